@@ -1,0 +1,13 @@
+# The web app for docker-compose.yml: Debian 13's GDAL 3.10 / GEOS / PROJ, the project, gunicorn.
+FROM python:3.11-slim-trixie
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gdal-bin gettext curl \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir . \
+    && DEBUG=1 DATABASE_URL=postgis://build@/none python manage.py compilemessages \
+    && DEBUG=1 DATABASE_URL=postgis://build@/none python manage.py collectstatic --no-input
+RUN useradd --system --home /app volmap
+USER volmap
+EXPOSE 8000

@@ -1,0 +1,82 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR", ROOT / "test-artifacts"))
+CHROMIUM = os.environ.get("CHROMIUM_PATH", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not found at {CHROMIUM} (./dev test installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by tests and
+    # by live_server are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class BrowserPage:
+    """A page that records console errors and refuses to fetch anything off this machine.
+
+    Base-map tiles are answered with a blank tile (there is no internet here, and the map must
+    not need it); every other outside request is refused and recorded, so a CDN would show up.
+    """
+
+    BLANK_TILE = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000100e5279ade0000000049454e44ae426082"
+    )
+
+    def __init__(self, page, live_server_url, tiles_url_prefix):
+        self.page = page
+        self.console_errors = []
+        self.outside_requests = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+        page.route("**/*", lambda route: self._route(route, live_server_url, tiles_url_prefix))
+
+    def _on_console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def _route(self, route, live_server_url, tiles_url_prefix):
+        url = route.request.url
+        if url.startswith(live_server_url) or url.startswith("data:"):
+            route.continue_()
+        elif tiles_url_prefix and url.startswith(tiles_url_prefix):
+            route.fulfill(status=200, content_type="image/png", body=self.BLANK_TILE)
+        else:
+            self.outside_requests.append(url)
+            route.abort()
+
+
+@pytest.fixture
+def browser_page(browser, live_server, settings):
+    tiles_prefix = settings.MAP_TILES_URL.split("{", 1)[0]
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="th-TH")
+    page = context.new_page()
+    yield BrowserPage(page, live_server.url, tiles_prefix)
+    context.close()
