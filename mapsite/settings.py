@@ -173,12 +173,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
 }
 
+# Downloaded official data (boundaries/, gazetteer/) for tests and benchmarks; never committed.
+OPEN_DATA_DIR = Path(env.get("OPEN_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+
+# Geocoding: offline gazetteer always, a remote geocoder only when asked (.env.example).
+GEOCODING_REMOTE = env.get("GEOCODING_REMOTE", "")
+GEOCODING_NOMINATIM_DOMAIN = env.get("GEOCODING_NOMINATIM_DOMAIN", "nominatim.openstreetmap.org")
+GEOCODING_USER_AGENT = env.get("GEOCODING_USER_AGENT", "volunteer-map-thailand/0.1")
+GEOCODING_TIMEOUT = env.integer("GEOCODING_TIMEOUT", 5)
+GEOCODING_CACHE_DAYS = env.integer("GEOCODING_CACHE_DAYS", 30)
+GEOCODING_RATE = env.get("GEOCODING_RATE", "60/min")
+# Dotted path of a geopy adapter class; None is geopy's own. Tests use recorded answers.
+GEOCODING_ADAPTER = None
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_THROTTLE_RATES": {"geocode": GEOCODING_RATE},
+    "NUM_PROXIES": env.integer("NUM_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Volunteer map of Thailand API",

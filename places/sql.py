@@ -1,0 +1,45 @@
+"""Raw SQL of the places app: where the ORM cannot say it."""
+
+from django.db import connection
+
+# ST_Subdivide has no ORM equivalent; pieces of at most 64 vertices keep point-in-polygon tests
+# cheap (the approach of mapit's AreaManager).
+_DELETE_PARTS = "DELETE FROM places_areapart WHERE area_id = ANY(%(codes)s)"
+_INSERT_PARTS = """
+    INSERT INTO places_areapart (area_id, geom)
+    SELECT code, (ST_Dump(ST_Subdivide(boundary, 64))).geom
+    FROM places_area
+    WHERE code = ANY(%(codes)s) AND boundary IS NOT NULL;
+"""
+
+
+def rebuild_parts(codes):
+    with connection.cursor() as cursor:
+        cursor.execute(_DELETE_PARTS, {"codes": list(codes)})
+        cursor.execute(_INSERT_PARTS, {"codes": list(codes)})
+
+
+# Areas without a point of their own take their parent's, level by level from the top, so that a
+# better parent point (an imported boundary, say) reaches every child that borrows it.
+_INHERIT_PARENT_POINTS = """
+    UPDATE places_area AS child
+    SET point = parent.point, point_level = parent.point_level, point_source = 'parent',
+        updated_at = now()
+    FROM places_area AS parent
+    WHERE child.parent_id = parent.code
+      AND child.level = %(level)s
+      AND child.point_source IN ('', 'parent')
+      AND parent.point IS NOT NULL
+      AND (child.point IS NULL OR NOT ST_Equals(child.point, parent.point)
+           OR child.point_level <> parent.point_level)
+"""
+
+
+def inherit_parent_points():
+    """Returns how many areas changed."""
+    changed = 0
+    with connection.cursor() as cursor:
+        for level in ("amphoe", "tambon"):
+            cursor.execute(_INHERIT_PARENT_POINTS, {"level": level})
+            changed += cursor.rowcount
+    return changed
