@@ -199,6 +199,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Volunteer map of Thailand API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"GeometryTypeEnum": ["Point"], "FeatureTypeEnum": ["Feature"]},
 }
 
 # The map. MAP_TILES_URL is the base layer ({z}/{x}/{y} template); empty means no base layer,
