@@ -2,7 +2,7 @@
 (tambon / khwaeng), keyed by their DOPA codes. All geometries are SRID 4326 (lon/lat degrees)."""
 
 from django.contrib.gis.db import models
-from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.db.models.functions import Distance, GeometryDistance
 from django.contrib.postgres.fields import ArrayField
 from django.utils.translation import gettext_lazy as _
 
@@ -45,14 +45,17 @@ class AreaQuerySet(models.QuerySet):
             code__in=AreaPart.objects.filter(geom__intersects=point).values("area_id")
         )
 
-    def nearest(self, point):
-        """Areas with a representative point of their own (not one borrowed from their parent),
-        nearest first, annotated with `distance` (on the sphere, metres)."""
+    def nearest(self, point, limit=10):
+        """The `limit` areas with a representative point of their own (not one borrowed from
+        their parent) nearest to the point, nearest first, annotated with `distance` (metres on
+        the sphere). The GiST index finds candidates by planar distance in degrees (<->); the
+        true distance then orders them (planar order differs only by the cos(latitude) skew)."""
+        own = self.exclude(point=None).exclude(point_source__in=["", PointSource.PARENT])
+        candidates = own.order_by(GeometryDistance("point", point)).values("pk")[: limit * 3]
         return (
-            self.exclude(point=None)
-            .exclude(point_source__in=["", PointSource.PARENT])
+            own.filter(pk__in=candidates)
             .annotate(distance=Distance("point", point))
-            .order_by("distance")
+            .order_by("distance")[:limit]
         )
 
     def with_postcode(self, postcode):
