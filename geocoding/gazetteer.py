@@ -130,10 +130,18 @@ class Gazetteer:
         for place in self.places.values():
             if place.level != PROVINCE:
                 self.children[place.code[: len(place.code) - 2]].append(place.code)
-        markers = [thai.fold(w) for w in thai.THAI_MARKER_WORDS]
+        # Only whole words can hide inside a name (names have no dots: "ต." cannot).
+        markers = [w for w in thai.THAI_MARKER_WORDS if "." not in w]
+        # "เขตบางรัก" needs no protecting: its marker is a real one, and "บางรัก" is a name too.
         self.protected_names = tuple(
             sorted(
-                {n for n in self.names if thai.is_thai(n) and any(m in n for m in markers)},
+                {
+                    n
+                    for n in self.names
+                    if thai.is_thai(n)
+                    and any(m in n for m in markers)
+                    and not any(n.startswith(m) and n[len(m) :] in self.names for m in markers)
+                },
                 key=len,
                 reverse=True,
             )
