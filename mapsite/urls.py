@@ -2,17 +2,71 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
 from mapsite import views
+from opportunities import views as opportunity_views
+from opportunities.api import OpportunityViewSet
+from places.api import OrganizationViewSet
+
+router = DefaultRouter()
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+
+api = [
+    path("", include(router.urls)),
+    path("", include("geocoding.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+exports = [
+    path("opportunities.csv", opportunity_views.opportunities_csv, name="export-opportunities-csv"),
+    path(
+        "opportunities.geojson",
+        opportunity_views.opportunities_geojson,
+        name="export-opportunities-geojson",
+    ),
+    path("organizations.csv", opportunity_views.organizations_csv, name="export-organizations-csv"),
+    path(
+        "organizations.geojson",
+        opportunity_views.organizations_geojson,
+        name="export-organizations-geojson",
+    ),
+    path(
+        "opportunities/<int:pk>/calendar.ics",
+        opportunity_views.opportunity_calendar,
+        name="opportunity-calendar",
+    ),
+    path(
+        "organizations/<int:pk>/calendar.ics",
+        opportunity_views.organization_calendar,
+        name="organization-calendar",
+    ),
+]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("geocoding.urls")),
+    path("api/v1/", include(api)),
+    path("exports/", include(exports)),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path(
+        "opportunities/<int:pk>/",
+        opportunity_views.opportunity_detail,
+        name="opportunity-detail-page",
+    ),
+    path(
+        "organizations/<int:pk>/",
+        opportunity_views.organization_detail,
+        name="organization-detail-page",
+    ),
+    path("manage/", include("opportunities.manage_urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
     prefix_default_language=False,
 )
 

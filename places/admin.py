@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
-from places.models import Area
+from places import locating
+from places.models import Area, Membership, Organization, TransitionError
 
 
 @admin.register(Area)
@@ -21,10 +25,104 @@ class AreaAdmin(LeafletGeoAdmin):
     list_select_related = ["parent"]
     ordering = ["code"]
 
-    @admin.display(boolean=True, description="boundary")
+    @admin.display(boolean=True, description=_("boundary"))
     def has_boundary(self, area):
         return area.boundary is not None
 
     def get_queryset(self, request):
         # The change list shows no polygons: leave them in the database.
         return super().get_queryset(request).defer("boundary")
+
+
+class RejectionForm(forms.Form):
+    reason = forms.CharField(label=_("reason, shown to the organization"), widget=forms.Textarea)
+
+
+def reject_with_reason(modeladmin, request, queryset, *, permission):
+    """An admin action that asks for the reason before rejecting."""
+    if not request.user.has_perm(permission):
+        modeladmin.message_user(request, _("Only moderators can reject."), messages.ERROR)
+        return None
+    if "apply" in request.POST:
+        form = RejectionForm(request.POST)
+        if form.is_valid():
+            rejected = 0
+            for item in queryset:
+                try:
+                    item.reject(form.cleaned_data["reason"])
+                    rejected += 1
+                except TransitionError as exc:
+                    modeladmin.message_user(request, f"{item}: {exc}", messages.WARNING)
+            modeladmin.message_user(request, _("%(n)d rejected.") % {"n": rejected})
+            return None
+    else:
+        form = RejectionForm()
+    return render(
+        request,
+        "admin/reject.html",
+        {
+            "form": form,
+            "items": queryset,
+            "action": request.POST.get("action"),
+            "opts": modeladmin.model._meta,
+            "title": _("Reject with a reason"),
+        },
+    )
+
+
+class LocatedAdmin(LeafletGeoAdmin):
+    """A pin placed or dragged on the map is exact; otherwise a changed address is geocoded."""
+
+    def save_model(self, request, obj, form, change):
+        if "location" in form.changed_data and obj.location is not None:
+            locating.place_pin(obj, obj.location)
+        elif "address" in form.changed_data or (obj.location is None and obj.address):
+            error = locating.locate(obj)
+            if error:
+                self.message_user(request, error, messages.WARNING)
+        super().save_model(request, obj, form, change)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(LocatedAdmin):
+    list_display = [
+        "name_th",
+        "name_en",
+        "kind",
+        "status",
+        "verified",
+        "area",
+        "precision",
+        "created_at",
+    ]
+    list_filter = ["status", "verified", "kind", "precision"]
+    search_fields = ["name_th", "name_en", "address", "external_id"]
+    readonly_fields = ["area", "precision", "created_at", "updated_at"]
+    raw_id_fields = []
+    inlines = [MembershipInline]
+    actions = ["approve", "reject", "verify"]
+
+    @admin.action(description=_("Approve (publish)"), permissions=["moderate"])
+    def approve(self, request, queryset):
+        for org in queryset:
+            org.approve()
+
+    @admin.action(description=_("Reject with a reason…"), permissions=["moderate"])
+    def reject(self, request, queryset):
+        return reject_with_reason(
+            self, request, queryset, permission="places.moderate_organization"
+        )
+
+    @admin.action(description=_("Verify"), permissions=["moderate"])
+    def verify(self, request, queryset):
+        for org in queryset:
+            org.verify()
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("places.moderate_organization")

@@ -3,6 +3,7 @@
 
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Distance, GeometryDistance
+from django.contrib.gis.measure import D
 from django.contrib.postgres.fields import ArrayField
 from django.utils.translation import gettext_lazy as _
 
@@ -127,3 +128,210 @@ class AreaPart(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["area"])]
+
+
+# --- located things: organizations here, opportunities (and later needs) in their apps ----------
+
+
+class Precision(models.TextChoices):
+    """How precisely a point locates what it stands for (the geocoder's vocabulary)."""
+
+    EXACT = "exact", _("exact (placed by a person)")
+    REMOTE = "remote", _("street address")
+    TAMBON = "tambon", _("subdistrict")
+    AMPHOE = "amphoe", _("district")
+    PROVINCE = "province", _("province")
+    POSTCODE = "postcode", _("postal code area")
+
+
+class InThailand(models.Func):
+    """True when a geography point lies in Thailand's extent (lon 97.3–105.7, lat 5.6–20.5).
+    The ranges do not overlap, so a swapped latitude and longitude can never pass."""
+
+    template = (
+        "(%(expressions)s IS NULL OR ("
+        "ST_X(%(expressions)s::geometry) BETWEEN 97.3 AND 105.7 AND "
+        "ST_Y(%(expressions)s::geometry) BETWEEN 5.6 AND 20.5))"
+    )
+    output_field = models.BooleanField()
+
+
+class Located(models.Model):
+    """An address as written, its point (geography: distances and radii in true metres anywhere
+    in Thailand, across UTM zones 47 and 48), how precise that point is, and the most specific
+    administrative area it lies in."""
+
+    address = models.TextField(_("address"), blank=True)
+    location = models.PointField(_("location"), geography=True, srid=4326, null=True, blank=True)
+    precision = models.CharField(
+        _("precision"), max_length=10, choices=Precision.choices, blank=True
+    )
+    area = models.ForeignKey(
+        Area, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("area")
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=InThailand("location"),
+                name="%(app_label)s_%(class)s_location_in_thailand",
+            ),
+        ]
+
+    @property
+    def area_codes(self) -> dict:
+        code = self.area_id or ""
+        return {
+            "province": code[:2] or None,
+            "amphoe": code[:4] if len(code) >= 4 else None,
+            "tambon": code if len(code) == 6 else None,
+        }
+
+
+class TransitionError(Exception):
+    """A status change the moderation workflow does not allow."""
+
+
+class HttpsURLField(models.URLField):
+    """A URL typed without a scheme is taken as https (Django 6's default, chosen now)."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
+class ModerationStatus(models.TextChoices):
+    PENDING = "pending", _("pending review")
+    PUBLISHED = "published", _("published")
+    REJECTED = "rejected", _("rejected")
+
+
+class OrganizationKind(models.TextChoices):
+    FOUNDATION = "foundation", _("foundation or association")
+    COMMUNITY = "community", _("community group")
+    RELIGIOUS = "religious", _("temple, mosque, church or other religious body")
+    EDUCATION = "education", _("school or university")
+    GOVERNMENT = "government", _("government office")
+    BUSINESS = "business", _("business")
+    INFORMAL = "informal", _("informal volunteer group")
+
+
+class LocatedQuerySet(models.QuerySet):
+    def within_km(self, point, km):
+        """Within `km` kilometres of the point: true distance on the spheroid, through the GiST
+        index of the geography column (ST_DWithin); nearest first by the index's own KNN order
+        (<->), annotated with the exact `distance`."""
+        return (
+            self.filter(location__dwithin=(point, D(km=km)))
+            .annotate(distance=Distance("location", point))
+            .order_by(GeometryDistance("location", point), "pk")
+        )
+
+    def in_area(self, code):
+        """In a province, amphoe or tambon, by DOPA code."""
+        return self.filter(area_id__startswith=code)
+
+
+class OrganizationQuerySet(LocatedQuerySet):
+    def published(self):
+        return self.filter(status=ModerationStatus.PUBLISHED)
+
+    def visible_to(self, user):
+        """Published ones, and every one the user works for or moderates."""
+        if user.has_perm("places.moderate_organization"):
+            return self
+        if user.is_authenticated:
+            return self.filter(
+                models.Q(status=ModerationStatus.PUBLISHED) | models.Q(members__user=user)
+            ).distinct()
+        return self.published()
+
+    def run_by(self, user):
+        return self.filter(members__user=user) if user.is_authenticated else self.none()
+
+
+class Organization(Located):
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("the id in an imported file; imports match on it"),
+    )
+    name_th = models.CharField(_("Thai name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    kind = models.CharField(_("type"), max_length=12, choices=OrganizationKind.choices)
+    description = models.TextField(_("description"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = HttpsURLField(_("website"), blank=True)
+    line_id = models.CharField(_("LINE ID"), max_length=60, blank=True)
+    facebook = HttpsURLField(_("Facebook page"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ModerationStatus.choices,
+        default=ModerationStatus.PENDING,
+        db_index=True,
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    verified = models.BooleanField(_("verified"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta(Located.Meta):
+        ordering = ["name_th"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        permissions = [("moderate_organization", _("Can approve, reject and verify organizations"))]
+        indexes = [models.Index(fields=["area"])]
+
+    def __str__(self):
+        return self.name_th
+
+    @property
+    def name(self):
+        from django.utils.translation import get_language
+
+        return self.name_en if get_language() == "en" and self.name_en else self.name_th
+
+    # Moderation. Nothing pending or rejected is public; a rejection says why.
+
+    def approve(self):
+        self.status, self.rejection_reason = ModerationStatus.PUBLISHED, ""
+        self.save(update_fields=["status", "rejection_reason", "updated_at"])
+
+    def reject(self, reason: str):
+        self.status, self.rejection_reason = ModerationStatus.REJECTED, reason
+        self.save(update_fields=["status", "rejection_reason", "updated_at"])
+
+    def verify(self):
+        """A verified organization is known to be real: its opportunities publish without review."""
+        self.verified = True
+        if self.status == ModerationStatus.PENDING:
+            self.status = ModerationStatus.PUBLISHED
+        self.save(update_fields=["verified", "status", "updated_at"])
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("owner")
+        EDITOR = "editor", _("editor")
+
+    user = models.ForeignKey("auth.User", models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="members")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.EDITOR)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_membership")
+        ]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization} ({self.role})"

@@ -1,0 +1,104 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from mapsite.api import FeaturePagination
+from mapsite.permissions import IsModerator, StaffOrModeratorMayChange
+from opportunities.filters import filter_opportunities
+from opportunities.models import Opportunity, TransitionError
+from opportunities.serializers import (
+    OpportunityWriteSerializer,
+    opportunity_detail,
+    opportunity_feature,
+)
+from places.serializers import RejectSerializer
+
+FILTERS = [
+    OpenApiParameter("cause", str, description="comma-separated causes"),
+    OpenApiParameter("skill", str, description="comma-separated skills"),
+    OpenApiParameter("mode", str, description="onsite, remote, hybrid (comma-separated)"),
+    OpenApiParameter("schedule", str, description="one_off, recurring, ongoing, event"),
+    OpenApiParameter("remote", bool),
+    OpenApiParameter("family_friendly", bool),
+    OpenApiParameter("date_from", OpenApiTypes.DATE),
+    OpenApiParameter("date_to", OpenApiTypes.DATE),
+    OpenApiParameter("organization", int),
+    OpenApiParameter("area", str, description="DOPA code"),
+    OpenApiParameter("q", str, description="words in the title, description or organization"),
+    OpenApiParameter("near", str, description="lat,lon or an address or postal code"),
+    OpenApiParameter("radius_km", float, description="with near: 0 < radius ≤ 200, default 10"),
+    OpenApiParameter("bbox", str, description="west,south,east,north (at most 25 square degrees)"),
+    OpenApiParameter("mine", bool, description="the opportunities of my organizations, any status"),
+    OpenApiParameter("page", int),
+    OpenApiParameter("page_size", int),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=FILTERS))
+class OpportunityViewSet(viewsets.ModelViewSet):
+    """Volunteer opportunities as GeoJSON. Reading is public (published ones; staff also see their
+    own); writing needs the organization's staff; moderation needs a moderator."""
+
+    serializer_class = OpportunityWriteSerializer
+    pagination_class = FeaturePagination
+    permission_classes = [StaffOrModeratorMayChange]
+    moderate_permission = "opportunities.moderate_opportunity"
+
+    def get_queryset(self):
+        queryset = Opportunity.objects.select_related("organization")
+        if self.action == "list":
+            if self.request.query_params.get("mine") in ("1", "true"):
+                return (
+                    queryset.filter(organization__members__user=self.request.user)
+                    if self.request.user.is_authenticated
+                    else queryset.none()
+                )
+            return queryset.published()
+        return queryset.visible_to(self.request.user).prefetch_related("shifts", "co_organizers")
+
+    def list(self, request, *args, **kwargs):
+        queryset, about = filter_opportunities(self.get_queryset(), request.query_params)
+        if not about:
+            queryset = queryset.order_by("-published_at", "pk")
+        page = self.paginate_queryset(queryset)
+        features = [opportunity_feature(o, request) for o in page]
+        return self.paginator.get_paginated_response(features, {"search": about} if about else None)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(opportunity_detail(self.get_object(), request))
+
+    def perform_destroy(self, instance):
+        instance.delete()
+
+    def _transition(self, request, change):
+        opportunity = self.get_object()
+        try:
+            change(opportunity)
+        except TransitionError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(opportunity_detail(opportunity, request))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Send a draft for review (published at once for a verified organization)."""
+        return self._transition(request, lambda o: o.submit())
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._transition(request, lambda o: o.close())
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], permission_classes=[IsModerator])
+    def approve(self, request, pk=None):
+        return self._transition(request, lambda o: o.approve())
+
+    @extend_schema(request=RejectSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsModerator])
+    def reject(self, request, pk=None):
+        reason = RejectSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        return self._transition(request, lambda o: o.reject(reason.validated_data["reason"]))

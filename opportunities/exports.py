@@ -1,0 +1,195 @@
+"""Exports of published data: CSV, GeoJSON and iCal. Every one carries the content licence
+(CC BY-NC-SA 3.0 TH) and its attribution, in the file itself and in a Link header."""
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from icalendar import Calendar, Event, vGeo
+
+from mapsite.api import attribution
+from opportunities.serializers import opportunity_feature
+from places.serializers import organization_feature
+
+OPPORTUNITY_COLUMNS = [
+    "id",
+    "title",
+    "title_en",
+    "organization_id",
+    "organization",
+    "causes",
+    "skills",
+    "mode",
+    "schedule",
+    "starts_on",
+    "ends_on",
+    "volunteers_needed",
+    "minimum_age",
+    "family_friendly",
+    "address",
+    "latitude",
+    "longitude",
+    "precision",
+    "province",
+    "amphoe",
+    "tambon",
+    "url",
+]
+ORGANIZATION_COLUMNS = [
+    "id",
+    "name_th",
+    "name_en",
+    "kind",
+    "address",
+    "latitude",
+    "longitude",
+    "precision",
+    "province",
+    "amphoe",
+    "tambon",
+    "phone",
+    "email",
+    "website",
+    "line_id",
+    "facebook",
+    "verified",
+    "url",
+]
+
+
+def _licence_headers(response, filename):
+    licence = settings.CONTENT_LICENCE
+    response["Link"] = f'<{licence["url"]}>; rel="license"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _opportunity_row(o, request):
+    p = opportunity_feature(o, request)["properties"]
+    return [
+        o.pk,
+        o.title,
+        o.title_en,
+        o.organization_id,
+        o.organization.name_th,
+        ";".join(o.causes),
+        ";".join(o.skills),
+        o.mode,
+        o.schedule,
+        p["starts_on"] or "",
+        p["ends_on"] or "",
+        o.volunteers_needed,
+        o.minimum_age or "",
+        o.family_friendly,
+        o.address,
+        o.location.y if o.location else "",
+        o.location.x if o.location else "",
+        o.precision,
+        p["province"] or "",
+        p["amphoe"] or "",
+        p["tambon"] or "",
+        p["url"],
+    ]
+
+
+def _organization_row(org, request):
+    p = organization_feature(org, request)["properties"]
+    return [
+        org.pk,
+        org.name_th,
+        org.name_en,
+        org.kind,
+        org.address,
+        org.location.y if org.location else "",
+        org.location.x if org.location else "",
+        org.precision,
+        p["province"] or "",
+        p["amphoe"] or "",
+        p["tambon"] or "",
+        org.phone,
+        org.email,
+        org.website,
+        org.line_id,
+        org.facebook,
+        org.verified,
+        p["url"],
+    ]
+
+
+def csv_response(queryset, columns, row, request, filename):
+    """Streams rows; the licence is a column of every row, so it survives copying any of them."""
+    about = attribution()
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([*columns, "attribution", "license"])
+        for item in queryset.iterator(chunk_size=2000):
+            writer.writerow([*row(item, request), about["attribution"], about["license"]])
+            if buffer.tell() > 65536:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    return _licence_headers(response, filename)
+
+
+def geojson_response(features, filename):
+    body = json.dumps(
+        {"type": "FeatureCollection", **attribution(), "features": list(features)},
+        ensure_ascii=False,
+    )
+    return _licence_headers(HttpResponse(body, content_type="application/geo+json"), filename)
+
+
+def opportunities_csv(queryset, request):
+    return csv_response(
+        queryset, OPPORTUNITY_COLUMNS, _opportunity_row, request, "opportunities.csv"
+    )
+
+
+def organizations_csv(queryset, request):
+    return csv_response(
+        queryset, ORGANIZATION_COLUMNS, _organization_row, request, "organizations.csv"
+    )
+
+
+def calendar(name, opportunities, request):
+    """An iCal feed: one event per shift; an opportunity without shifts but with dates is one
+    all-day event."""
+    about = attribution()
+    cal = Calendar()
+    cal.add("prodid", "-//Volunteer map of Thailand//แผนที่ทำดี//TH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-caldesc", f"{about['attribution']} — {about['license']}")
+    host = request.get_host()
+    for o in opportunities:
+        url = request.build_absolute_uri(reverse("opportunity-detail-page", args=[o.pk]))
+        licence = f"{about['attribution']} {about['license']}"
+        description = f"{o.description}\n\n{o.organization.name_th}\n{url}\n\n{licence}"
+        slots = [(s.pk, s.starts_at, s.ends_at) for s in o.shifts.all()]
+        if not slots and o.starts_on:
+            slots = [(None, o.starts_on, (o.ends_on or o.starts_on) + timedelta(days=1))]
+        for shift_id, start, end in slots:
+            event = Event()
+            event.add("uid", f"opportunity-{o.pk}-shift-{shift_id or 'dates'}@{host}")
+            event.add("summary", o.title)
+            event.add("dtstart", start)
+            event.add("dtend", end)
+            event.add("dtstamp", o.updated_at)
+            event.add("description", description.strip())
+            event.add("url", url)
+            if o.address:
+                event.add("location", o.address)
+            if o.location is not None:
+                event.add("geo", vGeo((o.location.y, o.location.x)))
+            cal.add_component(event)
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    return _licence_headers(response, "calendar.ics")

@@ -1,0 +1,130 @@
+"""Web forms for organization staff: their organization, its opportunities and their shifts."""
+
+from django import forms
+from django.contrib.gis.geos import Point
+from django.utils.translation import gettext_lazy as _
+
+from mapsite.api import in_thailand
+from opportunities.models import Opportunity, Shift
+from opportunities.taxonomy import Cause, Language, Skill
+from places import locating
+from places.models import Organization
+
+
+class PinFields(forms.Form):
+    """Optional latitude/longitude: a pin the person placed wins over the geocoded address."""
+
+    latitude = forms.FloatField(label=_("latitude"), required=False, min_value=5.6, max_value=20.5)
+    longitude = forms.FloatField(
+        label=_("longitude"), required=False, min_value=97.3, max_value=105.7
+    )
+
+    def pin(self):
+        lat, lon = self.cleaned_data.get("latitude"), self.cleaned_data.get("longitude")
+        if lat is None and lon is None:
+            return None
+        if lat is None or lon is None or not in_thailand(lat, lon):
+            raise forms.ValidationError(_("give both latitude and longitude, in Thailand"))
+        return Point(lon, lat, srid=4326)
+
+    def locate_instance(self, needs_place: bool):
+        try:
+            pin = self.pin()
+        except forms.ValidationError as exc:
+            self.add_error("latitude", exc)
+            return
+        changed = "address" in self.changed_data or self.instance.location is None
+        error = locating.locate(self.instance, pin=pin, geocode_address_too=needs_place and changed)
+        if error:
+            self.add_error("address", error)
+
+
+class OrganizationForm(PinFields, forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = [
+            "name_th",
+            "name_en",
+            "kind",
+            "description",
+            "address",
+            "phone",
+            "email",
+            "website",
+            "line_id",
+            "facebook",
+            "logo",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.locate_instance(needs_place=True)
+        return cleaned
+
+
+class OpportunityForm(PinFields, forms.ModelForm):
+    causes = forms.MultipleChoiceField(
+        label=_("causes"), choices=Cause.choices, widget=forms.CheckboxSelectMultiple
+    )
+    skills = forms.MultipleChoiceField(
+        label=_("skills wanted"),
+        choices=Skill.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("languages"),
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "title",
+            "title_en",
+            "description",
+            "causes",
+            "skills",
+            "languages",
+            "mode",
+            "schedule",
+            "use_organization_location",
+            "address",
+            "starts_on",
+            "ends_on",
+            "volunteers_needed",
+            "minimum_age",
+            "family_friendly",
+            "accessibility_notes",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("must not be before the start"))
+        if cleaned.get("use_organization_location"):
+            self.instance.use_organization_location = True
+            self.instance.follow_organization()
+        elif cleaned.get("mode") != "remote" or cleaned.get("address"):
+            self.locate_instance(needs_place=True)
+        return cleaned
+
+
+ShiftFormSet = forms.inlineformset_factory(
+    Opportunity,
+    Shift,
+    fields=["starts_at", "ends_at", "capacity"],
+    extra=2,
+    can_delete=True,
+    widgets={
+        "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    },
+)

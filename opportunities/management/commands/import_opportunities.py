@@ -1,0 +1,10 @@
+from opportunities.importing import import_opportunities
+from opportunities.management.commands._csv_import import CsvImportCommand
+
+
+class Command(CsvImportCommand):
+    help = (
+        "Import opportunities from CSV (external_id, organization_external_id, title, causes, "
+        "shifts, …). Matched on external_id; a dry run unless --commit; pending unless --publish."
+    )
+    importer = staticmethod(import_opportunities)

@@ -1,0 +1,228 @@
+"""Volunteer opportunities and their shifts."""
+
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from opportunities.taxonomy import Cause, Language, Mode, Schedule, Skill
+from places.models import (
+    Located,
+    LocatedQuerySet,
+    ModerationStatus,
+    Organization,
+    TransitionError,
+)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PENDING = "pending", _("pending review")
+    PUBLISHED = "published", _("published")
+    CLOSED = "closed", _("closed")
+    REJECTED = "rejected", _("rejected")
+
+
+class OpportunityQuerySet(LocatedQuerySet):
+    def published(self):
+        """What the public sees: published, not past, by a published organization."""
+        today = timezone.localdate()
+        return self.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+            status=Status.PUBLISHED,
+            organization__status=ModerationStatus.PUBLISHED,
+        )
+
+    def visible_to(self, user):
+        if user.has_perm("opportunities.moderate_opportunity"):
+            return self
+        if user.is_authenticated:
+            return self.filter(
+                Q(pk__in=self.published().values("pk")) | Q(organization__members__user=user)
+            ).distinct()
+        return self.published()
+
+    def for_causes(self, causes):
+        return self.filter(causes__overlap=list(causes))
+
+    def for_skills(self, skills):
+        return self.filter(skills__overlap=list(skills))
+
+    def between(self, start=None, end=None):
+        """Running at some time within [start, end] (dates; either may be open)."""
+        qs = self
+        if start:
+            qs = qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        if end:
+            qs = qs.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=end))
+        return qs
+
+    def search(self, text):
+        """Words anywhere in the title, description or organization name. ILIKE, because Thai is
+        written without spaces between words: full-text parsers find no words in it."""
+        qs = self
+        for word in text.split():
+            qs = qs.filter(
+                Q(title__icontains=word)
+                | Q(title_en__icontains=word)
+                | Q(description__icontains=word)
+                | Q(organization__name_th__icontains=word)
+                | Q(organization__name_en__icontains=word)
+            )
+        return qs
+
+    def past(self):
+        return self.filter(status=Status.PUBLISHED, ends_on__lt=timezone.localdate())
+
+
+def _choices_array(base, verbose_name):
+    return ArrayField(
+        models.CharField(max_length=20, choices=base.choices),
+        default=list,
+        blank=True,
+        verbose_name=verbose_name,
+    )
+
+
+class Opportunity(Located):
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, related_name="opportunities", verbose_name=_("organization")
+    )
+    co_organizers = models.ManyToManyField(
+        Organization,
+        blank=True,
+        related_name="co_organized",
+        verbose_name=_("other organizations"),
+        help_text=_("for events: the other organizations with a booth or a part"),
+    )
+    external_id = models.CharField(
+        _("external id"), max_length=100, unique=True, null=True, blank=True
+    )
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("English title"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    causes = _choices_array(Cause, _("causes"))
+    skills = _choices_array(Skill, _("skills wanted"))
+    languages = _choices_array(Language, _("languages"))
+    mode = models.CharField(_("where"), max_length=10, choices=Mode.choices, default=Mode.ONSITE)
+    schedule = models.CharField(
+        _("when"), max_length=10, choices=Schedule.choices, default=Schedule.ONE_OFF
+    )
+    use_organization_location = models.BooleanField(
+        _("at the organization's address"),
+        default=True,
+        help_text=_("untick to give this opportunity an address of its own"),
+    )
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True, help_text=_("empty: ongoing"))
+    volunteers_needed = models.PositiveIntegerField(_("volunteers needed"), default=1)
+    minimum_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
+    family_friendly = models.BooleanField(_("family-friendly"), default=False)
+    accessibility_notes = models.TextField(_("accessibility"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OpportunityQuerySet.as_manager()
+
+    class Meta(Located.Meta):
+        ordering = ["-created_at"]
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        permissions = [("moderate_opportunity", _("Can approve and reject opportunities"))]
+        indexes = [
+            GinIndex(fields=["causes"], name="opportunity_causes"),
+            GinIndex(fields=["skills"], name="opportunity_skills"),
+            models.Index(fields=["area"], name="opportunity_area"),
+            models.Index(fields=["ends_on"], name="opportunity_ends_on"),
+        ]
+        constraints = [
+            *Located.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="opportunity_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(location__isnull=False) | Q(mode="remote"),
+                name="published_onsite_opportunity_has_location",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    # The status workflow: draft → pending review → published → closed, or rejected. A verified
+    # organization's opportunities skip the review; everyone else's first wait for a moderator.
+
+    def submit(self):
+        if self.status not in (Status.DRAFT, Status.REJECTED):
+            raise TransitionError(f"a {self.status} opportunity cannot be submitted")
+        org = self.organization
+        trusted = org.verified and org.status == ModerationStatus.PUBLISHED
+        self._move(Status.PUBLISHED if trusted else Status.PENDING)
+
+    def approve(self):
+        if self.status != Status.PENDING:
+            raise TransitionError(f"only pending opportunities can be approved, not {self.status}")
+        self._move(Status.PUBLISHED)
+
+    def reject(self, reason: str):
+        if self.status not in (Status.PENDING, Status.PUBLISHED):
+            raise TransitionError(f"a {self.status} opportunity cannot be rejected")
+        self.rejection_reason = reason
+        self._move(Status.REJECTED)
+
+    def close(self):
+        if self.status != Status.PUBLISHED:
+            raise TransitionError(f"only published opportunities can be closed, not {self.status}")
+        self._move(Status.CLOSED)
+
+    def _move(self, status):
+        self.status = status
+        if status == Status.PUBLISHED:
+            self.published_at, self.rejection_reason = timezone.now(), ""
+            if self.location is None and self.mode != Mode.REMOTE:
+                raise TransitionError(
+                    "an opportunity on site needs a location before it is published"
+                )
+        self.save(update_fields=["status", "published_at", "rejection_reason", "updated_at"])
+
+    def follow_organization(self):
+        """Take the organization's location when the opportunity has none of its own."""
+        if self.use_organization_location:
+            org = self.organization
+            self.address, self.location, self.precision, self.area_id = (
+                org.address,
+                org.location,
+                org.precision,
+                org.area_id,
+            )
+
+
+class Shift(models.Model):
+    opportunity = models.ForeignKey(Opportunity, models.CASCADE, related_name="shifts")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(_("places"), default=1)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="shift_has_places"),
+        ]
+
+    def __str__(self):
+        return f"{self.opportunity} {self.starts_at:%Y-%m-%d %H:%M}"

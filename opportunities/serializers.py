@@ -1,0 +1,246 @@
+from django.db import transaction
+from django.urls import reverse
+from rest_framework import serializers
+
+from mapsite.api import PointField
+from mapsite.permissions import runs
+from opportunities.models import Opportunity, Shift
+from opportunities.taxonomy import Cause, Language, Mode, Skill
+from places import locating
+from places.models import Organization
+
+
+def opportunity_feature(o, request=None) -> dict:
+    """An opportunity as a GeoJSON Feature, built directly (the read path of maps and lists)."""
+    url = reverse("opportunity-detail-page", args=[o.pk])
+    org = o.organization
+    properties = {
+        "id": o.pk,
+        "title": o.title,
+        "title_en": o.title_en,
+        "organization": {
+            "id": org.pk,
+            "name_th": org.name_th,
+            "name_en": org.name_en,
+            "verified": org.verified,
+        },
+        "causes": o.causes,
+        "skills": o.skills,
+        "languages": o.languages,
+        "mode": o.mode,
+        "schedule": o.schedule,
+        "starts_on": o.starts_on.isoformat() if o.starts_on else None,
+        "ends_on": o.ends_on.isoformat() if o.ends_on else None,
+        "volunteers_needed": o.volunteers_needed,
+        "minimum_age": o.minimum_age,
+        "family_friendly": o.family_friendly,
+        "address": o.address,
+        "precision": o.precision or None,
+        **o.area_codes,
+        "status": o.status,
+        "url": request.build_absolute_uri(url) if request else url,
+    }
+    distance = getattr(o, "distance", None)
+    if distance is not None:
+        properties["distance_km"] = round(distance.km, 3)
+    geometry = (
+        None
+        if o.location is None
+        else {"type": "Point", "coordinates": [round(o.location.x, 6), round(o.location.y, 6)]}
+    )
+    return {"type": "Feature", "id": o.pk, "geometry": geometry, "properties": properties}
+
+
+def opportunity_detail(o, request=None) -> dict:
+    feature = opportunity_feature(o, request)
+    feature["properties"].update(
+        description=o.description,
+        accessibility_notes=o.accessibility_notes,
+        rejection_reason=o.rejection_reason or None,
+        shifts=[
+            {
+                "id": s.pk,
+                "starts_at": s.starts_at.isoformat(),
+                "ends_at": s.ends_at.isoformat(),
+                "capacity": s.capacity,
+            }
+            for s in o.shifts.all()
+        ],
+        co_organizers=[
+            {"id": c.pk, "name_th": c.name_th, "name_en": c.name_en} for c in o.co_organizers.all()
+        ],
+    )
+    return feature
+
+
+class ShiftSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Shift
+        fields = ["id", "starts_at", "ends_at", "capacity"]
+
+    def validate(self, data):
+        if data["ends_at"] <= data["starts_at"]:
+            raise serializers.ValidationError({"ends_at": "must be after starts_at"})
+        return data
+
+
+class OpportunityWriteSerializer(serializers.ModelSerializer):
+    """What an organization's staff write. Location: the organization's by default; or a pin
+    (`location`, precision exact); or the opportunity's own `address`, geocoded."""
+
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    causes = serializers.ListField(
+        child=serializers.ChoiceField(Cause.choices), max_length=len(Cause)
+    )
+    skills = serializers.ListField(
+        child=serializers.ChoiceField(Skill.choices), required=False, max_length=len(Skill)
+    )
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(Language.choices), required=False, max_length=3
+    )
+    location = PointField(required=False, allow_null=True)
+    shifts = ShiftSerializer(many=True, required=False, max_length=200)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "organization",
+            "co_organizers",
+            "title",
+            "title_en",
+            "description",
+            "causes",
+            "skills",
+            "languages",
+            "mode",
+            "schedule",
+            "use_organization_location",
+            "address",
+            "location",
+            "starts_on",
+            "ends_on",
+            "volunteers_needed",
+            "minimum_age",
+            "family_friendly",
+            "accessibility_notes",
+            "shifts",
+        ]
+        extra_kwargs = {"co_organizers": {"required": False}}
+
+    def validate_organization(self, org):
+        user = self.context["request"].user
+        if not (runs(user, org) or user.has_perm("opportunities.moderate_opportunity")):
+            raise serializers.ValidationError("you are not on this organization's staff")
+        if self.instance is not None and org != self.instance.organization:
+            raise serializers.ValidationError("an opportunity cannot move to another organization")
+        return org
+
+    def validate(self, data):
+        merged = (
+            {
+                f: getattr(self.instance, f)
+                for f in ("starts_on", "ends_on", "mode", "use_organization_location", "address")
+            }
+            if self.instance
+            else {}
+        )
+        merged.update(data)
+        if (
+            merged.get("starts_on")
+            and merged.get("ends_on")
+            and merged["ends_on"] < merged["starts_on"]
+        ):
+            raise serializers.ValidationError({"ends_on": "must not be before starts_on"})
+        own_place = not merged.get("use_organization_location", True)
+        if data.get("location") is not None:
+            data["use_organization_location"] = False
+        elif own_place and "address" in data and data["address"].strip():
+            probe = Opportunity(address=data["address"])
+            result = locating.geocode_address(probe)
+            if probe.location is None:
+                raise serializers.ValidationError(
+                    {"address": f"could not place this address: {result.reason}"}
+                )
+            data["_located"] = probe
+        elif (
+            own_place
+            and merged.get("mode", Mode.ONSITE) != Mode.REMOTE
+            and not (self.instance and self.instance.location)
+        ):
+            raise serializers.ValidationError(
+                {"address": "give the opportunity's address or location, or use the organization's"}
+            )
+        return data
+
+    def _apply(self, o, data):
+        located, pin = data.pop("_located", None), data.pop("location", None)
+        for field in ("co_organizers", "shifts"):
+            data.pop(field, None)
+        for field, value in data.items():
+            setattr(o, field, value)
+        if pin is not None:
+            locating.place_pin(o, pin)
+        elif located is not None:
+            o.address, o.location, o.precision, o.area_id = (
+                located.address,
+                located.location,
+                located.precision,
+                located.area_id,
+            )
+        o.follow_organization()
+        if (
+            o.mode == Mode.REMOTE
+            and not o.use_organization_location
+            and pin is None
+            and located is None
+        ):
+            o.location, o.precision, o.area_id = None, "", None
+
+    @transaction.atomic
+    def create(self, data):
+        co_organizers, shifts = data.get("co_organizers", []), data.get("shifts", [])
+        o = Opportunity()
+        self._apply(o, data)
+        o.save()
+        o.co_organizers.set(co_organizers)
+        Shift.objects.bulk_create(
+            Shift(opportunity=o, **{k: v for k, v in s.items() if k != "id"}) for s in shifts
+        )
+        return o
+
+    @transaction.atomic
+    def update(self, o, data):
+        co_organizers, shifts = data.get("co_organizers"), data.get("shifts")
+        self._apply(o, data)
+        o.save()
+        if co_organizers is not None:
+            o.co_organizers.set(co_organizers)
+        if shifts is not None:
+            self._replace_shifts(o, shifts)
+        return o
+
+    @staticmethod
+    def _replace_shifts(o, shifts):
+        """Shifts with an id are updated, without one created; the ones left out are deleted."""
+        existing = {s.pk: s for s in o.shifts.all()}
+        keep = set()
+        for data in shifts:
+            shift = existing.get(data.get("id"))
+            if data.get("id") is not None and shift is None:
+                raise serializers.ValidationError(
+                    {"shifts": f"shift {data['id']} is not one of this opportunity's"}
+                )
+            shift = shift or Shift(opportunity=o)
+            shift.starts_at, shift.ends_at, shift.capacity = (
+                data["starts_at"],
+                data["ends_at"],
+                data["capacity"],
+            )
+            shift.save()
+            keep.add(shift.pk)
+        o.shifts.exclude(pk__in=keep).delete()
+
+    def to_representation(self, o):
+        return opportunity_detail(o, self.context.get("request"))

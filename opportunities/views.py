@@ -1,0 +1,130 @@
+import json
+
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from rest_framework.exceptions import ValidationError
+
+from mapsite.api import attribution
+from opportunities import exports
+from opportunities.filters import filter_opportunities
+from opportunities.models import Opportunity
+from opportunities.serializers import opportunity_feature
+from places.models import Organization
+from places.serializers import organization_feature
+
+
+def _published(request):
+    return Opportunity.objects.published().select_related("organization")
+
+
+def _filtered(request):
+    try:
+        queryset, _ = filter_opportunities(_published(request), request.GET)
+    except ValidationError as exc:
+        return None, exc
+    return queryset.order_by("pk"), None
+
+
+def _bad_request(exc):
+    from django.http import JsonResponse
+
+    return JsonResponse(exc.detail, status=400, safe=False)
+
+
+def opportunities_csv(request):
+    queryset, error = _filtered(request)
+    return _bad_request(error) if error else exports.opportunities_csv(queryset, request)
+
+
+def opportunities_geojson(request):
+    queryset, error = _filtered(request)
+    if error:
+        return _bad_request(error)
+    features = (opportunity_feature(o, request) for o in queryset.iterator(chunk_size=2000))
+    return exports.geojson_response(features, "opportunities.geojson")
+
+
+def organizations_csv(request):
+    return exports.organizations_csv(Organization.objects.published().order_by("pk"), request)
+
+
+def organizations_geojson(request):
+    features = (
+        organization_feature(o, request) for o in Organization.objects.published().order_by("pk")
+    )
+    return exports.geojson_response(features, "organizations.geojson")
+
+
+def opportunity_calendar(request, pk):
+    opportunity = get_object_or_404(_published(request).prefetch_related("shifts"), pk=pk)
+    return exports.calendar(opportunity.title, [opportunity], request)
+
+
+def organization_calendar(request, pk):
+    organization = get_object_or_404(Organization.objects.published(), pk=pk)
+    opportunities = _published(request).filter(organization=organization).prefetch_related("shifts")
+    return exports.calendar(organization.name_th, opportunities, request)
+
+
+def _structured_data(o, request):
+    """schema.org VolunteerAction-style data for search engines."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": o.title,
+        "description": o.description,
+        "organizer": {
+            "@type": "Organization",
+            "name": o.organization.name_th,
+            "url": request.build_absolute_uri(
+                reverse("organization-detail-page", args=[o.organization_id])
+            ),
+        },
+        "eventAttendanceMode": {
+            "onsite": "https://schema.org/OfflineEventAttendanceMode",
+            "remote": "https://schema.org/OnlineEventAttendanceMode",
+            "hybrid": "https://schema.org/MixedEventAttendanceMode",
+        }[o.mode],
+        "license": attribution()["license"],
+    }
+    if o.starts_on:
+        data["startDate"] = o.starts_on.isoformat()
+    if o.ends_on:
+        data["endDate"] = o.ends_on.isoformat()
+    if o.location is not None:
+        data["location"] = {
+            "@type": "Place",
+            "address": o.address,
+            "geo": {"@type": "GeoCoordinates", "latitude": o.location.y, "longitude": o.location.x},
+        }
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+
+
+def opportunity_detail(request, pk):
+    opportunity = get_object_or_404(
+        Opportunity.objects.visible_to(request.user)
+        .select_related("organization", "area")
+        .prefetch_related("shifts"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "opportunities/detail.html",
+        {
+            "opportunity": opportunity,
+            "structured_data": _structured_data(opportunity, request),
+        },
+    )
+
+
+def organization_detail(request, pk):
+    organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
+    opportunities = _published(request).filter(organization=organization).order_by("starts_on")
+    return render(
+        request,
+        "places/organization_detail.html",
+        {
+            "organization": organization,
+            "opportunities": opportunities,
+        },
+    )

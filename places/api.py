@@ -1,0 +1,101 @@
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from mapsite.api import FeaturePagination, parse_bbox, parse_near
+from mapsite.permissions import IsModerator, StaffOrModeratorMayChange
+from places.models import Membership, Organization, OrganizationKind
+from places.serializers import OrganizationWriteSerializer, RejectSerializer, organization_feature
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str),
+            OpenApiParameter("area", str, description="DOPA code"),
+            OpenApiParameter("q", str),
+            OpenApiParameter("verified", bool),
+            OpenApiParameter("near", str),
+            OpenApiParameter("radius_km", float),
+            OpenApiParameter("bbox", str),
+            OpenApiParameter("mine", bool),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ]
+    )
+)
+class OrganizationViewSet(viewsets.ModelViewSet):
+    """Organizations as GeoJSON. A new one starts pending review; its creator becomes its owner."""
+
+    serializer_class = OrganizationWriteSerializer
+    pagination_class = FeaturePagination
+    permission_classes = [StaffOrModeratorMayChange]
+    moderate_permission = "places.moderate_organization"
+
+    def get_queryset(self):
+        if self.action == "list":
+            if self.request.query_params.get("mine") in ("1", "true"):
+                return Organization.objects.run_by(self.request.user)
+            return Organization.objects.published()
+        return Organization.objects.visible_to(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        queryset, about = self.get_queryset(), {}
+        params = request.query_params
+        if kind := params.get("kind"):
+            if kind not in OrganizationKind.values:
+                raise ValidationError({"kind": f"choose from {', '.join(OrganizationKind.values)}"})
+            queryset = queryset.filter(kind=kind)
+        if area := params.get("area"):
+            if not (area.isdigit() and len(area) in (2, 4, 6)):
+                raise ValidationError({"area": "a DOPA code of 2, 4 or 6 digits"})
+            queryset = queryset.filter(area_id__startswith=area)
+        if verified := params.get("verified"):
+            queryset = queryset.filter(verified=verified in ("1", "true"))
+        for word in (params.get("q") or "").split()[:10]:
+            queryset = queryset.filter(Q(name_th__icontains=word) | Q(name_en__icontains=word))
+        if bbox := parse_bbox(params):
+            queryset = queryset.filter(location__intersects=bbox)
+        if near := parse_near(params):
+            point, km, about = near
+            queryset = queryset.within_km(point, km)
+            about["radius_km"] = km
+        else:
+            queryset = queryset.order_by("name_th", "pk")
+        page = self.paginate_queryset(queryset)
+        features = [organization_feature(o, request, getattr(o, "distance", None)) for o in page]
+        return self.paginator.get_paginated_response(features, {"search": about} if about else None)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(organization_feature(self.get_object(), request))
+
+    def perform_create(self, serializer):
+        org = serializer.save()
+        Membership.objects.create(
+            user=self.request.user, organization=org, role=Membership.Role.OWNER
+        )
+
+    def _moderate(self, request, change):
+        org = self.get_object()
+        change(org)
+        return Response(organization_feature(org, request))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], permission_classes=[IsModerator])
+    def approve(self, request, pk=None):
+        return self._moderate(request, lambda o: o.approve())
+
+    @extend_schema(request=RejectSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsModerator])
+    def reject(self, request, pk=None):
+        reason = RejectSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        return self._moderate(request, lambda o: o.reject(reason.validated_data["reason"]))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], permission_classes=[IsModerator])
+    def verify(self, request, pk=None):
+        return self._moderate(request, lambda o: o.verify())

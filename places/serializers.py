@@ -1,0 +1,115 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from mapsite.api import PointField
+from places import locating
+from places.models import Organization
+
+
+def organization_feature(org, request=None, distance=None) -> dict:
+    """An organization as a GeoJSON Feature (built directly: no serializer on the read path)."""
+    url = reverse("organization-detail-page", args=[org.pk])
+    properties = {
+        "id": org.pk,
+        "name_th": org.name_th,
+        "name_en": org.name_en,
+        "kind": org.kind,
+        "description": org.description,
+        "address": org.address,
+        "precision": org.precision or None,
+        **org.area_codes,
+        "contacts": {
+            "phone": org.phone,
+            "email": org.email,
+            "website": org.website,
+            "line": org.line_id,
+            "facebook": org.facebook,
+        },
+        "verified": org.verified,
+        "status": org.status,
+        "url": request.build_absolute_uri(url) if request else url,
+    }
+    if distance is not None:
+        properties["distance_km"] = round(distance.km, 3)
+    geometry = (
+        None
+        if org.location is None
+        else {"type": "Point", "coordinates": [round(org.location.x, 6), round(org.location.y, 6)]}
+    )
+    return {"type": "Feature", "id": org.pk, "geometry": geometry, "properties": properties}
+
+
+class OrganizationWriteSerializer(serializers.ModelSerializer):
+    """What staff may write. The point comes from `location` (a pin: precision exact) or else
+    from geocoding `address`; an address that cannot be placed is an error, not a guess."""
+
+    location = PointField(required=False, allow_null=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name_th",
+            "name_en",
+            "kind",
+            "description",
+            "address",
+            "location",
+            "phone",
+            "email",
+            "website",
+            "line_id",
+            "facebook",
+        ]
+
+    def validate(self, data):
+        address_changed = "address" in data and data["address"] != getattr(
+            self.instance, "address", None
+        )
+        if data.get("location") is None and "location" in data:
+            data.pop("location")
+        if "location" not in data and address_changed and data["address"].strip():
+            probe = Organization(address=data["address"])
+            result = locating.geocode_address(probe)
+            if probe.location is None:
+                raise serializers.ValidationError(
+                    {"address": f"could not place this address: {result.reason}"}
+                )
+            data["_located"] = probe
+        if self.instance is None and "location" not in data and "_located" not in data:
+            raise serializers.ValidationError({"address": "give an address or a location"})
+        return data
+
+    def _apply(self, org, data):
+        located = data.pop("_located", None)
+        pin = data.pop("location", None)
+        for field, value in data.items():
+            setattr(org, field, value)
+        if pin is not None:
+            locating.place_pin(org, pin)
+        elif located is not None:
+            org.location, org.precision, org.area_id = (
+                located.location,
+                located.precision,
+                located.area_id,
+            )
+        return org
+
+    def create(self, data):
+        org = self._apply(Organization(), data)
+        org.save()
+        return org
+
+    def update(self, org, data):
+        self._apply(org, data)
+        org.save()
+        org.opportunities.filter(use_organization_location=True).update(
+            address=org.address, location=org.location, precision=org.precision, area_id=org.area_id
+        )
+        return org
+
+    def to_representation(self, org):
+        return organization_feature(org, self.context.get("request"))
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
