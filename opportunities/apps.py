@@ -5,13 +5,32 @@ from django.utils.translation import gettext_lazy as _
 MODERATORS = "moderators"
 
 
+MODERATOR_PERMISSIONS = [
+    "moderate_opportunity",
+    "moderate_organization",
+    "view_opportunity",
+    "change_opportunity",
+    "view_organization",
+    "change_organization",
+    "view_shift",
+    "change_shift",
+    "view_membership",
+    "change_membership",
+    "add_membership",
+]
+
+
 def ensure_moderators_group(**kwargs):
-    """The moderators group holds both moderation permissions (made after migrations)."""
+    """The moderators group: moderation, and the admin pages it happens on (made after
+    migrations, when the permissions exist)."""
     from django.contrib.auth.models import Group, Permission
 
     group, _ = Group.objects.get_or_create(name=MODERATORS)
     group.permissions.add(
-        *Permission.objects.filter(codename__in=["moderate_opportunity", "moderate_organization"])
+        *Permission.objects.filter(
+            codename__in=MODERATOR_PERMISSIONS,
+            content_type__app_label__in=["opportunities", "places"],
+        )
     )
 
 

@@ -15,24 +15,31 @@ from mapsite.api import attribution
 from opportunities.serializers import opportunity_feature
 from places.serializers import organization_feature
 
+# The columns the imports read come first, so that an export can be imported elsewhere
+# (import_organizations / import_opportunities); the rest describe where the data came from.
 OPPORTUNITY_COLUMNS = [
-    "id",
+    "external_id",
+    "organization_external_id",
     "title",
     "title_en",
-    "organization_id",
-    "organization",
+    "description",
     "causes",
     "skills",
+    "languages",
     "mode",
     "schedule",
+    "address",
+    "latitude",
+    "longitude",
     "starts_on",
     "ends_on",
     "volunteers_needed",
     "minimum_age",
     "family_friendly",
-    "address",
-    "latitude",
-    "longitude",
+    "accessibility_notes",
+    "shifts",
+    "id",
+    "organization",
     "precision",
     "province",
     "amphoe",
@@ -40,23 +47,25 @@ OPPORTUNITY_COLUMNS = [
     "url",
 ]
 ORGANIZATION_COLUMNS = [
-    "id",
+    "external_id",
     "name_th",
     "name_en",
     "kind",
+    "description",
     "address",
     "latitude",
     "longitude",
-    "precision",
-    "province",
-    "amphoe",
-    "tambon",
     "phone",
     "email",
     "website",
     "line_id",
     "facebook",
     "verified",
+    "id",
+    "precision",
+    "province",
+    "amphoe",
+    "tambon",
     "url",
 ]
 
@@ -68,26 +77,44 @@ def _licence_headers(response, filename):
     return response
 
 
+def external_id(item, prefix):
+    return item.external_id or f"{prefix}-{item.pk}"
+
+
+def _point(item):
+    if item.location is None or item.precision != "exact":
+        return ["", ""]  # an approximate point is re-derived from the address on import
+    return [item.location.y, item.location.x]
+
+
 def _opportunity_row(o, request):
     p = opportunity_feature(o, request)["properties"]
+    shifts = ";".join(
+        f"{s.starts_at.isoformat()}/{s.ends_at.isoformat()}/{s.capacity}" for s in o.shifts.all()
+    )
+    own_place = not o.use_organization_location
     return [
-        o.pk,
+        external_id(o, "volmap-opportunity"),
+        external_id(o.organization, "volmap-organization"),
         o.title,
         o.title_en,
-        o.organization_id,
-        o.organization.name_th,
+        o.description,
         ";".join(o.causes),
         ";".join(o.skills),
+        ";".join(o.languages),
         o.mode,
         o.schedule,
+        o.address if own_place else "",
+        *(_point(o) if own_place else ["", ""]),
         p["starts_on"] or "",
         p["ends_on"] or "",
         o.volunteers_needed,
         o.minimum_age or "",
         o.family_friendly,
-        o.address,
-        o.location.y if o.location else "",
-        o.location.x if o.location else "",
+        o.accessibility_notes,
+        shifts,
+        o.pk,
+        o.organization.name_th,
         o.precision,
         p["province"] or "",
         p["amphoe"] or "",
@@ -99,23 +126,24 @@ def _opportunity_row(o, request):
 def _organization_row(org, request):
     p = organization_feature(org, request)["properties"]
     return [
-        org.pk,
+        external_id(org, "volmap-organization"),
         org.name_th,
         org.name_en,
         org.kind,
+        org.description,
         org.address,
-        org.location.y if org.location else "",
-        org.location.x if org.location else "",
-        org.precision,
-        p["province"] or "",
-        p["amphoe"] or "",
-        p["tambon"] or "",
+        *_point(org),
         org.phone,
         org.email,
         org.website,
         org.line_id,
         org.facebook,
         org.verified,
+        org.pk,
+        org.precision,
+        p["province"] or "",
+        p["amphoe"] or "",
+        p["tambon"] or "",
         p["url"],
     ]
 

@@ -56,10 +56,9 @@ class OrganizationForm(PinFields, forms.ModelForm):
             "logo",
         ]
 
-    def clean(self):
-        cleaned = super().clean()
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's values
         self.locate_instance(needs_place=True)
-        return cleaned
 
 
 class OpportunityForm(PinFields, forms.ModelForm):
@@ -109,12 +108,14 @@ class OpportunityForm(PinFields, forms.ModelForm):
         start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
         if start and end and end < start:
             self.add_error("ends_on", _("must not be before the start"))
-        if cleaned.get("use_organization_location"):
-            self.instance.use_organization_location = True
-            self.instance.follow_organization()
-        elif cleaned.get("mode") != "remote" or cleaned.get("address"):
-            self.locate_instance(needs_place=True)
         return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's values
+        if self.instance.use_organization_location:
+            self.instance.follow_organization()
+        elif self.instance.mode != "remote" or self.instance.address:
+            self.locate_instance(needs_place=True)
 
 
 ShiftFormSet = forms.inlineformset_factory(

@@ -139,7 +139,6 @@ class Opportunity(Located):
         indexes = [
             GinIndex(fields=["causes"], name="opportunity_causes"),
             GinIndex(fields=["skills"], name="opportunity_skills"),
-            models.Index(fields=["area"], name="opportunity_area"),
             models.Index(fields=["ends_on"], name="opportunity_ends_on"),
         ]
         constraints = [

@@ -79,6 +79,7 @@ class ShiftSerializer(serializers.ModelSerializer):
     class Meta:
         model = Shift
         fields = ["id", "starts_at", "ends_at", "capacity"]
+        extra_kwargs = {"capacity": {"min_value": 1, "max_value": 10_000}}
 
     def validate(self, data):
         if data["ends_at"] <= data["starts_at"]:
@@ -92,7 +93,7 @@ class OpportunityWriteSerializer(serializers.ModelSerializer):
 
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     causes = serializers.ListField(
-        child=serializers.ChoiceField(Cause.choices), max_length=len(Cause)
+        child=serializers.ChoiceField(Cause.choices), allow_empty=False, max_length=len(Cause)
     )
     skills = serializers.ListField(
         child=serializers.ChoiceField(Skill.choices), required=False, max_length=len(Skill)

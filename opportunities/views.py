@@ -33,7 +33,9 @@ def _bad_request(exc):
 
 def opportunities_csv(request):
     queryset, error = _filtered(request)
-    return _bad_request(error) if error else exports.opportunities_csv(queryset, request)
+    if error:
+        return _bad_request(error)
+    return exports.opportunities_csv(queryset.prefetch_related("shifts"), request)
 
 
 def opportunities_geojson(request):
@@ -97,7 +99,9 @@ def _structured_data(o, request):
             "address": o.address,
             "geo": {"@type": "GeoCoordinates", "latitude": o.location.y, "longitude": o.location.x},
         }
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    text = json.dumps(data, ensure_ascii=False)
+    # As django's json_script: nothing in the data can close the script element.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def opportunity_detail(request, pk):

@@ -1,9 +1,14 @@
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
+from leaflet.forms.widgets import LeafletWidget
+from rest_framework.exceptions import ValidationError as DRFValidationError
 
+from mapsite.api import PointField
 from places import locating
 from places.models import Area, Membership, Organization, TransitionError
 
@@ -70,8 +75,54 @@ def reject_with_reason(modeladmin, request, queryset, *, permission):
     )
 
 
+def strict_point(value):
+    """GeoJSON text → Point through the API's strict parser; DRF's ValidationError if not."""
+    try:
+        data = json.loads(value)
+    except (TypeError, ValueError):
+        raise DRFValidationError("not a GeoJSON point") from None
+    return PointField().to_internal_value(data)
+
+
+class PointWidget(LeafletWidget):
+    geom_type = "POINT"
+
+    def deserialize(self, value):
+        # Re-showing a refused value must not hand it to GEOS either.
+        try:
+            return strict_point(value)
+        except DRFValidationError:
+            return None
+
+
+class PointFormField(forms.Field):
+    """The map widget's GeoJSON, read by the API's strict point parser: a plain Point in Thailand
+    or nothing (no other geometry and no crs reaches GEOS or GDAL)."""
+
+    widget = PointWidget
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return strict_point(value)
+        except DRFValidationError as exc:
+            raise forms.ValidationError(exc.detail) from None
+
+    def has_changed(self, initial, data):
+        new = self.to_python(data) if data else None
+        if initial is None or new is None:
+            return initial is not new
+        return (round(initial.x, 7), round(initial.y, 7)) != (round(new.x, 7), round(new.y, 7))
+
+
 class LocatedAdmin(LeafletGeoAdmin):
     """A pin placed or dragged on the map is exact; otherwise a changed address is geocoded."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "location":
+            return PointFormField(label=db_field.verbose_name, required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if "location" in form.changed_data and obj.location is not None:

@@ -52,7 +52,7 @@ class OrganizationViewSet(viewsets.ModelViewSet):
         if area := params.get("area"):
             if not (area.isdigit() and len(area) in (2, 4, 6)):
                 raise ValidationError({"area": "a DOPA code of 2, 4 or 6 digits"})
-            queryset = queryset.filter(area_id__startswith=area)
+            queryset = queryset.filter(area__code__startswith=area)
         if verified := params.get("verified"):
             queryset = queryset.filter(verified=verified in ("1", "true"))
         for word in (params.get("q") or "").split()[:10]:

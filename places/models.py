@@ -229,7 +229,7 @@ class LocatedQuerySet(models.QuerySet):
 
     def in_area(self, code):
         """In a province, amphoe or tambon, by DOPA code."""
-        return self.filter(area_id__startswith=code)
+        return self.filter(area__code__startswith=code)
 
 
 class OrganizationQuerySet(LocatedQuerySet):
@@ -288,7 +288,6 @@ class Organization(Located):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         permissions = [("moderate_organization", _("Can approve, reject and verify organizations"))]
-        indexes = [models.Index(fields=["area"])]
 
     def __str__(self):
         return self.name_th

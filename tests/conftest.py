@@ -118,3 +118,9 @@ def open_data(settings):
         return file
 
     return path
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing costs a quarter second a user; tests create hundreds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
