@@ -16,13 +16,16 @@ import time
 from collections import defaultdict
 
 import _setup
-from django.db import connection
-from django.db.models import Count
 
-from geocoding import service
-from places.models import Area
-from places.official import renumbered_codes
+_setup._django()
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 
+from geocoding import service  # noqa: E402
+from places.models import Area  # noqa: E402
+from places.official import renumbered_codes  # noqa: E402
+
+GAZETTEER_CSV = _setup.data_paths() / "gazetteer" / "th_subdistricts_datagoth.csv"
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 ORGS = [
     "มูลนิธิกระจกเงา",
@@ -120,7 +123,7 @@ def load_rows(per_province, rng):
     renumbered = renumbered_codes()
     known = set(Area.objects.tambons().values_list("code", flat=True))
     by_province = defaultdict(list)
-    with _setup.GAZETTEER_CSV.open(encoding="utf-8-sig") as handle:
+    with GAZETTEER_CSV.open(encoding="utf-8-sig") as handle:
         for row in csv.DictReader(handle):
             code = row["subdistrict_id"]
             code = code if code in known else renumbered.get(code)
@@ -157,7 +160,7 @@ def main():
     parser.add_argument("--per-province", type=int, default=12)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    _setup.require(_setup.GAZETTEER_CSV)
+    _setup.require(GAZETTEER_CSV)
     rng = random.Random(args.seed)
     rows = load_rows(args.per_province, rng)
     cases = [(form, text, row["truth"]) for row in rows for form, text in forms(row, rng)]

@@ -147,6 +147,11 @@ class Gazetteer:
             )
         )
         self.lengths = sorted({len(n) for n in self.names}, reverse=True)
+        # Lengths of the names that start with each two letters: most positions start none.
+        starts = defaultdict(set)
+        for name in self.names:
+            starts[name[:2]].add(len(name))
+        self.lengths_from = {start: sorted(ls, reverse=True) for start, ls in starts.items()}
         self.by_postcode = defaultdict(list)
         for place in self.places.values():
             if place.level == TAMBON:
@@ -199,7 +204,7 @@ class Gazetteer:
         for start in range(len(folded)):
             if word_bounds is not None and start not in word_bounds:
                 continue
-            for length in self.lengths:
+            for length in self.lengths_from.get(folded[start : start + 2], ()):
                 end = start + length
                 if end > len(folded):
                     continue

@@ -3,6 +3,8 @@ exact (coordinates a person gave) > remote (a street-level answer, when configur
 amphoe > province > postcode > none."""
 
 import importlib.util
+import multiprocessing
+import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -21,7 +23,7 @@ PRECISIONS = ("exact", "remote", "tambon", "amphoe", "province", "postcode", "no
 MAX_QUERY_LENGTH = 300
 RELOAD_CHECK_SECONDS = 30
 
-__all__ = ["GeocodeResult", "RemoteGeocoderError", "geocode", "reverse_geocode"]
+__all__ = ["GeocodeResult", "RemoteGeocoderError", "geocode", "geocode_many", "reverse_geocode"]
 
 
 @dataclass
@@ -251,6 +253,42 @@ def geocode(q: str, *, use_remote: bool = True) -> GeocodeResult:
         result.reason += f"; {parsed.postcode} is not a Thai postal code"
     result.candidates = [_describe(c.place, c.score) for c in match.candidates][:10]
     return result
+
+
+# --- many at once -----------------------------------------------------------------------------
+
+PARALLEL_FROM = 2000  # fewer addresses are not worth starting processes for
+
+
+def _in_worker():
+    from django.db import connections
+
+    # A forked child must never talk on the parent's database sockets: forget them (not close:
+    # closing would end the parent's session); a query here would open its own.
+    for connection in connections.all(initialized_only=True):
+        connection.connection = None
+    _state["checked"] = float("inf")  # the inherited gazetteer is current: never reload
+
+
+def _offline(address):
+    return geocode(address, use_remote=False)
+
+
+def geocode_many(addresses, *, use_remote=False) -> dict[str, GeocodeResult]:
+    """Geocode distinct addresses; offline ones in parallel on every core (forked workers share
+    the loaded gazetteer), a remote geocoder one request at a time as its policy asks."""
+    addresses = list(dict.fromkeys(addresses))
+    gazetteer()
+    processes = os.cpu_count() or 1
+    if use_remote or processes < 2 or len(addresses) < PARALLEL_FROM:
+        return {a: geocode(a, use_remote=use_remote) for a in addresses}
+    # Coordinates are reverse geocoded in the database: keep those here.
+    here = [a for a in addresses if thai.parse_coordinates(thai.clean(a))]
+    there = [a for a in addresses if a not in set(here)]
+    with multiprocessing.get_context("fork").Pool(processes, initializer=_in_worker) as pool:
+        results = dict(zip(there, pool.map(_offline, there, chunksize=500), strict=True))
+    results.update({a: geocode(a, use_remote=False) for a in here})
+    return results
 
 
 # --- reverse --------------------------------------------------------------------------------------

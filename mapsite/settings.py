@@ -201,6 +201,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_THROTTLE_RATES": {"geocode": GEOCODING_RATE},
+    "DEFAULT_RENDERER_CLASSES": [
+        "mapsite.renderers.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "NUM_PROXIES": env.integer("NUM_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS = {

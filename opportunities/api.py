@@ -10,8 +10,10 @@ from opportunities.filters import filter_opportunities
 from opportunities.models import Opportunity, TransitionError
 from opportunities.serializers import (
     OpportunityWriteSerializer,
+    detail_url_maker,
+    listed_feature,
+    listing,
     opportunity_detail,
-    opportunity_feature,
 )
 from places.serializers import RejectSerializer
 
@@ -59,11 +61,16 @@ class OpportunityViewSet(viewsets.ModelViewSet):
         return queryset.visible_to(self.request.user).prefetch_related("shifts", "co_organizers")
 
     def list(self, request, *args, **kwargs):
-        queryset, about = filter_opportunities(self.get_queryset(), request.query_params)
-        if not about:
+        queryset, about = filter_opportunities(
+            self.get_queryset(), request.query_params, paged=True
+        )
+        if about:
+            self.paginator.radius_km = about["radius_km"]
+        else:
             queryset = queryset.order_by("-published_at", "pk")
-        page = self.paginate_queryset(queryset)
-        features = [opportunity_feature(o, request) for o in page]
+        page = self.paginate_queryset(listing(queryset))
+        url_of = detail_url_maker(request)
+        features = [listed_feature(row, url_of) for row in page]
         return self.paginator.get_paginated_response(features, {"search": about} if about else None)
 
     def retrieve(self, request, *args, **kwargs):

@@ -3,6 +3,7 @@ reported by line, addresses geocoded once each, matched on `external_id` so that
 changes nothing, all in one transaction, a dry run unless `commit`."""
 
 import csv
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,12 +12,12 @@ from pathlib import Path
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from geocoding.service import geocode, reverse_geocode
+from geocoding.service import geocode_many, reverse_geocode
 from mapsite.api import in_thailand
-from mapsite.importing import ImportReport, progress
-from opportunities.models import Opportunity, Shift, Status
+from mapsite.importing import ImportReport, bulk_upsert, progress
+from opportunities.models import Opportunity, Status
+from opportunities.sql import sync_shifts
 from opportunities.taxonomy import Cause, Language, Mode, Schedule, Skill
 from places.models import ModerationStatus, Organization, OrganizationKind, Precision
 
@@ -65,6 +66,11 @@ class FileError(Exception):
 # --- reading values ---------------------------------------------------------------------------
 
 
+@functools.cache
+def _values(choices) -> frozenset:
+    return frozenset(choices.values)  # TextChoices.values builds a new list at every call
+
+
 def text(row, name, *, required=False, max_length=None):
     value = (row.get(name) or "").strip()
     if required and not value:
@@ -76,14 +82,14 @@ def text(row, name, *, required=False, max_length=None):
 
 def choice(row, name, choices, default=None):
     value = text(row, name) or default
-    if value not in choices.values:
+    if value not in _values(choices):
         raise RowError(f"{name}={value!r}: choose from {', '.join(choices.values)}")
     return value
 
 
 def choices(row, name, allowed, *, required=False):
     values = [v.strip() for v in text(row, name).replace(",", ";").split(";") if v.strip()]
-    unknown = [v for v in values if v not in allowed.values]
+    unknown = [v for v in values if v not in _values(allowed)]
     if unknown:
         raise RowError(f"{name}: unknown {', '.join(unknown)}")
     if required and not values:
@@ -153,10 +159,14 @@ def shifts(row):
 
 
 def _moment(value, part) -> datetime:
-    moment = parse_datetime(value.strip())
-    if moment is None:
-        raise RowError(f"shift {part!r}: {value!r} is not a date and time (YYYY-MM-DDTHH:MM)")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise RowError(
+            f"shift {part!r}: {value!r} is not a date and time (YYYY-MM-DDTHH:MM)"
+        ) from None
+    # Thailand keeps one offset all year: a local time is never ambiguous.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.get_default_timezone())
 
 
 # --- the import ---------------------------------------------------------------------------------
@@ -190,7 +200,9 @@ def _read(path: Path, required_columns: set[str]):
 
 def _geocode_rows(rows: list[Row], report: ImportReport, use_remote: bool):
     """Each distinct address is geocoded once; rows with a pin need none."""
-    answers = {}
+    answers = geocode_many(
+        [r.address for r in rows if r.pin is None and r.address], use_remote=use_remote
+    )
     for row in rows:
         if row.pin is not None:
             area = reverse_geocode(row.pin.y, row.pin.x)
@@ -200,8 +212,6 @@ def _geocode_rows(rows: list[Row], report: ImportReport, use_remote: bool):
                 area_id=area.tambon or area.amphoe or area.province,
             )
         elif row.address:
-            if row.address not in answers:
-                answers[row.address] = geocode(row.address, use_remote=use_remote)
             result = answers[row.address]
             if result.lat is None:
                 report.reject(
@@ -217,41 +227,48 @@ def _geocode_rows(rows: list[Row], report: ImportReport, use_remote: bool):
     return [row for row in rows if row.values is not None]
 
 
-def _same(old, field, new) -> bool:
-    current = getattr(old, field)
-    if field == "location":
-        if current is None or new is None:
-            return current is new
-        return abs(current.x - new.x) < 1e-9 and abs(current.y - new.y) < 1e-9
-    return current == new
+def _ewkt(point):
+    return None if point is None else f"SRID=4326;POINT({point.x!r} {point.y!r})"
 
 
-def _upsert(model, rows: list[Row], fields: list[str], report: ImportReport, defaults: dict):
-    existing = {
-        o.external_id: o
-        for o in model.objects.filter(external_id__in=[r.external_id for r in rows])
-    }
-    created, updated, changed_rows = [], [], []
-    for row in rows:
-        old = existing.get(row.external_id)
-        if old is None:
-            created.append(model(external_id=row.external_id, **defaults, **row.values))
-            changed_rows.append(row)
-            continue
-        changes = [f for f, v in row.values.items() if not _same(old, f, v)]
-        if changes:
-            for f in changes:
-                setattr(old, f, row.values[f])
-            old.updated_at = timezone.now()
-            updated.append(old)
-            changed_rows.append(row)
-        else:
-            report.unchanged += 1
-    model.objects.bulk_create(created, batch_size=1000)
-    model.objects.bulk_update(updated, [*fields, *LOCATION_FIELDS, "updated_at"], batch_size=1000)
-    report.created, report.updated = len(created), len(updated)
-    by_id = {o.external_id: o for o in [*created, *updated]}
-    return [(row, by_id[row.external_id]) for row in changed_rows]
+def _array(values):
+    return "{" + ",".join(values) + "}"  # slugs only: nothing to quote
+
+
+CONVERT_FOR_COPY = {"location": _ewkt, "causes": _array, "skills": _array, "languages": _array}
+
+
+def _upsert(model, rows: list[Row], fields: list[str], report: ImportReport, insert_only: dict):
+    """Insert new rows and update changed ones, by external_id (mapsite.importing.bulk_upsert)."""
+    fields = [*fields, *LOCATION_FIELDS]
+    convert = [CONVERT_FOR_COPY.get(f) for f in fields]
+    values = (
+        [
+            row.external_id,
+            *(
+                c(row.values.get(f)) if c else row.values.get(f)
+                for f, c in zip(fields, convert, strict=True)
+            ),
+        ]
+        for row in rows
+    )
+    changed = bulk_upsert(
+        model._meta.db_table,
+        "external_id",
+        ["external_id", *fields],
+        values,
+        insert_only={
+            "created_at": "now",
+            "updated_at": "now",
+            "rejection_reason": "",
+            **insert_only,
+        },
+        geography_columns={"location"},
+    )
+    report.created = sum(1 for _, inserted in changed.values() if inserted)
+    report.updated = len(changed) - report.created
+    report.unchanged = len(rows) - len(changed)
+    return changed
 
 
 def _run(path, required, parse, write, *, commit, show_progress, use_remote):
@@ -307,7 +324,7 @@ def import_organizations(
 
     def write(rows, report):
         status = ModerationStatus.PUBLISHED if publish else ModerationStatus.PENDING
-        _upsert(Organization, rows, ORGANIZATION_FIELDS, report, {"status": status})
+        _upsert(Organization, rows, ORGANIZATION_FIELDS, report, {"status": status, "logo": ""})
 
     return _run(
         path,
@@ -381,20 +398,14 @@ def import_opportunities(
 
     def write(rows, report):
         status = Status.PUBLISHED if publish else Status.PENDING
-        defaults = {"status": status, "published_at": timezone.now() if publish else None}
+        insert_only = {"status": status, "published_at": "now" if publish else None}
         changed = _upsert(
-            Opportunity, rows, [*OPPORTUNITY_FIELDS, "organization_id"], report, defaults
+            Opportunity, rows, [*OPPORTUNITY_FIELDS, "organization_id"], report, insert_only
         )
-        # The file is the truth for the shifts of every row that changed.
-        Shift.objects.filter(opportunity__in=[o for _, o in changed]).delete()
-        Shift.objects.bulk_create(
-            [
-                Shift(opportunity=o, starts_at=s, ends_at=e, capacity=c)
-                for row, o in changed
-                for s, e, c in row.extra
-            ],
-            batch_size=2000,
-        )
+        # The file is the truth for the shifts too: a row whose shifts alone changed is updated.
+        newly = set(sync_shifts({row.external_id: row.extra for row in rows})) - set(changed)
+        report.updated += len(newly)
+        report.unchanged -= len(newly)
 
     return _run(
         path,

@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.db.models import FloatField, Func
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -8,6 +9,96 @@ from opportunities.models import Opportunity, Shift
 from opportunities.taxonomy import Cause, Language, Mode, Skill
 from places import locating
 from places.models import Organization
+
+
+class Lon(Func):
+    template = "ST_X(%(expressions)s::geometry)"
+    output_field = FloatField()
+
+
+class Lat(Func):
+    template = "ST_Y(%(expressions)s::geometry)"
+    output_field = FloatField()
+
+
+LIST_FIELDS = [
+    "id",
+    "title",
+    "title_en",
+    "organization_id",
+    "organization__name_th",
+    "organization__name_en",
+    "organization__verified",
+    "causes",
+    "skills",
+    "languages",
+    "mode",
+    "schedule",
+    "starts_on",
+    "ends_on",
+    "volunteers_needed",
+    "minimum_age",
+    "family_friendly",
+    "address",
+    "precision",
+    "area_id",
+    "status",
+]
+
+
+def listing(queryset):
+    """The rows of a list or map: plain values and the point's coordinates, no model instances
+    or geometry objects (they cost more than the query itself; bench/radius.py)."""
+    names = [*LIST_FIELDS, "distance"] if "distance" in queryset.query.annotations else LIST_FIELDS
+    return queryset.values(*names, lon=Lon("location"), lat=Lat("location"))
+
+
+def listed_feature(row, url_of) -> dict:
+    """A row of `listing()` as a GeoJSON Feature; the same properties as opportunity_feature."""
+    code = row["area_id"] or ""
+    properties = {
+        "id": row["id"],
+        "title": row["title"],
+        "title_en": row["title_en"],
+        "organization": {
+            "id": row["organization_id"],
+            "name_th": row["organization__name_th"],
+            "name_en": row["organization__name_en"],
+            "verified": row["organization__verified"],
+        },
+        "causes": row["causes"],
+        "skills": row["skills"],
+        "languages": row["languages"],
+        "mode": row["mode"],
+        "schedule": row["schedule"],
+        "starts_on": row["starts_on"].isoformat() if row["starts_on"] else None,
+        "ends_on": row["ends_on"].isoformat() if row["ends_on"] else None,
+        "volunteers_needed": row["volunteers_needed"],
+        "minimum_age": row["minimum_age"],
+        "family_friendly": row["family_friendly"],
+        "address": row["address"],
+        "precision": row["precision"] or None,
+        "province": code[:2] or None,
+        "amphoe": code[:4] if len(code) >= 4 else None,
+        "tambon": code if len(code) == 6 else None,
+        "status": row["status"],
+        "url": url_of(row["id"]),
+    }
+    if row.get("distance") is not None:
+        properties["distance_km"] = round(row["distance"].km, 3)
+    geometry = (
+        None
+        if row["lon"] is None
+        else {"type": "Point", "coordinates": [round(row["lon"], 6), round(row["lat"], 6)]}
+    )
+    return {"type": "Feature", "id": row["id"], "geometry": geometry, "properties": properties}
+
+
+def detail_url_maker(request):
+    """Builds detail URLs without a reverse() per feature."""
+    template = request.build_absolute_uri(reverse("opportunity-detail-page", args=[999999999]))
+    head, tail = template.split("999999999")
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def opportunity_feature(o, request=None) -> dict:

@@ -61,8 +61,8 @@ class OrganizationViewSet(viewsets.ModelViewSet):
             queryset = queryset.filter(location__intersects=bbox)
         if near := parse_near(params):
             point, km, about = near
-            queryset = queryset.within_km(point, km)
-            about["radius_km"] = km
+            queryset = queryset.exclude(location=None).nearest_first(point)
+            about["radius_km"] = self.paginator.radius_km = km
         else:
             queryset = queryset.order_by("name_th", "pk")
         page = self.paginate_queryset(queryset)

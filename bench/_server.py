@@ -1,0 +1,76 @@
+"""A gunicorn worker of the project on a free local port, for HTTP benchmarks."""
+
+import contextlib
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+
+from _setup import ROOT
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(**env):
+    """Production settings (DEBUG off), one sync worker, on 127.0.0.1; yields the port."""
+    port = free_port()
+    environ = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        "GEOCODING_RATE": "1000000/min",
+        **env,
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "mapsite.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=environ,
+    )
+    try:
+        for _ in range(150):
+            try:
+                if http_ms(port, "/healthz") is not None:
+                    break
+            except (OSError, RuntimeError):
+                time.sleep(0.1)
+        else:
+            sys.exit("the server did not start")
+        yield port
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def http_ms(port, path):
+    """Milliseconds for one GET, a new connection each time (as gunicorn's sync worker wants)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    started = time.perf_counter()
+    conn.request("GET", path)
+    response = conn.getresponse()
+    body = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"{path}: HTTP {response.status} {body[:200]!r}")
+    return elapsed
