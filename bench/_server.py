@@ -18,7 +18,7 @@ def free_port():
 
 
 @contextlib.contextmanager
-def gunicorn(**env):
+def gunicorn(app="mapsite.wsgi", timeout=30, **env):
     """Production settings (DEBUG off), one sync worker, on 127.0.0.1; yields the port."""
     port = free_port()
     environ = {
@@ -36,13 +36,17 @@ def gunicorn(**env):
             sys.executable,
             "-m",
             "gunicorn",
-            "mapsite.wsgi",
+            app,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             "1",
+            "--timeout",
+            str(timeout),
             "--log-level",
             "warning",
+            "--pythonpath",
+            str(ROOT / "bench"),
         ],
         cwd=ROOT,
         env=environ,
@@ -62,9 +66,10 @@ def gunicorn(**env):
         server.wait()
 
 
-def http_ms(port, path):
-    """Milliseconds for one GET, a new connection each time (as gunicorn's sync worker wants)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def http_ms(port, path, timeout=30, size=None):
+    """Milliseconds for one GET, a new connection each time (as gunicorn's sync worker wants);
+    the body's length goes into `size` (a list) when given."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     started = time.perf_counter()
     conn.request("GET", path)
     response = conn.getresponse()
@@ -73,4 +78,6 @@ def http_ms(port, path):
     conn.close()
     if response.status != 200:
         raise RuntimeError(f"{path}: HTTP {response.status} {body[:200]!r}")
+    if size is not None:
+        size.append(len(body))
     return elapsed

@@ -48,6 +48,12 @@ exports = [
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "tiles/<str:layer>/<int:z>/<int:x>/<int:y>.geojson",
+        opportunity_views.tile,
+        name="tile",
+    ),
+    path("tiles/provinces.geojson", opportunity_views.province_outlines, name="province-outlines"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api)),
@@ -55,6 +61,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("opportunities/", opportunity_views.opportunity_list, name="opportunity-list-page"),
     path(
         "opportunities/<int:pk>/",
         opportunity_views.opportunity_detail,

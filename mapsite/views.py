@@ -3,8 +3,14 @@ import logging
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from opportunities import tiles
+from opportunities.taxonomy import Cause, Skill
 
 log = logging.getLogger(__name__)
 
@@ -25,5 +31,45 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok", "postgis": postgis_version})
 
 
+def map_config():
+    """What the map's script needs: URLs, labels and its words in the page's language."""
+    return {
+        "lang": get_language(),
+        "tiles": reverse("tile", args=["opportunities", 0, 0, 0]).replace(
+            "/0/0/0.", "/{z}/{x}/{y}."
+        ),
+        "outlines": reverse("province-outlines"),
+        "api": reverse("opportunity-list"),  # the API's router names it so
+        "detail": reverse("opportunity-detail-page", args=[0]).replace("/0/", "/{id}/"),
+        "radius_km": 10,
+        "max_zoom": tiles.MAX_ZOOM - 2,
+        "causes": dict(Cause.choices),
+        "text": {
+            "cluster": _("{n} opportunities here: zoom in"),
+            "approximate": _("Approximate place: the exact address was not found"),
+            "details": _("Details and sign-up"),
+            "ongoing": _("ongoing"),
+            "km": _("{km} km away"),
+            "in_area": _("Opportunities in this area"),
+            "newest": _("Newest across Thailand (zoom in to list an area)"),
+            "nearest": _("Nearest first, within {km} km"),
+            "nothing": _("Nothing here yet. Try another place or fewer filters."),
+            "searching": _("Searching…"),
+            "found": _("{n} found nearby."),
+            "not_found": _("Could not find that place."),
+            "no_location": _("Your browser did not share a location."),
+            "tiles_failed": _("The map could not load; the list below still works."),
+        },
+    }
+
+
 def home(request):
-    return render(request, "home.html")
+    return render(
+        request,
+        "home.html",
+        {
+            "map_config": map_config(),
+            "causes": Cause.choices,
+            "skills": Skill.choices,
+        },
+    )

@@ -39,4 +39,6 @@ class OpportunitiesConfig(AppConfig):
     verbose_name = _("Opportunities")
 
     def ready(self):
+        from opportunities import signals  # noqa: F401  (connects the map's receivers)
+
         post_migrate.connect(ensure_moderators_group, sender=self)

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from opportunities import tiles
 from opportunities.importing import import_opportunities, import_organizations
 from places import package_gazetteer
 
@@ -60,4 +61,6 @@ def load(today: date | None = None):
         reports.append(report)
     finally:
         shifted.unlink()
+    for layer in tiles.LAYERS:
+        tiles.rebuild_pyramid(layer)
     return reports

@@ -5,10 +5,10 @@ from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
 from mapsite.api import in_thailand
-from opportunities.models import Opportunity, Shift
+from opportunities.models import OPPORTUNITY_EDITABLE, Opportunity, Shift
 from opportunities.taxonomy import Cause, Language, Skill
 from places import locating
-from places.models import Organization
+from places.models import ORGANIZATION_EDITABLE, Organization
 
 
 class PinFields(forms.Form):
@@ -42,19 +42,7 @@ class PinFields(forms.Form):
 class OrganizationForm(PinFields, forms.ModelForm):
     class Meta:
         model = Organization
-        fields = [
-            "name_th",
-            "name_en",
-            "kind",
-            "description",
-            "address",
-            "phone",
-            "email",
-            "website",
-            "line_id",
-            "facebook",
-            "logo",
-        ]
+        fields = [*ORGANIZATION_EDITABLE, "logo"]
 
     def _post_clean(self):
         super()._post_clean()  # the instance now holds the form's values
@@ -80,24 +68,7 @@ class OpportunityForm(PinFields, forms.ModelForm):
 
     class Meta:
         model = Opportunity
-        fields = [
-            "title",
-            "title_en",
-            "description",
-            "causes",
-            "skills",
-            "languages",
-            "mode",
-            "schedule",
-            "use_organization_location",
-            "address",
-            "starts_on",
-            "ends_on",
-            "volunteers_needed",
-            "minimum_age",
-            "family_friendly",
-            "accessibility_notes",
-        ]
+        fields = OPPORTUNITY_EDITABLE
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),

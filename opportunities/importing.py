@@ -16,42 +16,20 @@ from django.utils import timezone
 from geocoding.service import geocode_many, reverse_geocode
 from mapsite.api import in_thailand
 from mapsite.importing import ImportReport, bulk_upsert, progress
-from opportunities.models import Opportunity, Status
+from opportunities.models import OPPORTUNITY_EDITABLE, Opportunity, Status
+from opportunities.signals import map_changed
 from opportunities.sql import sync_shifts
 from opportunities.taxonomy import Cause, Language, Mode, Schedule, Skill
-from places.models import ModerationStatus, Organization, OrganizationKind, Precision
+from places.models import (
+    ORGANIZATION_EDITABLE,
+    ModerationStatus,
+    Organization,
+    OrganizationKind,
+    Precision,
+)
 
-ORGANIZATION_FIELDS = [
-    "name_th",
-    "name_en",
-    "kind",
-    "description",
-    "address",
-    "phone",
-    "email",
-    "website",
-    "line_id",
-    "facebook",
-    "verified",
-]
-OPPORTUNITY_FIELDS = [
-    "title",
-    "title_en",
-    "description",
-    "causes",
-    "skills",
-    "languages",
-    "mode",
-    "schedule",
-    "use_organization_location",
-    "address",
-    "starts_on",
-    "ends_on",
-    "volunteers_needed",
-    "minimum_age",
-    "family_friendly",
-    "accessibility_notes",
-]
+ORGANIZATION_FIELDS = [*ORGANIZATION_EDITABLE, "verified"]
+OPPORTUNITY_FIELDS = OPPORTUNITY_EDITABLE
 LOCATION_FIELDS = ["location", "precision", "area_id"]
 
 
@@ -297,6 +275,8 @@ def _run(path, required, parse, write, *, commit, show_progress, use_remote):
         report.committed = commit
         if not commit:
             transaction.set_rollback(True)
+    if commit and (report.created or report.updated):
+        map_changed()  # bulk SQL sends no model signals
     return report
 
 

@@ -206,6 +206,27 @@ class Opportunity(Located):
             )
 
 
+# What an organization's staff write (forms, API) and an import sets, besides the location.
+OPPORTUNITY_EDITABLE = [
+    "title",
+    "title_en",
+    "description",
+    "causes",
+    "skills",
+    "languages",
+    "mode",
+    "schedule",
+    "use_organization_location",
+    "address",
+    "starts_on",
+    "ends_on",
+    "volunteers_needed",
+    "minimum_age",
+    "family_friendly",
+    "accessibility_notes",
+]
+
+
 class Shift(models.Model):
     opportunity = models.ForeignKey(Opportunity, models.CASCADE, related_name="shifts")
     starts_at = models.DateTimeField(_("starts at"))
@@ -225,3 +246,24 @@ class Shift(models.Model):
 
     def __str__(self):
         return f"{self.opportunity} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class MapCell(models.Model):
+    """One cell of the precomputed cluster pyramid behind the map tiles: for a layer and a zoom,
+    the published points in a grid cell (8 × 8 cells per 256-pixel tile), their count, the sums
+    of their coordinates (the cluster sits at the mean) and their counts per cause (in the order
+    of Cause). Built by opportunities.tiles.rebuild_pyramid."""
+
+    layer = models.CharField(max_length=16)
+    z = models.PositiveSmallIntegerField()
+    x = models.IntegerField()
+    y = models.IntegerField()
+    n = models.IntegerField()
+    sum_lon = models.FloatField()
+    sum_lat = models.FloatField()
+    causes = ArrayField(models.IntegerField(), default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["layer", "z", "x", "y"], name="one_map_cell")
+        ]

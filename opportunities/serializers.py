@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from mapsite.api import PointField
 from mapsite.permissions import runs
-from opportunities.models import Opportunity, Shift
+from opportunities.models import OPPORTUNITY_EDITABLE, Opportunity, Shift
 from opportunities.taxonomy import Cause, Language, Mode, Skill
 from places import locating
 from places.models import Organization
@@ -197,28 +197,7 @@ class OpportunityWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Opportunity
-        fields = [
-            "organization",
-            "co_organizers",
-            "title",
-            "title_en",
-            "description",
-            "causes",
-            "skills",
-            "languages",
-            "mode",
-            "schedule",
-            "use_organization_location",
-            "address",
-            "location",
-            "starts_on",
-            "ends_on",
-            "volunteers_needed",
-            "minimum_age",
-            "family_friendly",
-            "accessibility_notes",
-            "shifts",
-        ]
+        fields = ["organization", "co_organizers", *OPPORTUNITY_EDITABLE, "location", "shifts"]
         extra_kwargs = {"co_organizers": {"required": False}}
 
     def validate_organization(self, org):

@@ -1,14 +1,18 @@
 import json
 
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
 from mapsite.api import attribution
-from opportunities import exports
+from opportunities import exports, tiles
 from opportunities.filters import filter_opportunities
 from opportunities.models import Opportunity
 from opportunities.serializers import opportunity_feature
+from opportunities.taxonomy import Cause
+from places import sql as places_sql
 from places.models import Organization
 from places.serializers import organization_feature
 
@@ -26,8 +30,6 @@ def _filtered(request):
 
 
 def _bad_request(exc):
-    from django.http import JsonResponse
-
     return JsonResponse(exc.detail, status=400, safe=False)
 
 
@@ -131,4 +133,68 @@ def organization_detail(request, pk):
             "organization": organization,
             "opportunities": opportunities,
         },
+    )
+
+
+@require_GET
+def tile(request, layer, z, x, y):
+    """A GeoJSON tile; 304 when the browser's copy (ETag) is current."""
+    try:
+        body, etag = tiles.cached_tile(layer, z, x, y, request.GET)
+    except (tiles.TileError, ValidationError) as exc:
+        detail = exc.detail if isinstance(exc, ValidationError) else str(exc)
+        return JsonResponse(
+            {"detail": detail}, status=400 if isinstance(exc, ValidationError) else 404
+        )
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={tiles.BROWSER_SECONDS}",
+        "Vary": "Accept-Encoding",
+    }
+    if etag in request.headers.get("If-None-Match", ""):
+        return HttpResponseNotModified(headers=headers)
+    return HttpResponse(body, content_type="application/geo+json", headers=headers)
+
+
+def opportunity_list(request):
+    """The list without a map: for slow connections and screen readers; the API's filters."""
+    queryset = _published(request)
+    error, near = None, None
+    try:
+        queryset, near = filter_opportunities(queryset, request.GET)
+    except ValidationError as exc:
+        error = " ".join(
+            str(v)
+            for value in exc.detail.values()
+            for v in (value if isinstance(value, list) else [value])
+        )
+        queryset = _published(request)
+    if not near:
+        queryset = queryset.order_by("starts_on", "pk")
+    page = max(1, int(request.GET["page"])) if request.GET.get("page", "").isdigit() else 1
+    rows = list(queryset[(page - 1) * 20 : page * 20 + 1])
+    params = request.GET.copy()
+    params["page"] = page + 1
+    following = params.urlencode() if len(rows) > 20 else None
+    params["page"] = page - 1
+    previous = params.urlencode() if page > 1 else None
+    return render(
+        request,
+        "opportunities/list.html",
+        {
+            "opportunities": rows[:20],
+            "error": error,
+            "causes": Cause.choices,
+            "next_page": following,
+            "previous_page": previous,
+        },
+    )
+
+
+def province_outlines(request):
+    """Province boundaries, simplified, so that the map shows Thailand without a base layer."""
+    return HttpResponse(
+        places_sql.province_outlines(),
+        content_type="application/geo+json",
+        headers={"Cache-Control": "public, max-age=86400"},
     )

@@ -321,6 +321,21 @@ class Organization(Located):
         self.save(update_fields=["verified", "status", "updated_at"])
 
 
+# What an organization's staff write (forms, API) and an import sets, besides the location.
+ORGANIZATION_EDITABLE = [
+    "name_th",
+    "name_en",
+    "kind",
+    "description",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "line_id",
+    "facebook",
+]
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", _("owner")

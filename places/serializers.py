@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from mapsite.api import PointField
 from places import locating
-from places.models import Organization
+from places.models import ORGANIZATION_EDITABLE, Organization
 
 
 def organization_feature(org, request=None, distance=None) -> dict:
@@ -47,19 +47,7 @@ class OrganizationWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organization
-        fields = [
-            "name_th",
-            "name_en",
-            "kind",
-            "description",
-            "address",
-            "location",
-            "phone",
-            "email",
-            "website",
-            "line_id",
-            "facebook",
-        ]
+        fields = [*ORGANIZATION_EDITABLE, "location"]
 
     def validate(self, data):
         address_changed = "address" in data and data["address"] != getattr(

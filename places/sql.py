@@ -43,3 +43,27 @@ def inherit_parent_points():
             cursor.execute(_INHERIT_PARENT_POINTS, {"level": level})
             changed += cursor.rowcount
     return changed
+
+
+# Simplified province boundaries as one GeoJSON document, so that the map shows Thailand without
+# a base layer (no internet, or none configured). Cached under the map's data version.
+_PROVINCE_OUTLINES = """
+    SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
+        json_build_object('type', 'Feature', 'id', code,
+            'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, 0.01), 4)::json,
+            'properties', json_build_object('code', code, 'name_th', name_th, 'name_en', name_en))
+    ), '[]'::json))::text
+    FROM places_area WHERE level = 'province' AND boundary IS NOT NULL
+"""
+
+
+def province_outlines() -> str:
+    from django.core.cache import cache
+
+    def build():
+        with connection.cursor() as cursor:
+            cursor.execute(_PROVINCE_OUTLINES)
+            return cursor.fetchone()[0]
+
+    version = cache.get("map:version") or 0
+    return cache.get_or_set(f"province-outlines:{version}", build, 86400)

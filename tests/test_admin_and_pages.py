@@ -230,3 +230,16 @@ def test_api_docs_are_served_locally(client):
     assert assets and all(a.startswith("/") for a in assets), assets
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     assert "/api/v1/opportunities/" in schema["paths"] and "/api/v1/geocode/" in schema["paths"]
+
+
+def test_thai_pages_give_buddhist_era_dates(client):
+    import datetime
+
+    o = OpportunityFactory(starts_on=datetime.date(2027, 1, 16), ends_on=datetime.date(2027, 1, 17))
+    thai = client.get(reverse("opportunity-detail-page", args=[o.pk])).content.decode()
+    assert (
+        "16 ม.ค. 2570" in thai
+        and "2027" not in thai.split("<main", 1)[1].split("application/ld+json")[0]
+    )
+    english = client.get(f"/en/opportunities/{o.pk}/").content.decode()
+    assert "16 Jan 2027" in english

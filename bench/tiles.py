@@ -1,0 +1,114 @@
+"""Map tiles at 100k and 1M opportunities, HTTP end to end, tiles sampled from real viewports
+(1280 × 800 px around populated places) at zoom 5–16: p50 / p99 cold (first request of a tile,
+a server cache miss) and warm (the same tile again), bytes per tile, beside (a) the SQL floor of
+the same tile (opportunities.tiles.build_tile in-process: the database's work, no HTTP, no
+cache) and (b) the naive endpoint (drf-gis TMSTileFilter + GeoFeatureModelSerializer,
+bench/naive_tiles.py).
+Also the time to rebuild the cluster pyramid.
+
+    ./dev python bench/tiles.py [--sizes 100000 1000000] [--viewports 4] [--naive-per-zoom 1]
+"""
+
+import argparse
+import math
+import random
+import time
+
+import _setup
+from _server import gunicorn, http_ms
+
+ZOOMS = range(5, 17)
+NAIVE_TIMEOUT = 60
+
+
+def viewport_tiles(lon, lat, z, width=1280, height=800):
+    n = 2**z
+    cx = (lon + 180) / 360 * n * 256
+    cy = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n * 256
+    xs = range(int((cx - width / 2) // 256), int((cx + width / 2) // 256) + 1)
+    ys = range(int((cy - height / 2) // 256), int((cy + height / 2) // 256) + 1)
+    return [(z, x, y) for x in xs for y in ys if 0 <= x < n and 0 <= y < n]
+
+
+def stats(values):
+    return _setup.percentile(values, 0.5), _setup.percentile(values, 0.99)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--viewports", type=int, default=4, help="viewports per zoom")
+    parser.add_argument("--naive-per-zoom", type=int, default=1)
+    args = parser.parse_args()
+    _setup.bench_database()
+    from django.core.cache import cache
+    from synthetic import grow_opportunities, near, tambon_points
+
+    from opportunities import tiles
+    from opportunities.models import Opportunity
+
+    rng = random.Random(9)
+    places = tambon_points()
+    sample, centres = {}, {}
+    for z in ZOOMS:
+        seen, centres[z] = [], []
+        for _, lon, lat in rng.choices(places, k=args.viewports):
+            x, y = near(rng, lon, lat, km=5)
+            seen += [t for t in viewport_tiles(x, y, z) if t not in seen]
+            centres[z].append(viewport_tiles(x, y, z, width=1, height=1)[0])  # the busiest tile
+        sample[z] = seen
+    for size in args.sizes:
+        grow_opportunities(size)
+        print(f"\n== {Opportunity.objects.count():,} opportunities ==")
+        started = time.perf_counter()
+        tiles.rebuild_pyramid("opportunities")
+        print(f"cluster pyramid rebuilt in {time.perf_counter() - started:.1f} s")
+        cache.clear()
+        print(
+            f"{'zoom':>4} {'tiles':>5} | {'SQL floor p50/p99':>17} | {'cold p50/p99':>15} | "
+            f"{'warm p50/p99':>13} | {'KB p50/max':>11} | {'naive p50/max (n)':>22} | cold p99 vs floor, naive"
+        )
+        with (
+            gunicorn() as port,
+            gunicorn(app="naive_tiles:application", timeout=NAIVE_TIMEOUT + 10) as naive_port,
+        ):
+            for z, sampled in sample.items():
+                floor = []
+                for t in sampled:
+                    started = time.perf_counter()
+                    tiles.build_tile("opportunities", *t, {})
+                    floor.append((time.perf_counter() - started) * 1000)
+                paths = [f"/tiles/opportunities/{t[0]}/{t[1]}/{t[2]}.geojson" for t in sampled]
+                sizes = []
+                cold = [http_ms(port, p, size=sizes) for p in paths]
+                warm = [http_ms(port, p) for p in paths]
+                naive = []
+                for t in centres[z][: args.naive_per_zoom]:
+                    try:
+                        naive.append(
+                            http_ms(
+                                naive_port,
+                                f"/naive/?tile={t[0]}/{t[1]}/{t[2]}",
+                                timeout=NAIVE_TIMEOUT,
+                            )
+                        )
+                    except (TimeoutError, OSError, RuntimeError):
+                        naive.append(float("inf"))
+                f50, f99 = stats(floor)
+                c50, c99 = stats(cold)
+                w50, w99 = stats(warm)
+                n50 = _setup.percentile(naive, 0.5)
+                shown = [
+                    f"> {NAIVE_TIMEOUT} s" if math.isinf(v) else f"{v:.1f}"
+                    for v in (n50, max(naive))
+                ]
+                naive_text = f"{shown[0]}/{shown[1]} ({len(naive)})" if naive else "-"
+                print(
+                    f"{z:>4} {len(sampled):>5} | {f50:7.2f}/{f99:7.2f} ms | {c50:6.2f}/{c99:6.2f} ms | "
+                    f"{w50:5.2f}/{w99:5.2f} ms | {_setup.percentile(sizes, 0.5) / 1024:5.1f}/{max(sizes) / 1024:5.1f} | "
+                    f"{naive_text:>22} | {c99 / max(f99, 0.001):4.1f}x, {n50 / max(c50, 0.001):7.0f}x"
+                )
+
+
+if __name__ == "__main__":
+    main()

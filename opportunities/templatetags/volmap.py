@@ -1,0 +1,39 @@
+from django import template
+from django.utils import formats, timezone
+from django.utils.translation import get_language
+
+register = template.Library()
+
+THAI_MONTHS = [
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+]
+
+
+@register.filter
+def be_date(value):
+    """A date as Thai readers write it: the Buddhist Era year (CE + 543) in Thai; else as usual."""
+    if not value:
+        return ""
+    if hasattr(value, "tzinfo"):  # a moment: its local date
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if get_language() == "th":
+        return f"{value.day} {THAI_MONTHS[value.month - 1]} {value.year + 543}"
+    return formats.date_format(value, "j M Y")
+
+
+@register.simple_tag
+def localized_title(opportunity):
+    if get_language() == "en" and opportunity.title_en:
+        return opportunity.title_en
+    return opportunity.title

@@ -1,0 +1,199 @@
+"""GeoJSON map tiles of opportunities and organizations, built in PostgreSQL.
+
+Zoom 0–13 answer with clusters from a precomputed pyramid (MapCell): count, position and counts
+per cause in each of 8 × 8 cells per tile, so a tile never reads more than 64 rows whatever the
+data holds. A tile filtered by one cause still uses the pyramid (its per-cause counts); other
+filters cluster the matching points live. Zoom 14 and closer answer with the points themselves,
+at most MAX_POINTS per tile (past that, live clusters). Tiles are cached server-side under a data
+version that every change to published data bumps; responses carry an ETag and Cache-Control.
+"""
+
+import hashlib
+import math
+
+from django.contrib.gis.geos import Polygon
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.expressions import RawSQL
+
+from opportunities import sql
+from opportunities.filters import filter_opportunities
+from opportunities.models import Opportunity
+from opportunities.taxonomy import Cause
+from places.models import Organization
+
+LAYERS = ("opportunities", "organizations")
+PYRAMID_TOP = 13  # zoom 0–13 from the pyramid
+POINT_ZOOM = PYRAMID_TOP + 1
+MAX_ZOOM = 20
+MAX_POINTS = 1000
+CAUSES = list(Cause.values)
+VERSION_KEY = "map:version"
+CACHE_SECONDS = 3600
+BROWSER_SECONDS = 60  # a browser may reuse a tile this long: changes show within a minute
+# Filters a tile may carry; anything else is ignored (and not part of the cache key).
+TILE_FILTERS = (
+    "cause",
+    "skill",
+    "mode",
+    "schedule",
+    "remote",
+    "family_friendly",
+    "date_from",
+    "date_to",
+    "organization",
+)
+
+# The properties of a point feature: {property: column or annotation}.
+POINT_PROPERTIES = {
+    "opportunities": {
+        "id": "id",
+        "title": "title",
+        "title_en": "title_en",
+        "organization": "org_th",
+        "organization_en": "org_en",
+        "causes": "causes",
+        "mode": "mode",
+        "starts_on": "starts_on",
+        "ends_on": "ends_on",
+        "precision": "precision",
+        "family_friendly": "family_friendly",
+    },
+    "organizations": {
+        "id": "id",
+        "name_th": "name_th",
+        "name_en": "name_en",
+        "kind": "kind",
+        "precision": "precision",
+        "verified": "verified",
+    },
+}
+
+
+class TileError(ValueError):
+    """A tile that does not exist, or a filter that makes no sense."""
+
+
+def points(layer, params=None):
+    """The published points of a layer, filtered as the API filters."""
+    if layer == "organizations":
+        return Organization.objects.published().exclude(location=None)
+    queryset = Opportunity.objects.published().exclude(location=None)
+    if params:
+        queryset, _ = filter_opportunities(queryset, params)
+    return queryset
+
+
+def _inner(queryset, columns, **annotations):
+    return queryset.annotate(**annotations).values(*columns, *annotations).query.sql_with_params()
+
+
+# --- the pyramid ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rebuild_pyramid(layer):
+    """Rebuild a layer's cluster pyramid from its published points, the finest level first and
+    each coarser one from it. Whole-layer: a few seconds at a million points (bench/tiles.py)."""
+    if layer == "opportunities":
+        inner, params = _inner(points(layer), ["location", "causes"])
+    else:  # organizations have no causes
+        inner, params = _inner(points(layer), ["location"], causes=RawSQL("'{}'::varchar[]", []))
+    cells = 2 ** (PYRAMID_TOP + sql.CELL_BITS)
+    counts = ", ".join(f"count(*) FILTER (WHERE '{c}' = ANY(causes))" for c in CAUSES)
+    sums = ", ".join(f"sum(causes[{i}])" for i in range(1, len(CAUSES) + 1))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.CLEAR_PYRAMID, [layer])
+        cursor.execute(
+            sql.PYRAMID_BASE.format(cause_counts=counts, points=inner),
+            [layer, PYRAMID_TOP, cells, cells, *params],
+        )
+        for z in range(PYRAMID_TOP - 1, -1, -1):
+            cursor.execute(sql.PYRAMID_UP.format(cause_sums=sums), [z, layer, z])
+    data_changed()
+
+
+def data_changed():
+    """Published data changed: every cached tile is stale from now on."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, None)
+
+
+# --- tiles -------------------------------------------------------------------------------
+
+
+def tile_polygon(z, x, y) -> Polygon:
+    """The tile's extent in lon/lat degrees (EPSG:4326), for the bounding-box filter."""
+    n = 2**z
+    west, east = x / n * 360 - 180, (x + 1) / n * 360 - 180
+    north = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
+    south = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y + 1) / n))))
+    return Polygon.from_bbox((west, south, east, north))
+
+
+def _check(layer, z, x, y):
+    if layer not in LAYERS:
+        raise TileError(f"no layer {layer!r}")
+    if not 0 <= z <= MAX_ZOOM:
+        raise TileError(f"zoom {z} is not between 0 and {MAX_ZOOM}")
+    if not (0 <= x < 2**z and 0 <= y < 2**z):
+        raise TileError(f"tile {x}/{y} does not exist at zoom {z}")
+
+
+def tile_filters(params) -> dict:
+    """The filters that apply to tiles, in a canonical order (they are part of the cache key)."""
+    return {name: params[name] for name in TILE_FILTERS if params.get(name)}
+
+
+def build_tile(layer, z, x, y, filters) -> bytes:
+    """The tile's GeoJSON, straight from the database."""
+    _check(layer, z, x, y)
+    causes = [c for c in filters.get("cause", "").split(",") if c]
+    pyramid = z <= PYRAMID_TOP and set(filters) <= {"cause"} and len(causes) <= 1
+    with connection.cursor() as cursor:
+        if pyramid:
+            count = f"causes[{CAUSES.index(causes[0]) + 1}]" if causes else "n"
+            span = 2**sql.CELL_BITS
+            cursor.execute(
+                sql.CLUSTER_TILE.format(count=count),
+                [layer, z, x * span, x * span + span - 1, y * span, y * span + span - 1],
+            )
+            return cursor.fetchone()[0].encode()
+        queryset = points(layer, filters).filter(location__bboverlaps=tile_polygon(z, x, y))
+        if z >= POINT_ZOOM:
+            wanted = POINT_PROPERTIES[layer]
+            if layer == "opportunities":
+                queryset = queryset.annotate(
+                    org_th=F("organization__name_th"), org_en=F("organization__name_en")
+                )
+            inner, params = queryset.values("location", *wanted.values()).query.sql_with_params()
+            properties = ", ".join(f"'{name}', {column}" for name, column in wanted.items())
+            cursor.execute(
+                sql.POINT_TILE.format(properties=properties, points=inner),
+                [MAX_POINTS, *params, MAX_POINTS],
+            )
+            body, truncated = cursor.fetchone()
+            if not truncated:
+                return body.encode()
+        inner, params = queryset.values("location").query.sql_with_params()
+        cells = 2 ** (z + sql.CELL_BITS)
+        cursor.execute(sql.LIVE_CLUSTER_TILE.format(points=inner), [*params, cells, cells])
+        return cursor.fetchone()[0].encode()
+
+
+def cached_tile(layer, z, x, y, params) -> tuple[bytes, str]:
+    """(GeoJSON bytes, ETag) from the server-side cache, built on a miss."""
+    filters = tile_filters(params)
+    _check(layer, z, x, y)
+    filter_opportunities(Opportunity.objects.none(), filters)  # bad values: ValidationError, 400
+    version = cache.get(VERSION_KEY) or 0
+    key_text = f"{layer}/{z}/{x}/{y}?{sorted(filters.items())}#{version}"
+    key = "tile:" + hashlib.sha1(key_text.encode()).hexdigest()  # noqa: S324 (a cache key)
+    body = cache.get(key)
+    if body is None:
+        body = build_tile(layer, z, x, y, filters)
+        cache.set(key, body, CACHE_SECONDS)
+    return body, f'"{key[5:21]}"'

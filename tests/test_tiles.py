@@ -1,0 +1,147 @@
+"""Map tiles: the cluster pyramid counts what is published, per cause too; filters apply as in
+the API; points up close with a cap; bad tiles and filters are errors; the server-side cache
+answers until published data changes; ETag and Cache-Control."""
+
+import json
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.core.cache import cache
+from django.core.management import call_command
+
+from opportunities import tiles
+from opportunities.models import MapCell, Status
+from tests.factories import OpportunityFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+BANGKOK = Point(100.5018, 13.7563, srid=4326)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def tile_of(point, z):
+    import math
+
+    n = 2**z
+    x = int((point.x + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(point.y))) / math.pi) / 2 * n)
+    return z, x, y
+
+
+def get(client, point, z, layer="opportunities", headers=None, **params):
+    z, x, y = tile_of(point, z)
+    return client.get(f"/tiles/{layer}/{z}/{x}/{y}.geojson", params, headers=headers)
+
+
+def total(response):
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/geo+json"
+    features = json.loads(response.content)["features"]
+    return sum(f["properties"].get("count", 1) for f in features), features
+
+
+def test_pyramid_counts_every_published_point_at_every_zoom(client):
+    west, south, east, north = tiles.tile_polygon(*tile_of(BANGKOK, 13)).extent  # all in one tile
+    for i in range(30):
+        spot = Point(
+            west + (east - west) * (i + 0.5) / 30,
+            south + (north - south) * ((i % 5) + 0.5) / 5,
+            srid=4326,
+        )
+        OpportunityFactory(
+            location=spot, causes=["animals"] if i % 3 == 0 else ["health", "elderly"]
+        )
+    OpportunityFactory(status=Status.PENDING, location=BANGKOK)
+    tiles.rebuild_pyramid("opportunities")
+    for z in range(0, 14):
+        count, features = total(get(client, BANGKOK, z))
+        assert count == 30, f"zoom {z}"
+        assert all(f["properties"]["cluster"] for f in features)
+        assert len(features) <= 64
+    assert total(get(client, BANGKOK, 8, cause="animals"))[0] == 10
+    assert total(get(client, BANGKOK, 8, cause="elderly"))[0] == 20
+    assert MapCell.objects.filter(z=0).get().n == 30
+
+
+def test_other_filters_cluster_live(client):
+    OpportunityFactory(location=BANGKOK, skills=["teaching"], family_friendly=True)
+    OpportunityFactory(location=BANGKOK, skills=["cooking"])
+    tiles.rebuild_pyramid("opportunities")
+    assert total(get(client, BANGKOK, 6, skill="teaching"))[0] == 1
+    assert total(get(client, BANGKOK, 6, family_friendly="true"))[0] == 1
+    assert total(get(client, BANGKOK, 6, cause="animals,environment"))[0] == 2
+
+
+def test_close_up_tiles_carry_the_points(client):
+    o = OpportunityFactory(location=BANGKOK, title="สอนหนังสือ", precision="tambon")
+    _, [feature] = total(get(client, BANGKOK, 15))
+    assert feature["geometry"]["coordinates"] == [100.5018, 13.7563]
+    properties = feature["properties"]
+    assert (properties["id"], properties["title"], properties["precision"]) == (
+        o.pk,
+        "สอนหนังสือ",
+        "tambon",
+    )
+    assert properties["organization"] == o.organization.name_th
+
+
+def test_a_crowded_close_up_tile_is_clustered_not_endless(client, monkeypatch):
+    monkeypatch.setattr(tiles, "MAX_POINTS", 5)
+    for i in range(8):
+        OpportunityFactory(location=Point(100.5018 + i * 0.0001, 13.7563, srid=4326))
+    count, features = total(get(client, BANGKOK, 15))
+    assert count == 8 and len(features) < 8 and features[0]["properties"]["cluster"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/tiles/opportunities/3/8/0.geojson", 404),
+        ("/tiles/opportunities/21/0/0.geojson", 404),
+        ("/tiles/nothing/1/0/0.geojson", 404),
+        ("/tiles/opportunities/5/24/14.geojson?cause=unicorns", 400),
+        ("/tiles/opportunities/5/24/14.geojson?date_from=soon", 400),
+    ],
+)
+def test_bad_tiles(client, path, status):
+    assert client.get(path).status_code == status
+
+
+def test_cache_etag_and_invalidation(client):
+    OpportunityFactory(location=BANGKOK)
+    tiles.rebuild_pyramid("opportunities")
+    first = get(client, BANGKOK, 15)
+    assert first["Cache-Control"] == "public, max-age=60" and first["ETag"]
+    assert get(client, BANGKOK, 15, headers={"If-None-Match": first["ETag"]}).status_code == 304
+    # A new published opportunity: the close-up tile shows it at once, the clusters after refresh_map.
+    OpportunityFactory(location=BANGKOK)
+    assert get(client, BANGKOK, 15, headers={"If-None-Match": first["ETag"]}).status_code == 200
+    assert total(get(client, BANGKOK, 15))[0] == 2
+    assert total(get(client, BANGKOK, 6))[0] == 1
+    call_command("refresh_map", verbosity=0)
+    assert total(get(client, BANGKOK, 6))[0] == 2
+    out = __import__("io").StringIO()
+    call_command("refresh_map", stdout=out)
+    assert "current" in out.getvalue()
+
+
+def test_organization_tiles(client):
+    OrganizationFactory(location=BANGKOK)
+    OrganizationFactory(location=BANGKOK, status="pending")
+    tiles.rebuild_pyramid("organizations")
+    assert total(get(client, BANGKOK, 5, layer="organizations"))[0] == 1
+    assert total(get(client, BANGKOK, 16, layer="organizations"))[0] == 1
+
+
+def test_tile_queries_are_bounded(client, django_assert_max_num_queries):
+    OpportunityFactory(location=BANGKOK)
+    tiles.rebuild_pyramid("opportunities")
+    with django_assert_max_num_queries(1):
+        get(client, BANGKOK, 7)
+    with django_assert_max_num_queries(0):
+        get(client, BANGKOK, 7)  # the server-side cache
