@@ -58,12 +58,16 @@ _PROVINCE_OUTLINES = """
 
 
 def province_outlines() -> str:
+    """Cached until a province's boundary changes (import_boundaries)."""
     from django.core.cache import cache
+    from django.db.models import Max
+
+    from places.models import Area
 
     def build():
         with connection.cursor() as cursor:
             cursor.execute(_PROVINCE_OUTLINES)
             return cursor.fetchone()[0]
 
-    version = cache.get("map:version") or 0
-    return cache.get_or_set(f"province-outlines:{version}", build, 86400)
+    changed = Area.objects.provinces().aggregate(at=Max("updated_at"))["at"]
+    return cache.get_or_set(f"province-outlines:{changed}", build, 86400)

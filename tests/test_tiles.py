@@ -145,3 +145,13 @@ def test_tile_queries_are_bounded(client, django_assert_max_num_queries):
         get(client, BANGKOK, 7)
     with django_assert_max_num_queries(0):
         get(client, BANGKOK, 7)  # the server-side cache
+
+
+def test_province_outlines_follow_the_boundaries(client, open_data):
+    from places.official import import_boundaries
+
+    assert json.loads(client.get("/tiles/provinces.geojson").content)["features"] == []
+    import_boundaries(open_data("boundaries/th_adm1.geojson"), commit=True)
+    outlines = json.loads(client.get("/tiles/provinces.geojson").content)
+    assert len(outlines["features"]) == 77
+    assert {f["properties"]["name_en"] for f in outlines["features"]} >= {"Bangkok", "Chiang Mai"}
