@@ -70,4 +70,5 @@ def province_outlines() -> str:
             return cursor.fetchone()[0]
 
     changed = Area.objects.provinces().aggregate(at=Max("updated_at"))["at"]
-    return cache.get_or_set(f"province-outlines:{changed}", build, 86400)
+    stamp = changed.timestamp() if changed else 0
+    return cache.get_or_set(f"province-outlines:{stamp}", build, 86400)
