@@ -146,7 +146,6 @@ class Gazetteer:
                 reverse=True,
             )
         )
-        self.lengths = sorted({len(n) for n in self.names}, reverse=True)
         # Lengths of the names that start with each two letters: most positions start none.
         starts = defaultdict(set)
         for name in self.names:

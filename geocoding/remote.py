@@ -36,7 +36,6 @@ class RemoteLocation:
     lat: float
     lon: float
     street_level: bool
-    label: str
 
 
 class NominatimGeocoder:
@@ -96,7 +95,7 @@ class NominatimGeocoder:
         street_level = bool(address.get("house_number") or address.get("road")) or (
             raw.get("class") not in ("boundary", "place") or raw.get("type") in _STREET_LEVEL_PLACES
         )
-        return RemoteLocation(lat, lon, street_level, raw.get("display_name", ""))
+        return RemoteLocation(lat, lon, street_level)
 
 
 def configured_geocoder() -> NominatimGeocoder | None:

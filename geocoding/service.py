@@ -16,7 +16,7 @@ from django.contrib.gis.geos import Point
 from django.db.models import Count, Max
 
 from geocoding import thai
-from geocoding.gazetteer import Gazetteer, Match, Place
+from geocoding.gazetteer import MAX_SCORE, Gazetteer, Match, Place
 from geocoding.remote import RemoteGeocoderError, configured_geocoder
 
 PRECISIONS = ("exact", "remote", "tambon", "amphoe", "province", "postcode", "none")
@@ -155,7 +155,7 @@ def _describe(place: Place, score: int | None = None) -> dict:
         "tambon": chain["tambon"],
         "amphoe": chain["amphoe"],
         "province": chain["province"],
-        **({"score": round(score / 10, 2)} if score is not None else {}),
+        **({"score": round(score / MAX_SCORE, 2)} if score is not None else {}),
     }
 
 
@@ -171,7 +171,7 @@ def _from_match(result: GeocodeResult, match: Match) -> GeocodeResult:
     )
     if place.lat is not None:
         result.lat, result.lon, result.precision = place.lat, place.lon, place.point_level
-    result.score = round(min(match.score, 10) / 10, 2)
+    result.score = round(min(match.score, MAX_SCORE) / MAX_SCORE, 2)
     if match.postcode and match.postcode in place.postcodes:
         result.postcode = match.postcode
     elif len(place.postcodes) == 1:

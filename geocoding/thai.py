@@ -67,7 +67,6 @@ _ENGLISH_SUFFIXES = [
     (r"village", VILLAGE),
 ]
 _THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
-_LATIN_CHAR = re.compile(r"[a-z]", re.I)
 POSTCODE = re.compile(r"(?<!\d)([1-9]\d{4})(?!\d)")
 _COORDINATES = re.compile(
     r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*°?\s*([NS])?\s*[,;\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*°?\s*([EW])?\s*$",
@@ -100,10 +99,6 @@ def fold(text: str) -> str:
 
 def is_thai(text: str) -> bool:
     return bool(_THAI_CHAR.search(text))
-
-
-def is_latin(text: str) -> bool:
-    return bool(_LATIN_CHAR.search(text))
 
 
 def thai_name_variants(name_th: str) -> set[str]:

@@ -20,10 +20,6 @@ class ImportReport:
     def reject(self, line: int, reason: str) -> None:
         self.rejected.append((line, reason))
 
-    @property
-    def ok(self) -> bool:
-        return not self.rejected
-
     def as_dict(self) -> dict:
         return {
             "source": self.source,

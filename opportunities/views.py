@@ -17,13 +17,13 @@ from places.models import Organization
 from places.serializers import organization_feature
 
 
-def _published(request):
+def _published():
     return Opportunity.objects.published().select_related("organization")
 
 
 def _filtered(request):
     try:
-        queryset, _ = filter_opportunities(_published(request), request.GET)
+        queryset, _ = filter_opportunities(_published(), request.GET)
     except ValidationError as exc:
         return None, exc
     return queryset.order_by("pk"), None
@@ -60,13 +60,13 @@ def organizations_geojson(request):
 
 
 def opportunity_calendar(request, pk):
-    opportunity = get_object_or_404(_published(request).prefetch_related("shifts"), pk=pk)
+    opportunity = get_object_or_404(_published().prefetch_related("shifts"), pk=pk)
     return exports.calendar(opportunity.title, [opportunity], request)
 
 
 def organization_calendar(request, pk):
     organization = get_object_or_404(Organization.objects.published(), pk=pk)
-    opportunities = _published(request).filter(organization=organization).prefetch_related("shifts")
+    opportunities = _published().filter(organization=organization).prefetch_related("shifts")
     return exports.calendar(organization.name_th, opportunities, request)
 
 
@@ -125,7 +125,7 @@ def opportunity_detail(request, pk):
 
 def organization_detail(request, pk):
     organization = get_object_or_404(Organization.objects.visible_to(request.user), pk=pk)
-    opportunities = _published(request).filter(organization=organization).order_by("starts_on")
+    opportunities = _published().filter(organization=organization).order_by("starts_on")
     return render(
         request,
         "places/organization_detail.html",
@@ -158,7 +158,7 @@ def tile(request, layer, z, x, y):
 
 def opportunity_list(request):
     """The list without a map: for slow connections and screen readers; the API's filters."""
-    queryset = _published(request)
+    queryset = _published()
     error, near = None, None
     try:
         queryset, near = filter_opportunities(queryset, request.GET)
@@ -168,7 +168,7 @@ def opportunity_list(request):
             for value in exc.detail.values()
             for v in (value if isinstance(value, list) else [value])
         )
-        queryset = _published(request)
+        queryset = _published()
     if not near:
         queryset = queryset.order_by("starts_on", "pk")
     page = max(1, int(request.GET["page"])) if request.GET.get("page", "").isdigit() else 1
