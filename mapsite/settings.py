@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "places",
     "opportunities",
     "geocoding",
+    "volunteers",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +118,11 @@ EMAIL_BACKEND = (
 )
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "แผนที่ทำดี <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address in links sent by e-mail (verification, confirmations, digests).
+SITE_URL = env.get(
+    "SITE_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS and not DEBUG else "http://127.0.0.1:8000",
+).rstrip("/")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -126,7 +132,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "manage-dashboard"
+LOGIN_REDIRECT_URL = "me"
 LOGOUT_REDIRECT_URL = "home"
 
 # Thai first, English one click away.

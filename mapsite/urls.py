@@ -15,6 +15,7 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
 
 api = [
+    path("", include("volunteers.api_urls")),
     path("", include(router.urls)),
     path("", include("geocoding.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -73,6 +74,7 @@ urlpatterns += i18n_patterns(
         name="organization-detail-page",
     ),
     path("manage/", include("opportunities.manage_urls")),
+    path("", include("volunteers.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     prefix_default_language=False,
 )

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
@@ -188,22 +189,23 @@ def organizations_csv(queryset, request):
     )
 
 
-def calendar(name, opportunities, request):
-    """An iCal feed: one event per shift; an opportunity without shifts but with dates is one
-    all-day event."""
+def ical(name, opportunities, site_url, shifts=None) -> bytes:
+    """An iCal calendar: one event per shift (only `shifts` when given); an opportunity without
+    shifts but with dates is one all-day event. `site_url` is the site's absolute root."""
     about = attribution()
+    licence = f"{about['attribution']} {about['license']}"
     cal = Calendar()
     cal.add("prodid", "-//Volunteer map of Thailand//แผนที่ทำดี//TH")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-caldesc", f"{about['attribution']} — {about['license']}")
-    host = request.get_host()
+    host = urlsplit(site_url).netloc
     for o in opportunities:
-        url = request.build_absolute_uri(reverse("opportunity-detail-page", args=[o.pk]))
-        licence = f"{about['attribution']} {about['license']}"
+        url = site_url.rstrip("/") + reverse("opportunity-detail-page", args=[o.pk])
         description = f"{o.description}\n\n{o.organization.name_th}\n{url}\n\n{licence}"
-        slots = [(s.pk, s.starts_at, s.ends_at) for s in o.shifts.all()]
-        if not slots and o.starts_on:
+        chosen = shifts if shifts is not None else o.shifts.all()
+        slots = [(s.pk, s.starts_at, s.ends_at) for s in chosen]
+        if not slots and o.starts_on and shifts is None:
             slots = [(None, o.starts_on, (o.ends_on or o.starts_on) + timedelta(days=1))]
         for shift_id, start, end in slots:
             event = Event()
@@ -219,5 +221,11 @@ def calendar(name, opportunities, request):
             if o.location is not None:
                 event.add("geo", vGeo((o.location.y, o.location.x)))
             cal.add_component(event)
-    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    return cal.to_ical()
+
+
+def calendar(name, opportunities, request):
+    """An iCal feed of the opportunities' shifts."""
+    body = ical(name, opportunities, request.build_absolute_uri("/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     return _licence_headers(response, "calendar.ics")

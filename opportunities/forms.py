@@ -89,9 +89,26 @@ class OpportunityForm(PinFields, forms.ModelForm):
             self.locate_instance(needs_place=True)
 
 
+class BaseShiftFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            shift = form.instance
+            if not shift.pk or not hasattr(form, "cleaned_data"):
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                problem = shift.change_refused()
+            else:
+                problem = shift.change_refused(form.cleaned_data.get("capacity", shift.capacity))
+            if problem:
+                form.add_error(None, problem)
+                raise forms.ValidationError(problem)
+
+
 ShiftFormSet = forms.inlineformset_factory(
     Opportunity,
     Shift,
+    formset=BaseShiftFormSet,
     fields=["starts_at", "ends_at", "capacity"],
     extra=2,
     can_delete=True,

@@ -20,7 +20,7 @@ def _run_by(user, pk):
     return organization
 
 
-def _opportunity_run_by(user, pk):
+def opportunity_run_by(user, pk):
     opportunity = get_object_or_404(Opportunity.objects.select_related("organization"), pk=pk)
     _run_by(user, opportunity.organization_id)
     return opportunity
@@ -64,7 +64,7 @@ def organization_form(request, pk=None):
 @login_required
 def opportunity_form(request, organization_pk=None, pk=None):
     if pk:
-        opportunity = _opportunity_run_by(request.user, pk)
+        opportunity = opportunity_run_by(request.user, pk)
     else:
         opportunity = Opportunity(organization=_run_by(request.user, organization_pk))
     form = OpportunityForm(request.POST or None, instance=opportunity)
@@ -85,7 +85,7 @@ def opportunity_form(request, organization_pk=None, pk=None):
 @login_required
 @require_POST
 def opportunity_submit(request, pk):
-    opportunity = _opportunity_run_by(request.user, pk)
+    opportunity = opportunity_run_by(request.user, pk)
     try:
         opportunity.submit()
     except TransitionError as exc:

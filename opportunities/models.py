@@ -247,6 +247,20 @@ class Shift(models.Model):
     def __str__(self):
         return f"{self.opportunity} {self.starts_at:%Y-%m-%d %H:%M}"
 
+    def change_refused(self, capacity=None) -> str | None:
+        """Why the shift cannot be deleted (capacity None) or given this capacity: volunteers
+        have signed up. None when it can."""
+        if capacity is None:
+            if self.sign_ups.exists():
+                return _("volunteers have signed up for this shift: it cannot be deleted")
+            return None
+        confirmed = self.sign_ups.filter(status="confirmed").count()
+        if capacity < confirmed:
+            return _("%(n)d volunteers are confirmed: give at least %(n)d places") % {
+                "n": confirmed
+            }
+        return None
+
 
 class MapCell(models.Model):
     """One cell of the precomputed cluster pyramid behind the map tiles: for a layer and a zoom,

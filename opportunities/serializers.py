@@ -304,6 +304,9 @@ class OpportunityWriteSerializer(serializers.ModelSerializer):
                     {"shifts": f"shift {data['id']} is not one of this opportunity's"}
                 )
             shift = shift or Shift(opportunity=o)
+            problem = shift.pk and shift.change_refused(data["capacity"])
+            if problem:
+                raise serializers.ValidationError({"shifts": f"shift {shift.pk}: {problem}"})
             shift.starts_at, shift.ends_at, shift.capacity = (
                 data["starts_at"],
                 data["ends_at"],
@@ -311,7 +314,11 @@ class OpportunityWriteSerializer(serializers.ModelSerializer):
             )
             shift.save()
             keep.add(shift.pk)
-        o.shifts.exclude(pk__in=keep).delete()
+        for shift in o.shifts.exclude(pk__in=keep):
+            problem = shift.change_refused()
+            if problem:
+                raise serializers.ValidationError({"shifts": f"shift {shift.pk}: {problem}"})
+            shift.delete()
 
     def to_representation(self, o):
         return opportunity_detail(o, self.context.get("request"))

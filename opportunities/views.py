@@ -1,8 +1,10 @@
 import json
 
+from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
@@ -106,6 +108,27 @@ def _structured_data(o, request):
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def shift_places(opportunity, user):
+    """The opportunity's shifts with the places left and the user's own sign-up on each."""
+    shifts = opportunity.shifts.annotate(
+        taken=Count("sign_ups", filter=Q(sign_ups__status="confirmed"))
+    )
+    mine = {}
+    if user.is_authenticated:
+        active = user.sign_ups.filter(status__in=["confirmed", "waitlisted"])
+        mine = {s.shift_id: s for s in active.filter(shift__opportunity=opportunity)}
+    now = timezone.now()
+    return [
+        {
+            "shift": s,
+            "left": max(s.capacity - s.taken, 0),
+            "mine": mine.get(s.pk),
+            "open": s.starts_at > now,
+        }
+        for s in shifts
+    ]
+
+
 def opportunity_detail(request, pk):
     opportunity = get_object_or_404(
         Opportunity.objects.visible_to(request.user)
@@ -118,6 +141,7 @@ def opportunity_detail(request, pk):
         "opportunities/detail.html",
         {
             "opportunity": opportunity,
+            "shifts": shift_places(opportunity, request.user),
             "structured_data": _structured_data(opportunity, request),
         },
     )

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from opportunities.models import Opportunity, Shift, Status
 from places.models import Membership, ModerationStatus, Organization
+from volunteers import privacy
+from volunteers.models import Volunteer
 
 CHIANG_MAI = Point(98.9853, 18.7883, srid=4326)
 
@@ -80,3 +82,22 @@ class ShiftFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
     ends_at = factory.LazyAttribute(lambda s: s.starts_at + datetime.timedelta(hours=3))
     capacity = 10
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    """A verified volunteer who agreed to an account and to suggestions."""
+
+    class Meta:
+        model = Volunteer
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    display_name = factory.Sequence(lambda n: f"อาสา {n}")
+    causes = ["environment"]
+    skills = ["general"]
+    travel_radius_km = 10
+
+    @factory.post_generation
+    def consents(self, create, purposes, **kwargs):
+        for purpose in purposes if purposes is not None else ["account", "matching"]:
+            privacy.give_consent(self.user, purpose)

@@ -341,5 +341,30 @@
     window.volmap.map = leafletMap;
   }
 
-  window.volmap = { init: init, detail: detail, refresh: function () { refresh(); } };
+  /* The profile's map: the stored home area as a 1 km square's circle; a click sets the form's
+   * home_lat / home_lon (the server keeps only the ~1 km grid cell around it). */
+  function home(leafletMap) {
+    var box = leafletMap.getContainer().closest(".profile-map");
+    var lat = document.getElementById("id_home_lat");
+    var lon = document.getElementById("id_home_lon");
+    var shown = null;
+    function show(at, zoom) {
+      if (shown) { leafletMap.removeLayer(shown); }
+      shown = L.circle(at, { radius: 600, weight: 1, fillOpacity: 0.2 }).addTo(leafletMap);
+      if (zoom) { leafletMap.setView(at, zoom); }
+    }
+    if (box.dataset.lat) {
+      show(L.latLng(parseFloat(box.dataset.lat), parseFloat(box.dataset.lon)), 12);
+    } else {
+      leafletMap.setView([13.0, 101.0], 5);
+    }
+    leafletMap.on("click", function (event) {
+      lat.value = event.latlng.lat.toFixed(6);
+      lon.value = event.latlng.lng.toFixed(6);
+      show(event.latlng);
+    });
+    window.volmap.map = leafletMap;
+  }
+
+  window.volmap = { init: init, detail: detail, home: home, refresh: function () { refresh(); } };
 })();

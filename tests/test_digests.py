@@ -1,0 +1,145 @@
+"""The digest e-mail: one per volunteer per period however many searches match, never twice,
+only what is new, only with consent, and an unsubscribe link that needs no login."""
+
+import datetime
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from tests.factories import OpportunityFactory, VolunteerFactory
+from volunteers import privacy
+from volunteers.digests import send_digests
+from volunteers.models import Digest, SavedSearch
+
+pytestmark = pytest.mark.django_db
+
+BANGKOK = Point(100.5018, 13.7563, srid=4326)
+NEAR = Point(100.5218, 13.7563, srid=4326)  # ~2 km
+FAR = Point(100.9, 13.7563, srid=4326)  # ~43 km
+
+
+def subscriber(**search):
+    profile = VolunteerFactory(consents=["account", "matching", "digest"])
+    SavedSearch.objects.create(
+        user=profile.user, name="ใกล้บ้าน", centre=BANGKOK, radius_km=10, **search
+    )
+    return profile.user
+
+
+def published(location=NEAR, days_ago=1, **fields):
+    return OpportunityFactory(
+        location=location,
+        area_id=None,
+        published_at=timezone.now() - datetime.timedelta(days=days_ago),
+        **fields,
+    )
+
+
+def test_one_email_per_volunteer_however_many_searches_match_and_never_twice():
+    user = subscriber()
+    SavedSearch.objects.create(user=user, name="ทั้งกรุงเทพ", centre=BANGKOK, radius_km=50)
+    near, far = published(), published(location=FAR)
+    published(days_ago=30)  # not new
+    run = send_digests("weekly")
+    assert (run.volunteers, run.sent) == (1, 1)
+    [message] = mail.outbox
+    assert message.to == [user.email]
+    assert near.title in message.body and far.title in message.body
+    assert message.body.count(near.title) == 1  # found by both searches, listed once
+    assert "CC BY-NC-SA 3.0 TH" in message.body
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    again = send_digests("weekly")
+    assert again.sent == 0 and len(mail.outbox) == 1  # safe to re-run
+    call_command("send_digests", "weekly")
+    assert len(mail.outbox) == 1
+    assert Digest.objects.get().status == "sent"
+
+
+def test_only_matching_filters_and_places():
+    user = subscriber(causes=["education"])
+    wanted = published(causes=["education"])
+    published(causes=["animals"])
+    published(location=FAR, causes=["education"])
+    send_digests("weekly")
+    [message] = mail.outbox
+    assert wanted.title in message.body
+    assert message.body.count("งานอาสา") == 1
+    assert message.to == [user.email]
+
+
+def test_an_area_search_and_remote_opportunities():
+    profile = VolunteerFactory(consents=["account", "digest"])
+    SavedSearch.objects.create(user=profile.user, name="เชียงใหม่", area_id="50")
+    SavedSearch.objects.create(user=profile.user, name="ออนไลน์", include_remote=True)
+    in_chiang_mai = OpportunityFactory(area_id="500101")  # factory default: Chiang Mai
+    remote = OpportunityFactory(location=None, mode="remote", precision="remote", area_id=None)
+    OpportunityFactory(location=NEAR, area_id="100101")  # Bangkok
+    send_digests("weekly")
+    [message] = mail.outbox
+    assert in_chiang_mai.title in message.body and remote.title in message.body
+    assert message.body.count("งานอาสา") == 2
+
+
+def test_no_digest_without_consent_or_verification_and_nothing_new_means_no_email():
+    quiet = subscriber()
+    withdrawn = subscriber()
+    privacy.withdraw_consent(withdrawn, "digest")
+    unverified = subscriber()
+    unverified.is_active = False
+    unverified.save()
+    send_digests("weekly")
+    assert mail.outbox == []  # nothing new yet
+    published()
+    send_digests("weekly")
+    assert [m.to for m in mail.outbox] == [[quiet.email]]
+
+
+def test_the_next_period_lists_only_what_is_new_since_the_last_digest():
+    user = subscriber()
+    first = published(days_ago=2)
+    monday = timezone.now()
+    send_digests("weekly", now=monday)
+    second = published(days_ago=0)
+    second.published_at = monday + datetime.timedelta(days=3)
+    second.save()
+    send_digests("weekly", now=monday + datetime.timedelta(days=7))
+    assert len(mail.outbox) == 2
+    assert second.title in mail.outbox[1].body and first.title not in mail.outbox[1].body
+    assert user.digests.count() == 2
+
+
+def test_a_failed_email_is_retried_by_the_next_run(settings, monkeypatch):
+    subscriber()
+    published()
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def broken(self, messages):
+        raise OSError("SMTP down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", broken)
+    run = send_digests("weekly")
+    assert (run.sent, run.failed) == (0, 1)
+    assert Digest.objects.get().status == "failed"
+    monkeypatch.undo()
+    assert send_digests("weekly").sent == 1
+    assert len(mail.outbox) == 1 and Digest.objects.get().status == "sent"
+
+
+def test_unsubscribe_without_login(client):
+    user = subscriber()
+    published()
+    send_digests("weekly")
+    link = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    assert client.get(path).status_code == 200  # a confirmation page; nothing changed yet
+    assert privacy.has_consent(user, "digest")
+    assert client.post(path).status_code == 200  # one-click, no login, no CSRF token
+    assert not privacy.has_consent(user, "digest")
+    assert not user.saved_searches.exists()
+    assert client.post(path.replace("/unsubscribe/", "/unsubscribe/x")).status_code == 400
+    published()
+    assert send_digests("monthly").sent == 0

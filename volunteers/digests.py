@@ -1,0 +1,114 @@
+"""The digest e-mail: new opportunities for each volunteer's saved searches, one e-mail per
+volunteer per period (week or month), never sent twice.
+
+The matching is set-based: the opportunities published in the window go into a temporary table
+with its own spatial index, every saved search is joined against it at once, and volunteers are
+then taken in batches. Each batch is claimed in the database (one row per volunteer and period)
+before its e-mails go out, so a second run, at the same time or later, skips them; a failed
+e-mail is marked failed and retried by the next run. A run that dies between claiming and sending
+loses that batch's e-mails for the period rather than risk sending them twice.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.mail import get_connection
+from django.db import connection, transaction
+from django.utils import timezone
+
+from opportunities.models import Opportunity
+from volunteers import mail, sql
+from volunteers.models import Digest, DigestStatus, Frequency
+
+log = logging.getLogger(__name__)
+SHOWN = 10  # opportunities listed in one e-mail; the rest are counted
+BATCH = 500
+WINDOW = {
+    Frequency.WEEKLY: datetime.timedelta(days=7),
+    Frequency.MONTHLY: datetime.timedelta(days=31),
+}
+
+
+def period_of(frequency, day: datetime.date) -> datetime.date:
+    if frequency == Frequency.WEEKLY:
+        return day - datetime.timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+@dataclass
+class DigestRun:
+    frequency: str
+    period: datetime.date
+    volunteers: int = 0  # matched
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0  # claimed by another run meanwhile
+
+
+def send_digests(frequency, now=None, batch=BATCH) -> DigestRun:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    run = DigestRun(frequency, period_of(frequency, today))
+    params = {
+        "frequency": frequency,
+        "period": run.period,
+        "since": now - WINDOW[frequency],
+        "today": today,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql.DIGEST_DROP)
+        try:
+            cursor.execute(sql.DIGEST_FRESH, params)
+            cursor.execute(sql.DIGEST_MATCHES, params)
+            after = 0
+            while True:
+                cursor.execute(sql.DIGEST_BATCH, {"after": after, "shown": SHOWN, "batch": batch})
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                _send_batch(run, rows)
+                after = rows[-1][0]
+        finally:
+            cursor.execute(sql.DIGEST_DROP)
+    log.info("digests %s %s: %s", frequency, run.period, run)
+    return run
+
+
+def _send_batch(run, rows):
+    run.volunteers += len(rows)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            sql.DIGEST_CLAIM,
+            {
+                "frequency": run.frequency,
+                "period": run.period,
+                "users": [r[0] for r in rows],
+                "counts": [r[2] for r in rows],
+            },
+        )
+        claimed = {r[0] for r in cursor.fetchall()}
+    run.skipped += len(rows) - len(claimed)
+    rows = [r for r in rows if r[0] in claimed]
+    users = get_user_model().objects.select_related("volunteer").in_bulk([r[0] for r in rows])
+    opportunities = Opportunity.objects.select_related("organization").in_bulk(
+        {pk for r in rows for pk in r[1]}
+    )
+    outbox = get_connection()
+    failed = {}
+    with outbox:
+        for user_id, ids, total in rows:
+            user = users[user_id]
+            email = mail.digest(user, [opportunities[pk] for pk in ids], total, run.frequency)
+            try:
+                outbox.send_messages([email])
+            except Exception as exc:  # one bad address must not stop the others
+                log.warning("digest to user %s failed: %s", user_id, exc)
+                failed[user_id] = str(exc)
+    digests = Digest.objects.filter(frequency=run.frequency, period=run.period)
+    digests.filter(user_id__in=claimed - failed.keys()).update(status=DigestStatus.SENT)
+    for user_id, error in failed.items():
+        digests.filter(user_id=user_id).update(status=DigestStatus.FAILED, error=error[:1000])
+    run.sent += len(claimed) - len(failed)
+    run.failed += len(failed)

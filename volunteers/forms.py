@@ -1,0 +1,255 @@
+"""Forms a volunteer fills in: registration, profile, saved searches, account deletion."""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.gis.geos import Point
+from django.utils.translation import gettext_lazy as _
+
+from geocoding.service import geocode
+from mapsite.api import in_thailand
+from opportunities.taxonomy import Cause, Language, Skill
+from places.models import Area
+from volunteers import privacy
+from volunteers.models import SLOTS, Frequency, Purpose, SavedSearch, Volunteer
+
+AREA_LEVELS = {"tambon", "amphoe", "province"}
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Log in with the e-mail address (it is the username, in lower case)."""
+
+    username = forms.CharField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True})
+    )
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
+
+
+class RegistrationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    display_name = forms.CharField(
+        label=_("Name shown to organizations"), max_length=80, help_text=_("a nickname is fine")
+    )
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+    consent = forms.BooleanField(
+        label=_(
+            "I agree to the privacy notice: my e-mail, name and phone are kept to manage my "
+            "sign-ups and are shown to the organizations whose shifts I sign up for."
+        )
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        elif data.get("password1"):
+            user = get_user_model()(username=data.get("email", ""), email=data.get("email", ""))
+            try:
+                password_validation.validate_password(data["password1"], user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+def checkboxes(choices, label):
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def place_from(text=None, lat=None, lon=None):
+    """A point and its precision from a map click or from an address, postal code or tambon.
+    Raises ValidationError with the reason when neither gives a place in Thailand."""
+    if lat is not None and lon is not None:
+        if not in_thailand(lat, lon):
+            raise forms.ValidationError(_("That point is not in Thailand."))
+        return Point(lon, lat, srid=4326), "exact", None
+    result = geocode(text)
+    if result.lat is None:
+        raise forms.ValidationError(
+            _("Could not find this place: %(reason)s"), params={"reason": result.reason or ""}
+        )
+    area = getattr(result, result.precision) if result.precision in AREA_LEVELS else None
+    return result.point, result.precision, area
+
+
+class ProfileForm(forms.ModelForm):
+    skills = checkboxes(Skill.choices, _("Skills"))
+    causes = checkboxes(Cause.choices, _("Causes you care about"))
+    languages = checkboxes(Language.choices, _("Languages"))
+    availability = checkboxes(SLOTS, _("When you are usually free"))
+    home_text = forms.CharField(
+        label=_("Where you live: an address, a postal code or a tambon"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Kept only as an area of about a kilometre, never shown to anyone; used to suggest "
+            "opportunities near you. Or click the map."
+        ),
+    )
+    home_lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    home_lon = forms.FloatField(required=False, widget=forms.HiddenInput)
+    forget_home = forms.BooleanField(label=_("Forget my home area"), required=False)
+    matching = forms.BooleanField(
+        label=_(
+            "Use my skills, causes, availability and home area to suggest opportunities near me "
+            "(and to count me, never alone, in the areas volunteers cover)."
+        ),
+        required=False,
+    )
+    sensitive = forms.BooleanField(
+        label=_(
+            "I explicitly agree that my interest in health, disability or religion causes is "
+            "kept (it may reveal sensitive information about me)."
+        ),
+        required=False,
+    )
+
+    class Meta:
+        model = Volunteer
+        fields = [
+            "display_name",
+            "phone",
+            "language",
+            "skills",
+            "causes",
+            "languages",
+            "availability",
+            "travel_radius_km",
+        ]
+        widgets = {"travel_radius_km": forms.NumberInput(attrs={"min": 1, "max": 500})}
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["matching"].initial = privacy.has_consent(user, Purpose.MATCHING)
+        self.fields["sensitive"].initial = privacy.has_consent(user, Purpose.SENSITIVE)
+
+    def clean(self):
+        data = super().clean()
+        preferences = any(data.get(f) for f in ("skills", "causes", "availability", "home_text"))
+        preferences = preferences or data.get("home_lat") is not None
+        if preferences and not data.get("matching"):
+            self.add_error(
+                "matching", _("Tick this to keep your skills, causes, times or home area.")
+            )
+        sensitive = privacy.needs_explicit_consent(data.get("causes", []), data.get("skills", []))
+        if sensitive and not data.get("sensitive"):
+            self.add_error(
+                "sensitive",
+                _("Health, disability and religion causes need your explicit agreement."),
+            )
+        self.home = None
+        if data.get("matching") and not data.get("forget_home"):
+            try:
+                if data.get("home_lat") is not None or data.get("home_text"):
+                    self.home = place_from(
+                        data.get("home_text"), data.get("home_lat"), data.get("home_lon")
+                    )
+            except forms.ValidationError as exc:
+                self.add_error("home_text", exc)
+        return data
+
+    def save(self, commit=True):
+        profile = super().save(commit=False)
+        data = self.cleaned_data
+        for purpose in (Purpose.MATCHING, Purpose.SENSITIVE):
+            wanted = data.get(purpose)
+            if wanted:
+                privacy.give_consent(self.user, purpose)
+        if data.get("forget_home"):
+            profile.home = profile.home_area = None
+            profile.home_precision = ""
+        elif self.home:
+            point, precision, _area = self.home
+            privacy.set_home(profile, point, precision)
+        profile.save()
+        for purpose in (Purpose.MATCHING, Purpose.SENSITIVE):
+            if not data.get(purpose) and privacy.has_consent(self.user, purpose):
+                privacy.withdraw_consent(self.user, purpose)
+        return profile
+
+
+class SavedSearchForm(forms.ModelForm):
+    place = forms.CharField(
+        label=_("Where: an address, a postal code, a tambon, district or province"),
+        required=False,
+        max_length=300,
+    )
+    around_home = forms.BooleanField(label=_("Around my home area"), required=False)
+    causes = checkboxes(Cause.choices, _("Causes (none: all)"))
+    skills = checkboxes(Skill.choices, _("Skills (none: all)"))
+    digest = forms.BooleanField(
+        label=_("E-mail me new opportunities for my saved searches (stop at any time)")
+    )
+
+    class Meta:
+        model = SavedSearch
+        fields = ["name", "radius_km", "include_remote", "causes", "skills", "frequency"]
+        widgets = {"radius_km": forms.NumberInput(attrs={"min": 1, "max": 200})}
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["digest"].initial = privacy.has_consent(user, Purpose.DIGEST)
+        self.fields["frequency"].choices = Frequency.choices
+
+    def clean(self):
+        data = super().clean()
+        search = self.instance
+        search.centre = search.area = None
+        if data.get("around_home"):
+            profile = getattr(self.user, "volunteer", None)
+            if profile is None or profile.home is None:
+                self.add_error("around_home", _("Set your home area in your profile first."))
+            else:
+                search.centre = profile.home
+        elif data.get("place"):
+            try:
+                point, precision, area = place_from(data["place"])
+            except forms.ValidationError as exc:
+                self.add_error("place", exc)
+            else:
+                if area and precision in AREA_LEVELS:
+                    search.area = Area.objects.get(pk=area)
+                else:
+                    search.centre = point
+        elif not data.get("include_remote"):
+            self.add_error("place", _("Say where, or include remote opportunities."))
+        sensitive = privacy.needs_explicit_consent(data.get("causes", []), data.get("skills", []))
+        if sensitive and not privacy.has_consent(self.user, Purpose.SENSITIVE):
+            self.add_error(
+                "causes",
+                _(
+                    "Health, disability and religion causes need your explicit agreement "
+                    "(in your profile) first."
+                ),
+            )
+        return data
+
+    def save(self, commit=True):
+        privacy.give_consent(self.user, Purpose.DIGEST)
+        self.instance.user = self.user
+        return super().save(commit)
+
+
+class EraseForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password, to confirm"), widget=forms.PasswordInput, strip=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        if not self.user.check_password(self.cleaned_data["password"]):
+            raise forms.ValidationError(_("That is not your password."))
+        return self.cleaned_data["password"]

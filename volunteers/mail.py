@@ -1,0 +1,144 @@
+"""The e-mails a volunteer gets, each in their own language, with absolute links to the site."""
+
+from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from opportunities.exports import ical
+
+UNSUBSCRIBE_SALT = "volunteers.unsubscribe"
+
+
+class EmailVerificationTokens(PasswordResetTokenGenerator):
+    """A link that activates the account; it stops working once used (is_active changes)."""
+
+    key_salt = "volunteers.verify"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{user.pk}{user.is_active}{user.email}{timestamp}"
+
+
+verification_tokens = EmailVerificationTokens()
+
+
+def site_url(name, *args) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def language_of(user) -> str:
+    profile = getattr(user, "volunteer", None)
+    return profile.language if profile else settings.LANGUAGE_CODE
+
+
+def unsubscribe_token(user) -> str:
+    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
+
+
+def user_of_unsubscribe_token(token: str):
+    """The user id in a digest's unsubscribe link, or None when it was not made by us."""
+    try:
+        return signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+
+
+def message(user, template, context, *, to=None) -> EmailMessage:
+    """Render templates/volunteers/email/<template>.txt (first line: the subject)."""
+    with translation.override(language_of(user) if user else settings.LANGUAGE_CODE):
+        text = render_to_string(
+            f"volunteers/email/{template}.txt",
+            {"user": user, "site_url": settings.SITE_URL, **context},
+        )
+    subject, _, body = text.strip().partition("\n")
+    return EmailMessage(subject.strip(), body.strip() + "\n", to=[to or user.email])
+
+
+def verification(user):
+    with translation.override(language_of(user)):
+        link = site_url(
+            "verify-email",
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            verification_tokens.make_token(user),
+        )
+    message(user, "verify", {"link": link}).send()
+
+
+def already_registered(email):
+    """Someone registered with an address that has an account: tell its owner, not the visitor
+    (who learns nothing about which addresses have accounts)."""
+    message(
+        None,
+        "already_registered",
+        {"login": site_url("login"), "reset": site_url("password_reset")},
+        to=email,
+    ).send()
+
+
+def _shift_message(signup_id, template):
+    from volunteers.models import SignUp
+
+    signup = SignUp.objects.select_related(
+        "shift__opportunity__organization", "volunteer__volunteer"
+    ).get(pk=signup_id)
+    user, shift = signup.volunteer, signup.shift
+    opportunity = shift.opportunity
+    with translation.override(language_of(user)):
+        context = {
+            "signup": signup,
+            "shift": shift,
+            "opportunity": opportunity,
+            "link": site_url("opportunity-detail-page", opportunity.pk),
+            "mine": site_url("me"),
+        }
+    email = message(user, template, context)
+    if signup.status == "confirmed":
+        body = ical(opportunity.title, [opportunity], settings.SITE_URL, shifts=[shift])
+        email.attach("shift.ics", body, "text/calendar; charset=utf-8")
+    return email
+
+
+def signed_up(signup_id):
+    """Confirmed (with the shift as an iCal attachment) or on the waiting list."""
+    _shift_message(signup_id, "signed_up").send()
+
+
+def promoted(signup_id):
+    """A place freed up and the volunteer on the waiting list has it now."""
+    _shift_message(signup_id, "promoted").send()
+
+
+def reminder(signup_id):
+    _shift_message(signup_id, "reminder").send()
+
+
+def digest(user, opportunities, total, frequency) -> EmailMessage:
+    """The digest of new opportunities near the volunteer (one e-mail for all their searches)."""
+    token = unsubscribe_token(user)
+    with translation.override(language_of(user)):
+        unsubscribe = site_url("unsubscribe", token)
+        links = [(o, site_url("opportunity-detail-page", o.pk)) for o in opportunities]
+        searches = site_url("saved-searches")
+    email = message(
+        user,
+        "digest",
+        {
+            "opportunities": links,
+            "total": total,
+            "more": total - len(links),
+            "frequency": frequency,
+            "unsubscribe": unsubscribe,
+            "searches": searches,
+        },
+    )
+    # RFC 8058 one-click unsubscribe: mail clients POST to the link.
+    email.extra_headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return email

@@ -1,0 +1,126 @@
+"""Signing up for shifts: never more confirmed volunteers than places, a waiting list that moves
+up by itself, attendance and hours.
+
+Two guards hold the capacity. Here, each change locks the shift's row (SELECT … FOR UPDATE), so
+sign-ups to one shift queue one behind the other and each sees the places the previous ones took.
+In the database, a trigger (migration 0002) locks the same row and refuses a confirmed sign-up
+beyond the capacity, whatever wrote it.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opportunities.models import Opportunity, Shift
+from volunteers import mail
+from volunteers.models import SignUp, SignUpStatus
+
+REMINDER_AHEAD = timedelta(hours=24)
+
+
+class SignUpError(Exception):
+    """Why a volunteer cannot sign up (or cancel); the message is for them."""
+
+
+def sign_up(user, shift_id) -> tuple[SignUp, bool]:
+    """Sign the user up for the shift: confirmed while places are left, else on the waiting list.
+    Signing up twice returns the first sign-up. Returns (sign-up, created)."""
+    if not user.is_active:
+        raise SignUpError(_("Verify your e-mail address first."))
+    with transaction.atomic():
+        try:
+            shift = Shift.objects.select_for_update().get(pk=shift_id)
+        except Shift.DoesNotExist:
+            raise SignUpError(_("There is no such shift.")) from None
+        if not Opportunity.objects.published().filter(pk=shift.opportunity_id).exists():
+            raise SignUpError(_("This opportunity is not open for sign-ups."))
+        if shift.starts_at <= timezone.now():
+            raise SignUpError(_("This shift has already started."))
+        existing = SignUp.objects.active().filter(shift=shift, volunteer=user).first()
+        if existing:
+            return existing, False
+        taken = shift.sign_ups.confirmed().count()
+        status = SignUpStatus.CONFIRMED if taken < shift.capacity else SignUpStatus.WAITLISTED
+        signup = SignUp.objects.create(shift=shift, volunteer=user, status=status)
+        transaction.on_commit(lambda: mail.signed_up(signup.pk))
+    return signup, True
+
+
+def cancel(signup: SignUp) -> SignUp:
+    """The volunteer cancels; a confirmed place goes to the first on the waiting list."""
+    with transaction.atomic():
+        shift = Shift.objects.select_for_update().get(pk=signup.shift_id)
+        signup.refresh_from_db()
+        if signup.status == SignUpStatus.CANCELLED:
+            return signup
+        if shift.starts_at <= timezone.now():
+            raise SignUpError(_("This shift has already started."))
+        signup.status = SignUpStatus.CANCELLED
+        signup.save(update_fields=["status", "updated_at"])
+        _promote(shift)
+    return signup
+
+
+def promote(shift_id) -> list[SignUp]:
+    """Give free places to the waiting list, first come first served (after a cancellation or
+    when the organization adds places)."""
+    with transaction.atomic():
+        shift = Shift.objects.get(pk=shift_id)
+        return _promote(shift)
+
+
+def _promote(shift) -> list[SignUp]:
+    if shift.starts_at <= timezone.now():
+        return []
+    free = shift.capacity - shift.sign_ups.confirmed().count()
+    if free <= 0:
+        return []
+    moving = list(shift.sign_ups.filter(status=SignUpStatus.WAITLISTED)[:free])
+    for signup in moving:
+        signup.status = SignUpStatus.CONFIRMED
+        signup.save(update_fields=["status", "updated_at"])
+        transaction.on_commit(lambda pk=signup.pk: mail.promoted(pk))
+    return moving
+
+
+def release_upcoming(user):
+    """Cancel the user's sign-ups to shifts yet to come (when they erase their account)."""
+    for signup in SignUp.objects.active().upcoming().filter(volunteer=user):
+        cancel(signup)
+
+
+def record_attendance(signup: SignUp, attended: bool, hours=None) -> SignUp:
+    """The organization marks whether the volunteer came and for how long (default: the shift's
+    length when they came, none when they did not)."""
+    if signup.status != SignUpStatus.CONFIRMED:
+        raise SignUpError(_("Only confirmed volunteers can be marked."))
+    if signup.shift.starts_at > timezone.now():
+        raise SignUpError(_("Attendance is recorded once the shift has started."))
+    if not attended:
+        hours = None
+    elif hours is None:
+        length = signup.shift.ends_at - signup.shift.starts_at
+        hours = min(round(length.total_seconds() / 3600, 2), 24)
+    signup.attended, signup.hours = attended, hours
+    signup.save(update_fields=["attended", "hours", "updated_at"])
+    return signup
+
+
+def send_reminders(now=None, ahead=REMINDER_AHEAD) -> int:
+    """E-mail every confirmed volunteer whose shift starts within `ahead`, once: each sign-up is
+    marked reminded before its e-mail goes, so runs that overlap never send it twice."""
+    now = now or timezone.now()
+    due = SignUp.objects.confirmed().filter(
+        reminded_at=None,
+        volunteer__isnull=False,
+        shift__starts_at__gt=now,
+        shift__starts_at__lte=now + ahead,
+    )
+    sent = 0
+    for pk in due.values_list("pk", flat=True):
+        if SignUp.objects.filter(pk=pk, reminded_at=None).update(reminded_at=now):
+            mail.reminder(pk)
+            sent += 1
+    return sent
