@@ -5,8 +5,9 @@ import math
 
 from django.conf import settings
 from django.contrib.gis.geos import Point, Polygon
+from django.db.models import ProtectedError
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import serializers, views
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -247,3 +248,18 @@ class FeaturePagination(BasePagination):
                 "license": {"type": "string", "format": "uri"},
             },
         }
+
+
+class InUse(APIException):
+    status_code = 409
+    default_detail = (
+        "volunteers have signed up for its shifts and their history is kept: close it instead"
+    )
+    default_code = "in_use"
+
+
+def exception_handler(exc, context):
+    """DRF's, and a deletion that would take volunteers' sign-ups with it is a 409."""
+    if isinstance(exc, ProtectedError):
+        exc = InUse()
+    return views.exception_handler(exc, context)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "opportunities",
     "geocoding",
     "volunteers",
+    "needs",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Volunteers log in with their e-mail address, whatever its case (volunteers.accounts).
+AUTHENTICATION_BACKENDS = ["volunteers.accounts.CaseInsensitiveBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "me"
 LOGOUT_REDIRECT_URL = "home"
@@ -199,6 +202,7 @@ GEOCODING_RATE = env.get("GEOCODING_RATE", "60/min")
 GEOCODING_ADAPTER = None
 
 REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "mapsite.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a failed token answers 401 with WWW-Authenticate: Token.

@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from mapsite import views
+from needs import urls as needs_urls
+from needs.api import CoverageView, IncidentViewSet, NeedViewSet
 from opportunities import views as opportunity_views
 from opportunities.api import OpportunityViewSet
 from places.api import OrganizationViewSet
@@ -13,16 +15,20 @@ from places.api import OrganizationViewSet
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("needs", NeedViewSet, basename="need")
+router.register("incidents", IncidentViewSet, basename="incident")
 
 api = [
     path("", include("volunteers.api_urls")),
     path("", include(router.urls)),
     path("", include("geocoding.urls")),
+    path("coverage/", CoverageView.as_view(), name="coverage"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
 exports = [
+    *needs_urls.exports,
     path("opportunities.csv", opportunity_views.opportunities_csv, name="export-opportunities-csv"),
     path(
         "opportunities.geojson",
@@ -75,6 +81,7 @@ urlpatterns += i18n_patterns(
     ),
     path("manage/", include("opportunities.manage_urls")),
     path("", include("volunteers.urls")),
+    path("", include(needs_urls.urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),
     prefix_default_language=False,
 )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from needs.models import Incident
 from opportunities import tiles
 from opportunities.taxonomy import Cause, Skill
 
@@ -31,9 +32,11 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok", "postgis": postgis_version})
 
 
-def map_config():
+def map_config(incident=None):
     """What the map's script needs: URLs, labels and its words in the page's language."""
     return {
+        "incident": incident
+        and {"id": incident.pk, "url": reverse("incident-detail", args=[incident.pk])},
         "lang": get_language(),
         "tiles": reverse("tile", args=["opportunities", 0, 0, 0]).replace(
             "/0/0/0.", "/{z}/{x}/{y}."
@@ -64,11 +67,13 @@ def map_config():
 
 
 def home(request):
+    incident = Incident.objects.in_disaster_mode()
     return render(
         request,
         "home.html",
         {
-            "map_config": map_config(),
+            "incident": incident,
+            "map_config": map_config(incident),
             "causes": Cause.choices,
             "skills": Skill.choices,
         },

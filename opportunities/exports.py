@@ -150,14 +150,16 @@ def _organization_row(org, request):
 
 
 def csv_response(queryset, columns, row, request, filename):
-    """Streams rows; the licence is a column of every row, so it survives copying any of them."""
+    """Streams rows (of a queryset, or any iterable); the licence is a column of every row, so it
+    survives copying any of them."""
     about = attribution()
+    items = queryset.iterator(chunk_size=2000) if hasattr(queryset, "iterator") else queryset
 
     def lines():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow([*columns, "attribution", "license"])
-        for item in queryset.iterator(chunk_size=2000):
+        for item in items:
             writer.writerow([*row(item, request), about["attribution"], about["license"]])
             if buffer.tell() > 65536:
                 yield buffer.getvalue()

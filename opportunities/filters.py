@@ -73,6 +73,10 @@ def filter_opportunities(queryset, params, *, paged=False):
         if not organization.isdigit():
             raise ValidationError({"organization": "an organization id"})
         queryset = queryset.filter(organization_id=int(organization))
+    if incident := params.get("incident"):
+        if not incident.isdigit():
+            raise ValidationError({"incident": "an incident id"})
+        queryset = queryset.filter(incidents=int(incident))
     if area := params.get("area"):
         if not _AREA_CODE.match(area):
             raise ValidationError(

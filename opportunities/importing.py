@@ -17,7 +17,7 @@ from geocoding.service import geocode_many, reverse_geocode
 from mapsite.api import in_thailand
 from mapsite.importing import ImportReport, bulk_upsert, progress
 from opportunities.models import OPPORTUNITY_EDITABLE, Opportunity, Status
-from opportunities.signals import map_changed
+from opportunities.signals import bulk_imported, map_changed
 from opportunities.sql import sync_shifts
 from opportunities.taxonomy import Cause, Language, Mode, Schedule, Skill
 from places.models import (
@@ -216,7 +216,7 @@ def _array(values):
 CONVERT_FOR_COPY = {"location": _ewkt, "causes": _array, "skills": _array, "languages": _array}
 
 
-def _upsert(model, rows: list[Row], fields: list[str], report: ImportReport, insert_only: dict):
+def upsert_rows(model, rows: list[Row], fields: list[str], report: ImportReport, insert_only: dict):
     """Insert new rows and update changed ones, by external_id (mapsite.importing.bulk_upsert)."""
     fields = [*fields, *LOCATION_FIELDS]
     convert = [CONVERT_FOR_COPY.get(f) for f in fields]
@@ -235,12 +235,7 @@ def _upsert(model, rows: list[Row], fields: list[str], report: ImportReport, ins
         "external_id",
         ["external_id", *fields],
         values,
-        insert_only={
-            "created_at": "now",
-            "updated_at": "now",
-            "rejection_reason": "",
-            **insert_only,
-        },
+        insert_only={"created_at": "now", "updated_at": "now", **insert_only},
         geography_columns={"location"},
     )
     report.created = sum(1 for _, inserted in changed.values() if inserted)
@@ -249,7 +244,9 @@ def _upsert(model, rows: list[Row], fields: list[str], report: ImportReport, ins
     return changed
 
 
-def _run(path, required, parse, write, *, commit, show_progress, use_remote):
+def run_csv_import(path, required, parse, write, *, commit, show_progress, use_remote):
+    """Read, check (by line), geocode and write a CSV file in one transaction; a dry run unless
+    commit."""
     path = Path(path)
     report = ImportReport(source=str(path))
     handle, reader = _read(path, required)
@@ -277,6 +274,7 @@ def _run(path, required, parse, write, *, commit, show_progress, use_remote):
             transaction.set_rollback(True)
     if commit and (report.created or report.updated):
         map_changed()  # bulk SQL sends no model signals
+        bulk_imported.send(sender=run_csv_import)
     return report
 
 
@@ -304,9 +302,15 @@ def import_organizations(
 
     def write(rows, report):
         status = ModerationStatus.PUBLISHED if publish else ModerationStatus.PENDING
-        _upsert(Organization, rows, ORGANIZATION_FIELDS, report, {"status": status, "logo": ""})
+        upsert_rows(
+            Organization,
+            rows,
+            ORGANIZATION_FIELDS,
+            report,
+            {"status": status, "logo": "", "rejection_reason": ""},
+        )
 
-    return _run(
+    return run_csv_import(
         path,
         {"external_id", "name_th", "kind"},
         parse,
@@ -378,8 +382,12 @@ def import_opportunities(
 
     def write(rows, report):
         status = Status.PUBLISHED if publish else Status.PENDING
-        insert_only = {"status": status, "published_at": "now" if publish else None}
-        changed = _upsert(
+        insert_only = {
+            "status": status,
+            "published_at": "now" if publish else None,
+            "rejection_reason": "",
+        }
+        changed = upsert_rows(
             Opportunity, rows, [*OPPORTUNITY_FIELDS, "organization_id"], report, insert_only
         )
         # The file is the truth for the shifts too: a row whose shifts alone changed is updated.
@@ -387,7 +395,7 @@ def import_opportunities(
         report.updated += len(newly)
         report.unchanged -= len(newly)
 
-    return _run(
+    return run_csv_import(
         path,
         {"external_id", "organization_external_id", "title", "causes"},
         parse,

@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from opportunities.taxonomy import Cause, Language, Mode, Schedule, Skill
 from places.models import (
@@ -256,9 +257,11 @@ class Shift(models.Model):
             return None
         confirmed = self.sign_ups.filter(status="confirmed").count()
         if capacity < confirmed:
-            return _("%(n)d volunteers are confirmed: give at least %(n)d places") % {
-                "n": confirmed
-            }
+            return ngettext(
+                "%(n)d volunteer is confirmed: give at least %(n)d place",
+                "%(n)d volunteers are confirmed: give at least %(n)d places",
+                confirmed,
+            ) % {"n": confirmed}
         return None
 
 

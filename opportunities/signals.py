@@ -3,13 +3,16 @@ point tiles read live data) and marks the cluster pyramid for the next refresh_m
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from opportunities import tiles
 from opportunities.models import Opportunity
 from places.models import Organization
 
 DIRTY_KEY = "map:dirty"
+
+# Sent after an import wrote many rows in bulk SQL (which sends no model signals).
+bulk_imported = Signal()
 
 
 def map_changed():

@@ -56,7 +56,7 @@ def _resolve_code(code: str, known: dict, renumbered: dict, report: ImportReport
     return None
 
 
-def _open_vector(path: Path) -> DataSource:
+def open_vector(path: Path) -> DataSource:
     if not path.exists():
         raise ImportFileError(f"{path}: no such file")
     source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
@@ -66,7 +66,7 @@ def _open_vector(path: Path) -> DataSource:
         raise ImportFileError(f"{path}: GDAL cannot read it as vector data ({exc})") from None
 
 
-def _as_multipolygon(geometry: GEOSGeometry) -> MultiPolygon | None:
+def as_multipolygon(geometry: GEOSGeometry) -> MultiPolygon | None:
     """The polygons of a geometry, repaired if invalid; None if it has none."""
     if not geometry.valid:
         geometry = geometry.make_valid()
@@ -93,7 +93,7 @@ def import_boundaries(path, *, commit=False, show_progress=False) -> ImportRepor
     surface for every area whose point is missing, borrowed, or outside the new boundary."""
     path = Path(path)
     report = ImportReport(source=str(path))
-    layer = _open_vector(path)[0]
+    layer = open_vector(path)[0]
     field = next((f for f in PCODE_FIELDS if f in layer.fields), None)
     if field is None:
         raise ImportFileError(
@@ -136,7 +136,7 @@ def import_boundaries(path, *, commit=False, show_progress=False) -> ImportRepor
             ogr = feature.geom
             if transform:
                 ogr.transform(4326)
-            boundary = _as_multipolygon(GEOSGeometry(ogr.wkb, srid=4326)) if not ogr.empty else None
+            boundary = as_multipolygon(GEOSGeometry(ogr.wkb, srid=4326)) if not ogr.empty else None
             if boundary is None or boundary.empty:
                 report.reject(number, f"{pcode}: empty or non-polygonal geometry")
                 continue

@@ -1,5 +1,7 @@
 """Raw SQL of the places app: where the ORM cannot say it."""
 
+import json
+
 from django.db import connection
 
 # ST_Subdivide has no ORM equivalent; pieces of at most 64 vertices keep point-in-polygon tests
@@ -72,3 +74,18 @@ def province_outlines() -> str:
     changed = Area.objects.provinces().aggregate(at=Max("updated_at"))["at"]
     stamp = changed.timestamp() if changed else 0
     return cache.get_or_set(f"province-outlines:{stamp}", build, 86400)
+
+
+_SIMPLIFIED = """
+    SELECT code, ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, %(tolerance)s), 5)
+    FROM places_area WHERE code = ANY(%(codes)s) AND boundary IS NOT NULL
+"""
+SIMPLIFY_DEGREES = {"province": 0.01, "amphoe": 0.004, "tambon": 0.001}
+
+
+def simplified_boundaries(level, codes) -> dict:
+    """{code: GeoJSON geometry} of these areas' official boundaries, simplified for a map at the
+    zoom their level is seen; areas without a boundary are left out."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SIMPLIFIED, {"tolerance": SIMPLIFY_DEGREES[level], "codes": list(codes)})
+        return {code: json.loads(text) for code, text in cursor.fetchall()}

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 
+from needs.models import Incident, Need
 from opportunities.models import Opportunity, Shift, Status
 from places.models import Membership, ModerationStatus, Organization
 from volunteers import privacy
@@ -101,3 +102,33 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     def consents(self, create, purposes, **kwargs):
         for purpose in purposes if purposes is not None else ["account", "matching"]:
             privacy.give_consent(self.user, purpose)
+
+
+def coordinator():
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name="coordinators"))
+    return User.objects.get(pk=user.pk)  # fresh permission cache
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    name = factory.Sequence(lambda n: f"น้ำท่วม {n}")
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=3))
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Need
+
+    title = factory.Sequence(lambda n: f"ต้องการน้ำดื่ม {n}")
+    category = "food_water"
+    urgency = 3
+    people_affected = 20
+    address = "ต.ศรีภูมิ อ.เมือง จ.เชียงใหม่"
+    location = CHIANG_MAI
+    precision = "tambon"
+    area_id = "500101"
+    reporter_name = "ผู้ใหญ่บ้าน"
+    reporter_phone = "0890000000"

@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import IntegrityError, connection
 
-from tests.factories import OpportunityFactory, ShiftFactory, UserFactory
+from tests.factories import OpportunityFactory, ShiftFactory, UserFactory, VolunteerFactory
 from volunteers import signups
 from volunteers.models import SignUp, SignUpStatus
 
@@ -40,6 +40,11 @@ def run_together(work, arguments):
     return results
 
 
+def volunteers(n):
+    """Verified volunteers who agreed to the account's terms (a sign-up needs it)."""
+    return [VolunteerFactory(consents=["account"]).user for _ in range(n)]
+
+
 def new_shift(capacity):
     # No area: transactional tests run on an empty database, without the gazetteer.
     opportunity = OpportunityFactory(area_id=None, organization__area_id=None)
@@ -48,7 +53,7 @@ def new_shift(capacity):
 
 @pytest.mark.parametrize("capacity", [1, 5, 20])
 def test_fifty_volunteers_at_once_never_overbook(capacity):
-    users = UserFactory.create_batch(VOLUNTEERS)
+    users = volunteers(VOLUNTEERS)
     for _ in range(REPEATS):
         shift = new_shift(capacity)
         results = run_together(lambda user, s=shift: signups.sign_up(user, s.pk)[0], users)
@@ -62,7 +67,7 @@ def test_fifty_volunteers_at_once_never_overbook(capacity):
 
 
 def test_one_volunteer_signing_up_ten_times_at_once_leaves_one_row():
-    user = UserFactory()
+    [user] = volunteers(1)
     for _ in range(REPEATS):
         shift = new_shift(5)
         results = run_together(lambda _i, s=shift: signups.sign_up(user, s.pk)[0], range(10))
@@ -92,13 +97,13 @@ def test_cancellations_and_sign_ups_at_once_keep_the_count_and_the_queue():
     """Half the confirmed cancel while others sign up: the waiting list fills every freed place,
     and never one more."""
     shift = new_shift(10)
-    first = UserFactory.create_batch(10)
+    first = volunteers(10)
     for user in first:
         signups.sign_up(user, shift.pk)
-    waiting = UserFactory.create_batch(5)
+    waiting = volunteers(5)
     for user in waiting:
         signups.sign_up(user, shift.pk)
-    newcomers = UserFactory.create_batch(20)
+    newcomers = volunteers(20)
     leaving = list(SignUp.objects.filter(shift=shift, volunteer__in=first[:5]))
 
     def act(item):

@@ -73,13 +73,47 @@ def test_registration_needs_a_verified_email_before_login(
     user.refresh_from_db()
     assert not user.is_active
 
-    response = client.post("/" + path)
+    # Only who knows the password chosen with the address opens the account: someone who
+    # registered another person's address cannot have them open it by clicking the link.
+    assert client.post("/" + path, {"password": "guess"}).status_code == 200
+    user.refresh_from_db()
+    assert not user.is_active
+    response = client.post("/" + path, {"password": "ทำดีได้ดี-2026"})
     assert response.status_code == 302 and response["Location"].endswith("/me/profile/")
     user.refresh_from_db()
     assert user.is_active
     assert client.get("/me/").status_code == 200  # logged in
     client.logout()
-    assert client.post("/" + path).status_code == 400  # the link works once
+    assert client.post("/" + path, {"password": "ทำดีได้ดี-2026"}).status_code == 400  # once
+
+
+def test_registering_an_unverified_address_again_replaces_the_pending_account(client):
+    register(
+        client, email="nok@example.org", password1="first-pass-2026!", password2="first-pass-2026!"
+    )
+    register(client, email="nok@example.org")
+    user = User.objects.get(email="nok@example.org")
+    assert not user.is_active and user.check_password("ทำดีได้ดี-2026")
+    first, second = mail.outbox
+    assert "/accounts/verify/" in first.body and "/accounts/verify/" in second.body
+    old = link_in(first).split("://", 1)[1].split("/", 1)[1]
+    assert client.post("/" + old, {"password": "first-pass-2026!"}).status_code == 400
+
+
+def test_registration_is_rate_limited(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "register-limit",
+        }
+    }
+    for n in range(10):
+        assert "form" not in (register(client, email=f"n{n}@example.org").context or {})
+    response = register(client, email="eleventh@example.org")
+    assert (
+        response.status_code == 200
+        and not User.objects.filter(email="eleventh@example.org").exists()
+    )
 
 
 def test_registering_an_existing_address_tells_its_owner_not_the_visitor(client):
@@ -497,3 +531,135 @@ def test_privacy_export_has_no_one_elses_data():
     signups.sign_up(other.user, shift.pk)
     text = json.dumps(privacy.export(mine.user), default=str)
     assert other.user.email not in text and "0811111111" not in text
+
+
+# --- found in review: each of these was a 500, a leak or a lost e-mail ---------------------------
+
+
+def test_sign_up_errors_go_back_to_the_opportunity_never_elsewhere(client):
+    volunteer = VolunteerFactory()
+    draft = ShiftFactory(opportunity=OpportunityFactory(status="draft"))
+    client.force_login(volunteer.user)
+    response = client.post(f"/shifts/{draft.pk}/sign-up/", {"next": "https://evil.example/"})
+    assert response["Location"] == f"/opportunities/{draft.opportunity_id}/#shifts"
+    assert client.post("/shifts/999999/sign-up/", {"next": "//evil.example/"})["Location"] == "/me/"
+
+
+def test_bad_attendance_input_is_a_message_not_an_error(client):
+    shift = ShiftFactory()
+    signups.sign_up(VolunteerFactory().user, shift.pk)
+    client.force_login(staff_of(shift.opportunity.organization))
+    url = f"/manage/opportunities/{shift.opportunity_id}/roster/"
+    signup = SignUp.objects.get()
+    for bad in (
+        {"sign_up": "abc", "attended": "yes"},
+        {"sign_up": signup.pk, "attended": "yes", "hours": "25"},
+        {"sign_up": signup.pk, "attended": "yes", "hours": "nan"},
+        {"sign_up": signup.pk, "attended": "maybe"},
+    ):
+        response = client.post(url, bad, follow=True)
+        assert response.status_code == 200 and list(response.context["messages"]), bad
+    signup.refresh_from_db()
+    assert signup.attended is None
+
+
+def test_signing_up_needs_the_account_consent(client):
+    staff = staff_of(OpportunityFactory().organization)  # an account made another way
+    shift = ShiftFactory()
+    with pytest.raises(signups.SignUpError):
+        signups.sign_up(staff, shift.pk)
+    client.force_login(staff)
+    form = client.get("/me/profile/").context["form"]
+    assert "account" in form.fields  # the profile asks for it
+    response = client.post(
+        "/me/profile/", {"display_name": "ครูเอ", "language": "th", "travel_radius_km": 10}
+    )
+    assert "account" in response.context["form"].errors
+    client.post(
+        "/me/profile/",
+        {"display_name": "ครูเอ", "language": "th", "travel_radius_km": 10, "account": "on"},
+    )
+    assert signups.sign_up(staff, shift.pk)[0].status == "confirmed"
+
+
+def test_closing_an_opportunity_calls_off_its_shifts_and_no_reminder_goes(
+    django_capture_on_commit_callbacks,
+):
+    shift = ShiftFactory(starts_at=timezone.now() + datetime.timedelta(hours=3))
+    user = VolunteerFactory().user
+    signups.sign_up(user, shift.pk)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        shift.opportunity.close()
+    assert SignUp.objects.get().status == "cancelled"
+    [message] = mail.outbox
+    assert message.to == [user.email] and not message.attachments
+    assert signups.send_reminders() == 0
+
+
+def test_an_account_deleted_in_the_admin_gives_its_places_to_the_waiting_list():
+    shift = ShiftFactory(capacity=1)
+    first, waiting = VolunteerFactory().user, VolunteerFactory().user
+    signups.sign_up(first, shift.pk)
+    signups.sign_up(waiting, shift.pk)
+    first.delete()
+    assert SignUp.objects.get(volunteer=waiting).status == "confirmed"
+    assert SignUp.objects.get(volunteer=None).status == "cancelled"
+
+
+def test_deleting_an_opportunity_with_sign_ups_is_refused_with_a_reason(client):
+    shift = ShiftFactory()
+    signups.sign_up(VolunteerFactory().user, shift.pk)
+    client.force_login(staff_of(shift.opportunity.organization))
+    response = client.delete(f"/api/v1/opportunities/{shift.opportunity_id}/")
+    assert response.status_code == 409 and "close it instead" in response.json()["detail"]
+    assert SignUp.objects.exists()
+
+
+def test_a_search_around_home_follows_the_home_and_goes_with_it(client):
+    profile = VolunteerFactory(
+        home=CHIANG_MAI, home_precision="tambon", consents=["account", "matching", "digest"]
+    )
+    client.force_login(profile.user)
+    client.post(
+        "/me/searches/",
+        {
+            "name": "ใกล้บ้าน",
+            "around_home": "on",
+            "radius_km": 10,
+            "frequency": "weekly",
+            "digest": "on",
+        },
+    )
+    search = profile.user.saved_searches.get()
+    assert search.around_home and search.centre == CHIANG_MAI
+    client.post("/me/profile/", profile_form(home_lat="13.7563", home_lon="100.5018"))
+    search.refresh_from_db()
+    profile.refresh_from_db()
+    assert search.centre == profile.home
+    client.post("/me/profile/", profile_form(forget_home="on"))
+    assert not profile.user.saved_searches.exists()  # no copy of the home is left
+
+
+def test_erasure_leaves_no_admin_log_line_and_refuses_odd_bodies(client):
+    from django.contrib.admin.models import ADDITION, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    user = VolunteerFactory().user
+    LogEntry.objects.create(
+        user=UserFactory(),
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(user.pk),
+        object_repr=user.email,
+        action_flag=ADDITION,
+    )
+    client.force_login(user)
+    assert client.delete("/api/v1/me/", [], content_type="application/json").status_code == 400
+    assert (
+        client.delete(
+            "/api/v1/me/", {"password": PASSWORD}, content_type="application/json"
+        ).status_code
+        == 204
+    )
+    assert not LogEntry.objects.filter(object_repr=user.email).exists()
+    assert client.get("/me/").status_code == 302  # that session ended too

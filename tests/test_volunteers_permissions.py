@@ -59,7 +59,8 @@ API_MATRIX = [
     ("get", "/api/v1/me/data/", None, [401, 200, 200, 200, 200, 200]),
     ("get", "/api/v1/me/matches/", None, [401, 200, 200, 400, 400, 400]),
     ("get", "/api/v1/me/sign-ups/", None, [401, 200, 200, 200, 200, 200]),
-    ("post", "/api/v1/shifts/{shift}/sign-up/", None, [401, 200, 201, 201, 201, 201]),
+    # staff and moderators have no volunteer profile, so no consent to share their contacts
+    ("post", "/api/v1/shifts/{shift}/sign-up/", None, [401, 200, 201, 400, 400, 400]),
     ("post", "/api/v1/sign-ups/{signup}/cancel/", None, [401, 200, 404, 404, 404, 404]),
     (
         "post",

@@ -2,6 +2,7 @@
 Everything here needs a login; each answer is about the caller, or about an organization they run
 (never a volunteer's home nor a distance to it)."""
 
+from django.contrib.auth import logout
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -61,9 +62,12 @@ class MeView(APIView):
         responses={204: None},
     )
     def delete(self, request):
-        if not request.user.check_password(str(request.data.get("password", ""))):
+        password = request.data.get("password") if isinstance(request.data, dict) else None
+        if not isinstance(password, str) or not request.user.check_password(password):
             raise ValidationError({"password": "give your password to confirm the erasure"})
-        privacy.erase(request.user)
+        user = request.user
+        logout(request._request)  # a session, if that is how the call came
+        privacy.erase(user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

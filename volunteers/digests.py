@@ -41,6 +41,7 @@ def period_of(frequency, day: datetime.date) -> datetime.date:
 class DigestRun:
     frequency: str
     period: datetime.date
+    snapshot: datetime.datetime  # what was published until then is in this run
     volunteers: int = 0  # matched
     sent: int = 0
     failed: int = 0
@@ -50,11 +51,12 @@ class DigestRun:
 def send_digests(frequency, now=None, batch=BATCH) -> DigestRun:
     now = now or timezone.now()
     today = timezone.localdate(now)
-    run = DigestRun(frequency, period_of(frequency, today))
+    run = DigestRun(frequency, period_of(frequency, today), now)
     params = {
         "frequency": frequency,
         "period": run.period,
         "since": now - WINDOW[frequency],
+        "now": now,
         "today": today,
     }
     with connection.cursor() as cursor:
@@ -84,6 +86,7 @@ def _send_batch(run, rows):
             {
                 "frequency": run.frequency,
                 "period": run.period,
+                "now": run.snapshot,
                 "users": [r[0] for r in rows],
                 "counts": [r[2] for r in rows],
             },
@@ -99,13 +102,13 @@ def _send_batch(run, rows):
     failed = {}
     with outbox:
         for user_id, ids, total in rows:
-            user = users[user_id]
-            email = mail.digest(user, [opportunities[pk] for pk in ids], total, run.frequency)
             try:
+                listed = [opportunities[pk] for pk in ids if pk in opportunities]  # none deleted
+                email = mail.digest(users[user_id], listed, total, run.frequency)
                 outbox.send_messages([email])
             except Exception as exc:  # one bad address must not stop the others
                 log.warning("digest to user %s failed: %s", user_id, exc)
-                failed[user_id] = str(exc)
+                failed[user_id] = str(exc) or type(exc).__name__
     digests = Digest.objects.filter(frequency=run.frequency, period=run.period)
     digests.filter(user_id__in=claimed - failed.keys()).update(status=DigestStatus.SENT)
     for user_id, error in failed.items():

@@ -67,11 +67,14 @@ def checkboxes(choices, label):
 def place_from(text=None, lat=None, lon=None):
     """A point and its precision from a map click or from an address, postal code or tambon.
     Raises ValidationError with the reason when neither gives a place in Thailand."""
+    if (lat is None) != (lon is None):
+        raise forms.ValidationError(_("Click the map again: the point was incomplete."))
     if lat is not None and lon is not None:
         if not in_thailand(lat, lon):
             raise forms.ValidationError(_("That point is not in Thailand."))
         return Point(lon, lat, srid=4326), "exact", None
-    result = geocode(text)
+    # Offline only: a home or a search area never goes to a remote geocoder (nor its cache).
+    result = geocode(text, use_remote=False)
     if result.lat is None:
         raise forms.ValidationError(
             _("Could not find this place: %(reason)s"), params={"reason": result.reason or ""}
@@ -129,18 +132,23 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        if not privacy.has_consent(user, Purpose.ACCOUNT):  # an account made another way
+            self.fields["account"] = forms.BooleanField(
+                label=RegistrationForm.base_fields["consent"].label
+            )
         self.fields["matching"].initial = privacy.has_consent(user, Purpose.MATCHING)
         self.fields["sensitive"].initial = privacy.has_consent(user, Purpose.SENSITIVE)
 
     def clean(self):
         data = super().clean()
         preferences = any(data.get(f) for f in ("skills", "causes", "availability", "home_text"))
-        preferences = preferences or data.get("home_lat") is not None
+        clicked = data.get("home_lat") is not None or data.get("home_lon") is not None
+        preferences = preferences or clicked
         if preferences and not data.get("matching"):
             self.add_error(
                 "matching", _("Tick this to keep your skills, causes, times or home area.")
             )
-        sensitive = privacy.needs_explicit_consent(data.get("causes", []), data.get("skills", []))
+        sensitive = privacy.needs_explicit_consent(data.get("causes", []))
         if sensitive and not data.get("sensitive"):
             self.add_error(
                 "sensitive",
@@ -149,7 +157,7 @@ class ProfileForm(forms.ModelForm):
         self.home = None
         if data.get("matching") and not data.get("forget_home"):
             try:
-                if data.get("home_lat") is not None or data.get("home_text"):
+                if clicked or data.get("home_text"):
                     self.home = place_from(
                         data.get("home_text"), data.get("home_lat"), data.get("home_lon")
                     )
@@ -165,8 +173,7 @@ class ProfileForm(forms.ModelForm):
             if wanted:
                 privacy.give_consent(self.user, purpose)
         if data.get("forget_home"):
-            profile.home = profile.home_area = None
-            profile.home_precision = ""
+            privacy.forget_home(profile)
         elif self.home:
             point, precision, _area = self.home
             privacy.set_home(profile, point, precision)
@@ -205,6 +212,7 @@ class SavedSearchForm(forms.ModelForm):
         data = super().clean()
         search = self.instance
         search.centre = search.area = None
+        search.around_home = bool(data.get("around_home"))
         if data.get("around_home"):
             profile = getattr(self.user, "volunteer", None)
             if profile is None or profile.home is None:
@@ -223,7 +231,7 @@ class SavedSearchForm(forms.ModelForm):
                     search.centre = point
         elif not data.get("include_remote"):
             self.add_error("place", _("Say where, or include remote opportunities."))
-        sensitive = privacy.needs_explicit_consent(data.get("causes", []), data.get("skills", []))
+        sensitive = privacy.needs_explicit_consent(data.get("causes", []))
         if sensitive and not privacy.has_consent(self.user, Purpose.SENSITIVE):
             self.add_error(
                 "causes",
@@ -238,6 +246,31 @@ class SavedSearchForm(forms.ModelForm):
         privacy.give_consent(self.user, Purpose.DIGEST)
         self.instance.user = self.user
         return super().save(commit)
+
+
+class VerifyForm(forms.Form):
+    password = forms.CharField(
+        label=_("The password you chose when registering"),
+        widget=forms.PasswordInput,
+        strip=False,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        if self.user is None or not self.user.check_password(self.cleaned_data["password"]):
+            raise forms.ValidationError(_("That is not the password chosen with this address."))
+        return self.cleaned_data["password"]
+
+
+class AttendanceForm(forms.Form):
+    sign_up = forms.IntegerField(min_value=1)
+    attended = forms.ChoiceField(choices=[("yes", _("came")), ("no", _("did not come"))])
+    hours = forms.DecimalField(
+        label=_("hours"), min_value=0, max_value=24, max_digits=5, decimal_places=2, required=False
+    )
 
 
 class EraseForm(forms.Form):

@@ -21,7 +21,8 @@ class EmailVerificationTokens(PasswordResetTokenGenerator):
     key_salt = "volunteers.verify"
 
     def _make_hash_value(self, user, timestamp):
-        return f"{user.pk}{user.is_active}{user.email}{timestamp}"
+        login = "" if user.last_login is None else user.last_login.replace(microsecond=0)
+        return f"{user.pk}{user.is_active}{user.email}{user.password}{login}{timestamp}"
 
 
 verification_tokens = EmailVerificationTokens()
@@ -111,6 +112,11 @@ def signed_up(signup_id):
 def promoted(signup_id):
     """A place freed up and the volunteer on the waiting list has it now."""
     _shift_message(signup_id, "promoted").send()
+
+
+def called_off(signup_id):
+    """The organization closed the opportunity: the volunteer's place is cancelled."""
+    _shift_message(signup_id, "called_off").send()
 
 
 def reminder(signup_id):

@@ -133,5 +133,8 @@ def matches_for(profile, limit=20) -> list[Match]:
                 signed_up=o.pk in signed_up,
             )
         )
-    matches.sort(key=lambda m: (-m.score, m.distance_km or 0, m.opportunity.pk))
+    far = float(profile.travel_radius_km)  # remote ones sort after the near ones at equal score
+    matches.sort(
+        key=lambda m: (-m.score, far if m.distance_km is None else m.distance_km, m.opportunity.pk)
+    )
     return matches[:limit]

@@ -4,6 +4,7 @@ and the digests sent to them."""
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -48,7 +49,6 @@ def slot_of(moment) -> str | None:
 # Causes whose choice may reveal health, disability or religion: special categories of personal
 # data (PDPA section 26), collected only with explicit consent.
 SENSITIVE_CAUSES = frozenset({Cause.HEALTH, Cause.DISABILITY, Cause.RELIGION})
-SENSITIVE_SKILLS = frozenset()
 
 
 def _choices(base, verbose_name):
@@ -95,7 +95,6 @@ class Volunteer(models.Model):
     class Meta:
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
-        indexes = [models.Index(fields=["home_area"], name="volunteer_home_area")]
         constraints = [
             models.CheckConstraint(condition=InThailand("home"), name="volunteer_home_in_thailand"),
             models.CheckConstraint(
@@ -162,9 +161,6 @@ class SignUpQuerySet(models.QuerySet):
     def upcoming(self):
         return self.filter(shift__starts_at__gte=timezone.now())
 
-    def of_organizations_run_by(self, user):
-        return self.filter(shift__opportunity__organization__members__user=user)
-
 
 class SignUp(models.Model):
     """A volunteer's place on a shift. The database holds the capacity: a trigger (migration
@@ -217,7 +213,11 @@ class SavedSearch(models.Model):
     )
     name = models.CharField(_("name"), max_length=80)
     centre = models.PointField(_("centre"), geography=True, srid=4326, null=True, blank=True)
-    radius_km = models.PositiveSmallIntegerField(_("radius (km)"), default=10)
+    radius_km = models.PositiveSmallIntegerField(
+        _("radius (km)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    # Follows the volunteer's home area: moved with it, deleted with it.
+    around_home = models.BooleanField(default=False)
     area = models.ForeignKey(
         Area, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("area")
     )

@@ -9,6 +9,8 @@ back to the home). It is used for matching and for counts that hide small number
 served to anyone but the volunteer, nor any distance to it.
 """
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +19,6 @@ from geocoding.service import reverse_geocode
 from volunteers import signups
 from volunteers.models import (
     SENSITIVE_CAUSES,
-    SENSITIVE_SKILLS,
     Consent,
     Purpose,
     SavedSearch,
@@ -54,8 +55,7 @@ def withdraw_consent(user, purpose):
         user.consents.current().filter(purpose=purpose).update(withdrawn_at=timezone.now())
         profile = Volunteer.objects.filter(user=user).first()
         if purpose == Purpose.MATCHING and profile:
-            profile.home = profile.home_area = None
-            profile.home_precision = ""
+            forget_home(profile)
             profile.skills, profile.causes, profile.availability = [], [], []
             profile.save()
         elif purpose == Purpose.SENSITIVE:
@@ -68,12 +68,11 @@ def drop_sensitive(user):
     """Remove the choices that need explicit consent from the profile and saved searches."""
     for item in [*Volunteer.objects.filter(user=user), *user.saved_searches.all()]:
         item.causes = [c for c in item.causes if c not in SENSITIVE_CAUSES]
-        item.skills = [s for s in item.skills if s not in SENSITIVE_SKILLS]
-        item.save(update_fields=["causes", "skills"])
+        item.save(update_fields=["causes"])
 
 
-def needs_explicit_consent(causes, skills) -> bool:
-    return bool(set(causes) & SENSITIVE_CAUSES or set(skills) & SENSITIVE_SKILLS)
+def needs_explicit_consent(causes) -> bool:
+    return bool(set(causes) & SENSITIVE_CAUSES)
 
 
 # --- the home -------------------------------------------------------------------------------------
@@ -89,9 +88,20 @@ def coarsen(point: Point, precision: str) -> tuple[Point, str]:
 
 
 def set_home(profile: Volunteer, point: Point, precision: str):
+    """Store the coarsened home; saved searches around the home move with it."""
     profile.home, profile.home_precision = coarsen(point, precision)
     place = reverse_geocode(profile.home.y, profile.home.x)
     profile.home_area_id = place.tambon or place.amphoe or place.province
+    SavedSearch.objects.filter(user_id=profile.user_id, around_home=True).update(
+        centre=profile.home
+    )
+
+
+def forget_home(profile: Volunteer):
+    """No home any more, nor any copy of it: the saved searches around it go too."""
+    profile.home = profile.home_area = None
+    profile.home_precision = ""
+    SavedSearch.objects.filter(user_id=profile.user_id, around_home=True).delete()
 
 
 # --- the volunteer's copy of their data -----------------------------------------------------------
@@ -157,6 +167,7 @@ def export(user) -> dict:
             {
                 "name": s.name,
                 "centre": _point(s.centre),
+                "around_home": s.around_home,
                 "radius_km": s.radius_km,
                 "area": s.area_id,
                 "include_remote": s.include_remote,
@@ -185,4 +196,8 @@ def erase(user):
     with transaction.atomic():
         signups.release_upcoming(user)
         SignUp.objects.filter(volunteer=user).update(volunteer=None)
+        # Admin log lines name the account (its e-mail address); they go too.
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
+        ).delete()
         user.delete()  # the profile, consents, saved searches, digests, memberships, tokens

@@ -1,13 +1,28 @@
-"""More places on a shift move its waiting list up at once, wherever the shift was edited."""
+"""Sign-ups follow what happens to their shifts, opportunities and volunteers, wherever it was
+done (pages, API, admin): more places move the waiting list up; a closed or rejected opportunity
+calls its coming shifts off; an account deleted in the admin gives up its places like an
+erasure does."""
 
-from django.db.models.signals import post_save
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 
-from opportunities.models import Shift
+from opportunities.models import Opportunity, Shift, Status
 from volunteers import signups
 
 
 @receiver(post_save, sender=Shift)
-def places_may_have_freed(sender, instance, created, **kwargs):
-    if not created:
+def places_may_have_freed(sender, instance, created, raw=False, **kwargs):
+    if not created and not raw:
         signups.promote(instance.pk)
+
+
+@receiver(post_save, sender=Opportunity)
+def opportunity_stopped(sender, instance, raw=False, **kwargs):
+    if not raw and instance.status in (Status.CLOSED, Status.REJECTED):
+        signups.call_off(instance)
+
+
+@receiver(pre_delete, sender=get_user_model())
+def account_deleted(sender, instance, **kwargs):
+    signups.release_upcoming(instance)

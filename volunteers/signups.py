@@ -7,6 +7,7 @@ In the database, a trigger (migration 0002) locks the same row and refuses a con
 beyond the capacity, whatever wrote it.
 """
 
+import logging
 from datetime import timedelta
 
 from django.db import transaction
@@ -15,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from opportunities.models import Opportunity, Shift
 from volunteers import mail
-from volunteers.models import SignUp, SignUpStatus
+from volunteers.models import Purpose, SignUp, SignUpStatus
+
+log = logging.getLogger(__name__)
 
 REMINDER_AHEAD = timedelta(hours=24)
 
@@ -29,6 +32,8 @@ def sign_up(user, shift_id) -> tuple[SignUp, bool]:
     Signing up twice returns the first sign-up. Returns (sign-up, created)."""
     if not user.is_active:
         raise SignUpError(_("Verify your e-mail address first."))
+    if not user.consents.current().filter(purpose=Purpose.ACCOUNT).exists():
+        raise SignUpError(_("Set up your volunteer profile first: it asks for your consent."))
     with transaction.atomic():
         try:
             shift = Shift.objects.select_for_update().get(pk=shift_id)
@@ -41,10 +46,11 @@ def sign_up(user, shift_id) -> tuple[SignUp, bool]:
         existing = SignUp.objects.active().filter(shift=shift, volunteer=user).first()
         if existing:
             return existing, False
+        _promote(shift)  # places freed without a promotion (a bulk update) go to those waiting
         taken = shift.sign_ups.confirmed().count()
         status = SignUpStatus.CONFIRMED if taken < shift.capacity else SignUpStatus.WAITLISTED
         signup = SignUp.objects.create(shift=shift, volunteer=user, status=status)
-        transaction.on_commit(lambda: mail.signed_up(signup.pk))
+        transaction.on_commit(lambda: mail.signed_up(signup.pk), robust=True)
     return signup, True
 
 
@@ -81,7 +87,7 @@ def _promote(shift) -> list[SignUp]:
     for signup in moving:
         signup.status = SignUpStatus.CONFIRMED
         signup.save(update_fields=["status", "updated_at"])
-        transaction.on_commit(lambda pk=signup.pk: mail.promoted(pk))
+        transaction.on_commit(lambda pk=signup.pk: mail.promoted(pk), robust=True)
     return moving
 
 
@@ -89,6 +95,16 @@ def release_upcoming(user):
     """Cancel the user's sign-ups to shifts yet to come (when they erase their account)."""
     for signup in SignUp.objects.active().upcoming().filter(volunteer=user):
         cancel(signup)
+
+
+def call_off(opportunity):
+    """The opportunity was closed or rejected: its volunteers' places on shifts to come are
+    cancelled, and each is told by e-mail."""
+    for signup in SignUp.objects.active().upcoming().filter(shift__opportunity=opportunity):
+        signup.status = SignUpStatus.CANCELLED
+        signup.save(update_fields=["status", "updated_at"])
+        if signup.volunteer_id:
+            transaction.on_commit(lambda pk=signup.pk: mail.called_off(pk), robust=True)
 
 
 def record_attendance(signup: SignUp, attended: bool, hours=None) -> SignUp:
@@ -117,10 +133,16 @@ def send_reminders(now=None, ahead=REMINDER_AHEAD) -> int:
         volunteer__isnull=False,
         shift__starts_at__gt=now,
         shift__starts_at__lte=now + ahead,
+        shift__opportunity__in=Opportunity.objects.published(),
     )
     sent = 0
     for pk in due.values_list("pk", flat=True):
         if SignUp.objects.filter(pk=pk, reminded_at=None).update(reminded_at=now):
-            mail.reminder(pk)
+            try:
+                mail.reminder(pk)
+            except Exception:  # not sent: the next run tries again
+                log.exception("reminder for sign-up %s failed", pk)
+                SignUp.objects.filter(pk=pk).update(reminded_at=None)
+                continue
             sent += 1
     return sent

@@ -51,7 +51,7 @@ FROM opportunities_opportunity o
 JOIN places_organization g ON g.id = o.organization_id
 WHERE o.status = 'published' AND g.status = 'published'
   AND (o.ends_on IS NULL OR o.ends_on >= %(today)s)
-  AND o.published_at >= %(since)s;
+  AND o.published_at >= %(since)s AND o.published_at <= %(now)s;
 CREATE INDEX ON digest_fresh USING gist (location);
 CREATE TEMP TABLE digest_fresh_area AS
 SELECT id, unnest(ARRAY[area_id, left(area_id, 4), left(area_id, 2)]) AS code
@@ -112,12 +112,14 @@ GROUP BY user_id ORDER BY user_id LIMIT %(batch)s
 """
 
 # Claim the period for these volunteers (a failed attempt may be retried); returns who was claimed.
+# claimed_at is the run's snapshot time: the next digest lists what was published after it.
 DIGEST_CLAIM = """
 INSERT INTO volunteers_digest (user_id, frequency, period, status, opportunities, claimed_at, error)
-SELECT u, %(frequency)s, %(period)s, 'claimed', n, now(), ''
+SELECT u, %(frequency)s, %(period)s, 'claimed', n, %(now)s, ''
 FROM unnest(%(users)s::bigint[], %(counts)s::integer[]) AS t(u, n)
 ON CONFLICT (user_id, frequency, period) DO UPDATE
-    SET status = 'claimed', claimed_at = now(), error = '', opportunities = EXCLUDED.opportunities
+    SET status = 'claimed', claimed_at = EXCLUDED.claimed_at, error = '',
+        opportunities = EXCLUDED.opportunities
     WHERE volunteers_digest.status = 'failed'
 RETURNING user_id
 """

@@ -2,6 +2,8 @@
 searches, privacy (consents, their data, erasure); signing up for shifts; the roster that an
 organization's staff see; the digest's unsubscribe link."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
@@ -11,69 +13,73 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from mapsite.ratelimit import too_many
 from opportunities.manage import opportunity_run_by
-from volunteers import mail, privacy, signups
-from volunteers.forms import EraseForm, ProfileForm, RegistrationForm, SavedSearchForm
+from opportunities.models import Shift
+from volunteers import accounts, mail, privacy, signups
+from volunteers.forms import (
+    AttendanceForm,
+    EraseForm,
+    ProfileForm,
+    RegistrationForm,
+    SavedSearchForm,
+    VerifyForm,
+)
 from volunteers.matching import matches_for
 from volunteers.models import Purpose, SignUp, SignUpStatus, Volunteer
+
+log = logging.getLogger(__name__)
+REGISTRATIONS_PER_HOUR = 10
 
 
 def register(request):
     form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and too_many(request, "register", REGISTRATIONS_PER_HOUR, 3600):
+        form.add_error(None, _("Too many registrations from here; try again in an hour."))
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        users = get_user_model().objects
-        if users.filter(email__iexact=data["email"]).exists():
+        user = accounts.register(data, language=get_language() or "th")
+        if user is None:
             mail.already_registered(data["email"])
         else:
-            with transaction.atomic():
-                user = users.create_user(
-                    username=data["email"],
-                    email=data["email"],
-                    password=data["password1"],
-                    is_active=False,
-                )
-                Volunteer.objects.create(
-                    user=user,
-                    display_name=data["display_name"],
-                    phone=data["phone"],
-                    language=get_language() or "th",
-                )
-                privacy.give_consent(user, Purpose.ACCOUNT)
-            mail.verification(user)
-        # The same answer either way: the page does not tell which addresses have accounts.
+            try:
+                mail.verification(user)
+            except Exception:  # registering again sends a new link
+                log.exception("verification e-mail to user %s failed", user.pk)
+        # The same answer either way, in about the same time: the page does not tell which
+        # addresses have accounts.
         return render(request, "volunteers/check_email.html", {"email": data["email"]})
     return render(request, "volunteers/register.html", {"form": form})
 
 
 def verify_email(request, uidb64, token):
-    """GET shows a button, POST activates: mail scanners that open links do not verify."""
-    try:
-        user = get_user_model().objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
-    except (ValueError, TypeError, OverflowError, get_user_model().DoesNotExist):
-        user = None
+    """The link opens a page that asks for the password chosen at registration: mail scanners
+    that open links verify nothing, and someone who registered another person's address cannot
+    have that person open the account for them."""
+    user = accounts.user_of_link(uidb64)
     valid = user is not None and mail.verification_tokens.check_token(user, token)
-    if request.method == "POST" and valid:
+    form = VerifyForm(request.POST or None, user=user)
+    if request.method == "POST" and valid and form.is_valid():
         user.is_active = True
         user.save(update_fields=["is_active"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="volunteers.accounts.CaseInsensitiveBackend")
         messages.success(request, _("Your e-mail address is confirmed. Welcome!"))
         return redirect("profile")
-    return render(request, "volunteers/verify.html", {"valid": valid}, status=200 if valid else 400)
-
-
-def _profile(user):
-    profile, _created = Volunteer.objects.get_or_create(
-        user=user, defaults={"display_name": user.get_full_name() or user.username}
+    return render(
+        request,
+        "volunteers/verify.html",
+        {"valid": valid, "form": form},
+        status=200 if valid else 400,
     )
-    return profile
+
+
+def _profile(user) -> Volunteer | None:
+    return Volunteer.objects.filter(user=user).first()
 
 
 @login_required
@@ -96,7 +102,7 @@ def me(request):
         "volunteers/me.html",
         {
             "profile": _profile(request.user),
-            "upcoming": [(s, waiting.get(s.pk)) for s in upcoming],
+            "upcoming": [(s, waiting.get(s.pk), s.shift.starts_at > now) for s in upcoming],
             "history": history,
             "hours": history.aggregate(total=Sum("hours"))["total"] or 0,
             "runs_organizations": request.user.memberships.exists(),
@@ -106,10 +112,16 @@ def me(request):
 
 @login_required
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=_profile(request.user), user=request.user)
+    """The volunteer profile; an account made another way (an organization's staff) gets one
+    here, with the account consent it then needs."""
+    profile = _profile(request.user) or Volunteer(
+        user=request.user, display_name=request.user.get_full_name(), language=get_language()
+    )
+    form = ProfileForm(request.POST or None, instance=profile, user=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
+            privacy.give_consent(request.user, Purpose.ACCOUNT)
         messages.success(request, _("Your profile is saved."))
         return redirect("me")
     return render(request, "volunteers/profile.html", {"form": form})
@@ -118,7 +130,7 @@ def profile(request):
 @login_required
 def for_you(request):
     profile = _profile(request.user)
-    consented = privacy.has_consent(request.user, Purpose.MATCHING)
+    consented = profile is not None and privacy.has_consent(request.user, Purpose.MATCHING)
     matches = matches_for(profile) if consented else []
     return render(
         request,
@@ -204,7 +216,10 @@ def sign_up(request, shift_id):
         signup, _created = signups.sign_up(request.user, shift_id)
     except signups.SignUpError as exc:
         messages.error(request, str(exc))
-        return redirect(request.POST.get("next") or "me")
+        shift = Shift.objects.filter(pk=shift_id).first()
+        if shift is None:
+            return redirect("me")
+        return redirect(reverse("opportunity-detail-page", args=[shift.opportunity_id]) + "#shifts")
     if signup.status == SignUpStatus.CONFIRMED:
         messages.success(request, _("You are signed up. The confirmation is in your e-mail."))
     else:
@@ -232,14 +247,16 @@ def roster(request, pk):
     """The volunteers on an opportunity's shifts, for its organization's staff only."""
     opportunity = opportunity_run_by(request.user, pk)
     if request.method == "POST":
-        signup = get_object_or_404(
-            SignUp, pk=request.POST.get("sign_up"), shift__opportunity=opportunity
-        )
-        attended = request.POST.get("attended") == "yes"
-        hours = request.POST.get("hours") or None
+        form = AttendanceForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect("manage-roster", pk=pk)
+        data = form.cleaned_data
+        signup = get_object_or_404(SignUp, pk=data["sign_up"], shift__opportunity=opportunity)
         try:
-            signups.record_attendance(signup, attended, hours and float(hours))
-        except (signups.SignUpError, ValueError) as exc:
+            signups.record_attendance(signup, data["attended"] == "yes", data["hours"])
+        except signups.SignUpError as exc:
             messages.error(request, str(exc))
         return redirect("manage-roster", pk=pk)
     shifts = opportunity.shifts.prefetch_related("sign_ups__volunteer__volunteer")

@@ -324,6 +324,21 @@
     window.addEventListener("popstate", applyUrl);
     window.volmap.map = map;
     applyUrl();
+    if (config.incident) showIncident(config.incident);
+  }
+
+  /* Disaster mode: the incident's affected area outlined, and the view on it unless the URL
+   * already names one. */
+  function showIncident(incident) {
+    fetch(incident.url).then(function (r) { return r.json(); }).then(function (feature) {
+      if (!feature.geometry) return;
+      var area = L.geoJSON(feature, {
+        style: { color: "#1f4e79", weight: 2, dashArray: "6 4", fillOpacity: 0.08 },
+        interactive: false
+      }).addTo(map);
+      if (!new URLSearchParams(location.search).get("z")) map.fitBounds(area.getBounds());
+      window.volmap.incidentArea = area;
+    });
   }
 
   /* A detail page's small map: the point, drawn as a circle when it is approximate. */

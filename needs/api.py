@@ -1,0 +1,177 @@
+"""The coordinators' API: needs, incidents, coverage and uncovered needs.
+
+Needs are not public (people in distress, with contacts): coordinators see all of them; someone
+who reported a need (for their organization) sees theirs. Incidents that are under way are public
+(the map shows the one in disaster mode); coordinators write them."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mapsite.api import FeaturePagination, attribution, parse_bbox
+from needs import geometry
+from needs.coverage import coverage
+from needs.models import Incident, Need
+from needs.params import coverage_filters, filtered_needs
+from needs.serializers import (
+    IncidentSerializer,
+    NeedSerializer,
+    coverage_feature,
+    incident_feature,
+    need_feature,
+)
+from places.sql import simplified_boundaries
+
+
+def is_coordinator(user) -> bool:
+    return user.is_authenticated and user.has_perm("needs.coordinate")
+
+
+class IsCoordinator(BasePermission):
+    def has_permission(self, request, view):
+        return is_coordinator(request.user)
+
+
+class CoordinatorsWrite(BasePermission):
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS or is_coordinator(request.user)
+
+
+class NeedViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Needs as GeoJSON, most urgent first. Filters: status, incident, category, since (a date),
+    area (a DOPA code), bbox. Organization staff and coordinators report needs; coordinators
+    assign and resolve them (status, assigned_opportunity, assigned_organization)."""
+
+    serializer_class = NeedSerializer
+    pagination_class = FeaturePagination
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return Need.objects.visible_to(self.request.user).most_urgent_first()
+
+    def perform_create(self, serializer):
+        user = self.request.user
+        if not (is_coordinator(user) or user.memberships.exists()):
+            raise ValidationError(
+                {"detail": "needs are reported by coordinators and organizations' staff"}
+            )
+        serializer.save()
+
+    def list(self, request, *args, **kwargs):
+        filters = coverage_filters(request.query_params)
+        queryset = filtered_needs(self.get_queryset(), filters)
+        if status := request.query_params.get("status"):
+            if status not in ("open", "assigned", "resolved"):
+                raise ValidationError({"status": "open, assigned or resolved"})
+            queryset = queryset.filter(status=status)
+        if area := request.query_params.get("area"):
+            if not area.isdigit() or len(area) not in (2, 4, 6):
+                raise ValidationError({"area": "a DOPA code of 2, 4 or 6 digits"})
+            queryset = queryset.filter(area__code__startswith=area)
+        if bbox := parse_bbox(request.query_params):
+            queryset = queryset.filter(location__intersects=bbox)
+        page = self.paginate_queryset(queryset)
+        contacts = is_coordinator(request.user)
+        return self.paginator.get_paginated_response(
+            [
+                need_feature(n, contacts=contacts or n.reported_by_id == request.user.pk)
+                for n in page
+            ]
+        )
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=False, permission_classes=[IsCoordinator])
+    def uncovered(self, request):
+        """Open needs with no published opportunity within `km` (default 20), most urgent first;
+        the coverage filters apply (incident, category, since)."""
+        filters = coverage_filters(request.query_params)
+        queryset = filtered_needs(Need.objects.uncovered(filters["km"]), filters)
+        page = self.paginate_queryset(queryset.most_urgent_first())
+        return self.paginator.get_paginated_response(
+            [need_feature(n, contacts=True) for n in page], {"km": filters["km"]}
+        )
+
+
+class IncidentViewSet(viewsets.ModelViewSet):
+    """Incidents with their affected area (GeoJSON). The ones under way are public; coordinators
+    see all and write them. `POST incidents/{id}/area/` takes a GeoJSON file or a zipped
+    shapefile as the affected area."""
+
+    serializer_class = IncidentSerializer
+    permission_classes = [CoordinatorsWrite]
+    pagination_class = None
+
+    def get_queryset(self):
+        incidents = Incident.objects.all()
+        return incidents if is_coordinator(self.request.user) else incidents.active()
+
+    def list(self, request, *args, **kwargs):
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "features": [incident_feature(i, request) for i in self.get_queryset()],
+                **attribution(),
+            }
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": OpenApiTypes.OBJECT}, responses=OpenApiTypes.OBJECT
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def area(self, request, pk=None):
+        incident = self.get_object()
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": "upload a GeoJSON file or a zipped shapefile"})
+        try:
+            incident.affected_area = geometry.from_upload(upload)
+        except geometry.AreaError as exc:
+            raise ValidationError({"file": str(exc)}) from None
+        incident.save(update_fields=["affected_area", "updated_at"])
+        return Response(incident_feature(incident, request))
+
+
+class CoverageView(APIView):
+    """Coverage per area: open needs (filtered by incident, category, since) beside the help near
+    the area, gap score first. level: province, amphoe or tambon; all=1 for every area, not
+    only those with open needs; geometry=boundary for simplified official boundaries."""
+
+    permission_classes = [IsCoordinator]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        filters = coverage_filters(request.query_params)
+        rows = coverage_rows(filters, every_area=request.query_params.get("all") in ("1", "true"))
+        boundaries = {}
+        if request.query_params.get("geometry") == "boundary":
+            boundaries = simplified_boundaries(filters["level"], [r["area"].code for r in rows])
+        return Response(
+            {
+                "type": "FeatureCollection",
+                "level": filters["level"],
+                "features": [coverage_feature(r, boundaries.get(r["area"].code)) for r in rows],
+                **attribution(),
+            }
+        )
+
+
+def coverage_rows(filters, every_area=False):
+    return coverage(
+        filters["level"],
+        incident=filters["incident"],
+        category=filters["category"],
+        since=filters["since"],
+        every_area=every_area,
+    )

@@ -1,0 +1,173 @@
+"""Coverage: where help is needed and nobody is near.
+
+Two halves. The help around each area (opportunities in it and within NEAR_KM of its point, the
+nearest one, free places on coming shifts, volunteers whose travel radius reaches it) is costly,
+so `refresh` precomputes it into AreaHelp: the whole country, or incrementally only the areas
+near what changed (CoverageDirty, written by needs.signals). The needs are cheap to count, so they
+are counted live for each request, with its filters (incident, category, since).
+
+The gap score: the urgency-weighted open needs of an area (critical 4 … low 1) divided by one plus
+the help near it (opportunities within NEAR_KM, plus one for every five volunteers). 0 when
+nothing is needed. Volunteer counts of 1 to 4 are never shown (k-anonymity); they count as 0.
+"""
+
+import time
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from needs import sql
+from needs.models import AreaHelp, CoverageDirty
+from places.models import Area
+
+NEAR_KM = 20
+NEAR_CAP = 100
+NEAREST_WITHIN_KM = 100  # "nearest opportunity" is looked for this far, and no farther
+K_ANONYMITY = 5
+FULL_ABOVE = 500  # more changed places than this: recompute everything
+LEVEL_DIGITS = {"province": 2, "amphoe": 4, "tambon": 6}
+
+
+@dataclass
+class Refresh:
+    mode: str  # "full", "incremental" or "nothing"
+    areas: int
+    seconds: float
+
+
+def mark_changed(point, radius_km=0.0):
+    """Help changed at this point (reaching radius_km around it)."""
+    if point is not None:
+        CoverageDirty.objects.create(point=point, radius_km=radius_km)
+
+
+def mark_everything():
+    CoverageDirty.objects.create(point=None)
+
+
+def refresh(full=False) -> Refresh:
+    """Recompute the help around the areas near what changed, or all of them."""
+    started = time.perf_counter()
+    upto = CoverageDirty.objects.aggregate(upto=Max("id"))["upto"] or 0
+    dirty = CoverageDirty.objects.filter(id__lte=upto)
+    if not full:
+        full = (
+            not AreaHelp.objects.exists()
+            or dirty.filter(point=None).exists()
+            or dirty.count() > FULL_ABOVE
+        )
+    if not full and not upto:
+        return Refresh("nothing", 0, time.perf_counter() - started)
+    params = {
+        "today": timezone.localdate(),
+        "near_km": NEAR_KM,
+        "near_cap": NEAR_CAP,
+        "reach_km": NEAREST_WITHIN_KM,
+        "dirty_upto": upto,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql.DROP)
+        cursor.execute(sql.AREAS_ALL if full else sql.AREAS_NEAR_DIRTY, params)
+        cursor.execute(sql.AREAS_INDEX)
+        cursor.execute(sql.HELP, params)
+        cursor.execute("SELECT count(*) FROM coverage_help")
+        areas = cursor.fetchone()[0]
+        cursor.execute(sql.SAVE)
+        cursor.execute(sql.DROP)
+        dirty.delete()
+    return Refresh("full" if full else "incremental", areas, time.perf_counter() - started)
+
+
+def volunteers_shown(n: int) -> int | None:
+    """A count of volunteers as it may be shown: None for 1 to 4 (too few to hide anyone)."""
+    return n if n == 0 or n >= K_ANONYMITY else None
+
+
+def gap_score(weight: int, opportunities_near: int, volunteers: int | None) -> float:
+    if not weight:
+        return 0.0
+    return round(weight / (1 + opportunities_near + (volunteers or 0) / K_ANONYMITY), 1)
+
+
+def explain(row: dict) -> str:
+    """e.g. "12 open needs (3 critical), 0 opportunities within 20 km, nearest 34 km away"."""
+    parts = [ngettext("%(n)d open need", "%(n)d open needs", row["needs"]) % {"n": row["needs"]}]
+    if row["critical"]:
+        parts[0] += " " + _("(%(n)d critical)") % {"n": row["critical"]}
+    near = row["opportunities_near"]
+    shown = f"{near}+" if near >= NEAR_CAP else str(near)
+    parts.append(
+        ngettext(
+            "%(n)s opportunity within %(km)d km",
+            "%(n)s opportunities within %(km)d km",
+            near,
+        )
+        % {"n": shown, "km": NEAR_KM}
+    )
+    if not near:
+        if row["nearest_km"] is None:
+            parts.append(_("none within %(km)d km") % {"km": NEAREST_WITHIN_KM})
+        else:
+            parts.append(_("nearest %(km).0f km away") % {"km": row["nearest_km"]})
+    parts.append(
+        ngettext("%(n)d free place", "%(n)d free places", row["free_places"])
+        % {"n": row["free_places"]}
+    )
+    if row["volunteers"] is None:
+        parts.append(_("fewer than %(k)d volunteers") % {"k": K_ANONYMITY})
+    else:
+        parts.append(
+            ngettext("%(n)d volunteer", "%(n)d volunteers", row["volunteers"])
+            % {"n": row["volunteers"]}
+        )
+    return ", ".join(parts)
+
+
+def coverage(level="tambon", *, incident=None, category=None, since=None, every_area=False):
+    """One row per area of the level: the live needs (filtered) beside the precomputed help,
+    gap score first. Only areas with open needs unless every_area."""
+    digits = LEVEL_DIGITS[level]
+    filters, params = [], {"digits": digits}
+    if incident:
+        filters.append("AND n.incident_id = %(incident)s")
+        params["incident"] = incident
+    if category:
+        filters.append("AND n.category = %(category)s")
+        params["category"] = category
+    if since:
+        filters.append("AND n.created_at >= %(since)s")
+        params["since"] = since
+    with connection.cursor() as cursor:
+        cursor.execute(sql.NEEDS_BY_AREA.format(filters=" ".join(filters)), params)
+        needs = {r[0]: r[1:] for r in cursor.fetchall()}
+    areas = Area.objects.filter(level=level).select_related("help", "parent__parent")
+    if not every_area:
+        areas = areas.filter(code__in=needs)
+    rows = []
+    for area in areas:
+        count, critical, people, weight, latest = needs.get(area.code, (0, 0, 0, 0, None))
+        help_ = getattr(area, "help", None)
+        volunteers = volunteers_shown(help_.volunteers if help_ else 0)
+        row = {
+            "area": area,
+            "needs": count,
+            "critical": critical,
+            "people": people or 0,
+            "weight": weight or 0,
+            "latest_need": latest,
+            "opportunities_in": help_.opportunities_in if help_ else 0,
+            "opportunities_near": help_.opportunities_near if help_ else 0,
+            "nearest_km": help_.nearest_km if help_ else None,
+            "free_places": help_.free_places if help_ else 0,
+            "volunteers": volunteers,
+            "computed_at": help_.computed_at if help_ else None,
+        }
+        row["gap"] = gap_score(row["weight"], row["opportunities_near"], volunteers)
+        row["explanation"] = explain(row)
+        rows.append(row)
+    rows.sort(key=lambda r: (-r["gap"], -r["weight"], r["area"].code))
+    return rows

@@ -1,0 +1,83 @@
+"""Needs from a hotline's CSV (UTF-8): every row checked and reported by line, addresses geocoded
+once each, matched on `external_id` (a second run changes nothing), one transaction, a dry run
+unless `commit`.
+
+Columns: external_id, title, category, and address or latitude/longitude; optional description,
+urgency (critical / high / medium / low, or 4–1), people_affected, status (open / assigned /
+resolved), reporter_name, reporter_phone, reporter_email."""
+
+from needs.models import CATEGORIES, NeedStatus, Urgency
+from opportunities.importing import (
+    RowError,
+    choice,
+    pin,
+    run_csv_import,
+    text,
+    upsert_rows,
+    whole,
+)
+
+URGENCY_WORDS = {"critical": 4, "high": 3, "medium": 2, "low": 1}
+CATEGORY_CODES = frozenset(code for code, _label in CATEGORIES)
+NEED_FIELDS = [
+    "title",
+    "description",
+    "category",
+    "urgency",
+    "people_affected",
+    "status",
+    "address",
+    "reporter_name",
+    "reporter_phone",
+    "reporter_email",
+    "incident_id",
+]
+
+
+def urgency(raw):
+    value = text(raw, "urgency").lower() or "medium"
+    value = URGENCY_WORDS.get(value, value)
+    if str(value) not in {str(u) for u in Urgency.values}:
+        raise RowError(f"urgency={value!r}: choose critical, high, medium or low (or 4 to 1)")
+    return int(value)
+
+
+def import_needs(path, *, incident=None, commit=False, show_progress=False, use_remote=False):
+    def parse(raw, row):
+        category = text(raw, "category", required=True)
+        if category not in CATEGORY_CODES:
+            raise RowError(
+                f"category={category!r}: choose from {', '.join(sorted(CATEGORY_CODES))}"
+            )
+        row.values = {
+            "title": text(raw, "title", required=True, max_length=200),
+            "description": text(raw, "description"),
+            "category": category,
+            "urgency": urgency(raw),
+            "people_affected": whole(raw, "people_affected", default=1, low=0, high=10_000_000),
+            "status": choice(raw, "status", NeedStatus, default=NeedStatus.OPEN),
+            "address": text(raw, "address"),
+            "reporter_name": text(raw, "reporter_name", max_length=120),
+            "reporter_phone": text(raw, "reporter_phone", max_length=40),
+            "reporter_email": text(raw, "reporter_email", max_length=254),
+            "incident_id": incident.pk if incident else None,
+        }
+        row.pin, row.address = pin(raw), row.values["address"]
+        if row.pin is None and not row.address:
+            raise RowError("no address and no latitude/longitude")
+        return row
+
+    def write(rows, report):
+        from needs.models import Need
+
+        upsert_rows(Need, rows, NEED_FIELDS, report, {"resolved_at": None})
+
+    return run_csv_import(
+        path,
+        {"external_id", "title", "category"},
+        parse,
+        write,
+        commit=commit,
+        show_progress=show_progress,
+        use_remote=use_remote,
+    )

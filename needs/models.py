@@ -1,0 +1,230 @@
+"""Needs (a place needing help), incidents (a disaster with its area, needs and opportunities),
+and the help around each administrative area that coverage reads (needs.coverage)."""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from opportunities.models import Opportunity
+from opportunities.taxonomy import Cause
+from places.models import Area, Located, Organization
+
+
+class DisasterNeed(models.TextChoices):
+    RESCUE = "rescue", _("rescue")
+    EVACUATION = "evacuation", _("evacuation")
+    FOOD_WATER = "food_water", _("food and water")
+    SHELTER = "shelter", _("shelter")
+    MEDICAL = "medical", _("medical care")
+    CLEANUP = "cleanup", _("cleanup")
+    SUPPLIES = "supplies", _("supplies")
+    REPAIRS = "repairs", _("repairs")
+
+
+# The cause taxonomy and the disaster needs, one list.
+CATEGORIES = [*DisasterNeed.choices, *Cause.choices]
+
+
+class Urgency(models.IntegerChoices):
+    CRITICAL = 4, _("critical: lives at risk")
+    HIGH = 3, _("high")
+    MEDIUM = 2, _("medium")
+    LOW = 1, _("low")
+
+
+class NeedStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    ASSIGNED = "assigned", _("assigned")
+    RESOLVED = "resolved", _("resolved")
+
+
+class IncidentQuerySet(models.QuerySet):
+    def active(self, day=None):
+        day = day or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)
+
+    def in_disaster_mode(self):
+        """The incident the public map puts first, if any."""
+        return self.active().filter(disaster_mode=True).first()
+
+
+class Incident(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("starts on"), default=timezone.localdate)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True, help_text=_("empty: ongoing"))
+    affected_area = models.MultiPolygonField(_("affected area"), srid=4326, null=True, blank=True)
+    disaster_mode = models.BooleanField(
+        _("disaster mode"),
+        default=False,
+        help_text=_("put this incident first on the public map (one incident at a time)"),
+    )
+    opportunities = models.ManyToManyField(
+        Opportunity, blank=True, related_name="incidents", verbose_name=_("opportunities")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        permissions = [("coordinate", _("Can coordinate needs, incidents and coverage"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disaster_mode"],
+                condition=Q(disaster_mode=True),
+                name="one_incident_in_disaster_mode",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="incident_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class NeedQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=NeedStatus.OPEN)
+
+    def most_urgent_first(self):
+        return self.order_by("-urgency", "-people_affected", "created_at")
+
+    def filtered(self, incident=None, category=None, since=None):
+        qs = self
+        if incident:
+            qs = qs.filter(incident_id=incident)
+        if category:
+            qs = qs.filter(category=category)
+        if since:
+            qs = qs.filter(created_at__date__gte=since)
+        return qs
+
+    def uncovered(self, km):
+        """Open needs with no published opportunity within `km` kilometres (true distance)."""
+        near = Opportunity.objects.published().filter(
+            location__dwithin=(models.OuterRef("location"), km * 1000)
+        )
+        return self.open().exclude(location=None).filter(~models.Exists(near))
+
+    def visible_to(self, user):
+        if user.has_perm("needs.coordinate"):
+            return self
+        return self.filter(reported_by=user) if user.is_authenticated else self.none()
+
+
+class Need(Located):
+    external_id = models.CharField(
+        _("external id"), max_length=100, unique=True, null=True, blank=True
+    )
+    title = models.CharField(_("what is needed"), max_length=200)
+    description = models.TextField(_("details"), blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=CATEGORIES)
+    urgency = models.PositiveSmallIntegerField(
+        _("urgency"), choices=Urgency.choices, default=Urgency.MEDIUM
+    )
+    people_affected = models.PositiveIntegerField(_("people affected"), default=1)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NeedStatus.choices, default=NeedStatus.OPEN
+    )
+    incident = models.ForeignKey(
+        Incident,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="needs",
+        verbose_name=_("incident"),
+    )
+    # Who reported it: shown to coordinators only.
+    reporter_name = models.CharField(_("reported by"), max_length=120, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=40, blank=True)
+    reporter_email = models.EmailField(_("reporter's e-mail"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reporting_organization = models.ForeignKey(
+        Organization, models.SET_NULL, null=True, blank=True, related_name="reported_needs"
+    )
+    assigned_opportunity = models.ForeignKey(
+        Opportunity,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_needs",
+        verbose_name=_("assigned to opportunity"),
+    )
+    assigned_organization = models.ForeignKey(
+        Organization,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_needs",
+        verbose_name=_("assigned to organization"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta(Located.Meta):
+        ordering = ["-urgency", "created_at"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        indexes = [
+            models.Index(fields=["status", "urgency"], name="need_status_urgency"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+# What a coordinator writes (form, API) and an import sets, besides the location.
+NEED_EDITABLE = [
+    "title",
+    "description",
+    "category",
+    "urgency",
+    "people_affected",
+    "status",
+    "address",
+    "incident",
+    "reporter_name",
+    "reporter_phone",
+    "reporter_email",
+    "assigned_opportunity",
+    "assigned_organization",
+]
+
+
+class AreaHelp(models.Model):
+    """The help around one area (a province, amphoe or tambon), from its representative point:
+    what needs.coverage.refresh computes, the expensive half of coverage. The volunteer count is
+    never served below coverage.K_ANONYMITY."""
+
+    area = models.OneToOneField(Area, models.CASCADE, primary_key=True, related_name="help")
+    level = models.CharField(max_length=8, db_index=True)
+    opportunities_in = models.PositiveIntegerField(default=0)
+    opportunities_near = models.PositiveIntegerField(default=0)  # capped at coverage.NEAR_CAP
+    nearest_km = models.FloatField(null=True)
+    free_places = models.PositiveIntegerField(default=0)
+    volunteers = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+
+class CoverageDirty(models.Model):
+    """A place where help changed since the last refresh (an opportunity or a volunteer's home
+    area): the incremental refresh recomputes only the areas around these. No point: a bulk
+    change (an import) that needs the whole country recomputed."""
+
+    point = models.PointField(geography=True, srid=4326, null=True)
+    radius_km = models.FloatField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from needs import views
+
+urlpatterns = [
+    path("coordinate/", views.coordinate, name="coordinate"),
+    path("coordinate/needs/new/", views.need_form, name="need-new"),
+    path("coordinate/needs/<int:pk>/", views.need_form, name="need-edit"),
+    path("coordinate/needs/import/", views.import_page, name="needs-import"),
+    path("coordinate/incidents/new/", views.incident_form, name="incident-new"),
+    path("coordinate/incidents/<int:pk>/", views.incident_form, name="incident-edit"),
+]
+
+exports = [
+    path("coverage.csv", views.coverage_export, {"fmt": "csv"}, name="export-coverage-csv"),
+    path(
+        "coverage.geojson",
+        views.coverage_export,
+        {"fmt": "geojson"},
+        name="export-coverage-geojson",
+    ),
+    path(
+        "uncovered-needs.csv", views.uncovered_export, {"fmt": "csv"}, name="export-uncovered-csv"
+    ),
+    path(
+        "uncovered-needs.geojson",
+        views.uncovered_export,
+        {"fmt": "geojson"},
+        name="export-uncovered-geojson",
+    ),
+]

@@ -1,0 +1,222 @@
+"""The coordinator's pages: coverage on a map with the uncovered needs beside it, needs and
+incidents, a hotline CSV import; exports of coverage and uncovered needs (CSV, GeoJSON)."""
+
+import tempfile
+from functools import wraps
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+
+from needs.api import coverage_rows, is_coordinator
+from needs.coverage import K_ANONYMITY, NEAR_KM
+from needs.forms import IncidentForm, NeedForm, NeedsFileForm
+from needs.importing import import_needs
+from needs.models import CATEGORIES, Incident, Need
+from needs.params import coverage_filters, filtered_needs
+from needs.serializers import coverage_feature, need_feature
+from opportunities import exports
+from opportunities.importing import FileError
+from places.models import Area
+
+UNCOVERED_SHOWN = 200
+
+
+def coordinators_only(view):
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_coordinator(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+def _filters(request):
+    try:
+        return coverage_filters(request.GET), None
+    except ValidationError as exc:
+        return coverage_filters({}), exc.detail
+
+
+@coordinators_only
+def coordinate(request):
+    filters, error = _filters(request)
+    rows = coverage_rows(filters)
+    uncovered = filtered_needs(Need.objects.uncovered(filters["km"]), filters)
+    uncovered = list(uncovered.select_related("area").most_urgent_first()[: UNCOVERED_SHOWN + 1])
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "needs/coordinate.html",
+        {
+            "filters": filters,
+            "error": error,
+            "rows": rows[:50],
+            "areas_with_needs": len(rows),
+            "uncovered": uncovered[:UNCOVERED_SHOWN],
+            "more_uncovered": len(uncovered) > UNCOVERED_SHOWN,
+            "incidents": Incident.objects.all(),
+            "categories": CATEGORIES,
+            "levels": [
+                ("province", _("province")),
+                ("amphoe", _("district")),
+                ("tambon", _("subdistrict")),
+            ],
+            "has_boundaries": Area.objects.filter(level=filters["level"]).with_boundary().exists(),
+            "near_km": NEAR_KM,
+            "k": K_ANONYMITY,
+            "query": query,
+            "coverage_config": {
+                "coverage": reverse("coverage") + "?" + query,
+                "uncovered": reverse("need-uncovered") + "?" + query + "&page_size=100",
+                "incidents": reverse("incident-list"),
+                "incident": filters["incident"],
+                "boundaries": Area.objects.filter(level=filters["level"]).with_boundary().exists(),
+            },
+        },
+    )
+
+
+@coordinators_only
+def need_form(request, pk=None):
+    need = get_object_or_404(Need, pk=pk) if pk else Need(reported_by=request.user)
+    form = NeedForm(request.POST or None, instance=need)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The need is saved."))
+        return redirect("coordinate")
+    return render(
+        request,
+        "needs/form.html",
+        {"form": form, "title": need.title or _("New need"), "need": need if pk else None},
+    )
+
+
+@coordinators_only
+def incident_form(request, pk=None):
+    incident = get_object_or_404(Incident, pk=pk) if pk else Incident()
+    form = IncidentForm(request.POST or None, request.FILES or None, instance=incident)
+    if request.method == "POST" and form.is_valid():
+        incident = form.save()
+        messages.success(request, _("The incident is saved."))
+        return redirect(reverse("coordinate") + f"?incident={incident.pk}")
+    return render(
+        request,
+        "needs/form.html",
+        {"form": form, "title": incident.name or _("New incident"), "multipart": True},
+    )
+
+
+@coordinators_only
+def import_page(request):
+    form = NeedsFileForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "needs.csv"
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            try:
+                report = import_needs(
+                    path, incident=form.cleaned_data["incident"], commit=form.cleaned_data["commit"]
+                )
+            except FileError as exc:
+                form.add_error("file", str(exc).replace(str(path), upload.name))
+        if report:
+            report.source = upload.name
+    return render(request, "needs/import.html", {"form": form, "report": report})
+
+
+# --- exports (coordinators only) ----------------------------------------------------------------
+
+COVERAGE_COLUMNS = [
+    "code",
+    "level",
+    "name_th",
+    "name_en",
+    "gap_score",
+    "open_needs",
+    "critical_needs",
+    "people_affected",
+    "opportunities_in_area",
+    "opportunities_near",
+    "nearest_opportunity_km",
+    "free_places",
+    "volunteers",
+    "explanation",
+]
+NEED_COLUMNS = [
+    "id",
+    "title",
+    "category",
+    "urgency",
+    "people_affected",
+    "status",
+    "address",
+    "precision",
+    "latitude",
+    "longitude",
+    "tambon",
+    "amphoe",
+    "province",
+    "incident",
+    "created_at",
+]
+
+
+def _coverage_line(feature, request):
+    values = feature["properties"]
+    return [values[c] if values[c] is not None else "" for c in COVERAGE_COLUMNS]
+
+
+def _need_line(feature, request):
+    values, point = feature["properties"], feature["geometry"]
+    extra = {"latitude": "", "longitude": ""}
+    if point:
+        extra = {"longitude": point["coordinates"][0], "latitude": point["coordinates"][1]}
+    return [
+        {**values, **extra}[c] if {**values, **extra}[c] is not None else "" for c in NEED_COLUMNS
+    ]
+
+
+def _bad_filters(exc):
+    return HttpResponseBadRequest(str(exc.detail), content_type="text/plain; charset=utf-8")
+
+
+@coordinators_only
+def coverage_export(request, fmt):
+    try:
+        filters = coverage_filters(request.GET)
+    except ValidationError as exc:
+        return _bad_filters(exc)
+    features = [coverage_feature(r) for r in coverage_rows(filters)]
+    name = f"coverage-{filters['level']}.{fmt}"
+    if fmt == "csv":
+        return exports.csv_response(features, COVERAGE_COLUMNS, _coverage_line, request, name)
+    return exports.geojson_response(features, name)
+
+
+@coordinators_only
+def uncovered_export(request, fmt):
+    """Uncovered needs without the reporters' contacts (an export travels)."""
+    try:
+        filters = coverage_filters(request.GET)
+    except ValidationError as exc:
+        return _bad_filters(exc)
+    needs = filtered_needs(Need.objects.uncovered(filters["km"]), filters).most_urgent_first()
+    features = (need_feature(n, contacts=False) for n in needs.iterator(chunk_size=2000))
+    name = f"uncovered-needs-{filters['km']}km.{fmt}"
+    if fmt == "csv":
+        return exports.csv_response(features, NEED_COLUMNS, _need_line, request, name)
+    return exports.geojson_response(features, name)

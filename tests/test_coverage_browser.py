@@ -1,0 +1,58 @@
+"""The coordinator's coverage page in headless Chromium: gap areas and uncovered needs on the map,
+the list beside it opens an area's reasons, no console errors, nothing fetched off this machine."""
+
+import pytest
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.test import Client
+
+from needs import coverage
+from places import package_gazetteer
+from places.models import Area
+from tests.factories import CHIANG_MAI, NeedFactory, OpportunityFactory, coordinator
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def logged_in(browser_page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    browser_page.page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return browser_page.page
+
+
+def test_coverage_map_shows_gaps_and_uncovered_needs(browser_page, live_server, artifacts_dir):
+    if not Area.objects.exists():  # an earlier transactional test emptied the database
+        package_gazetteer.load()
+    far = Point(*Area.objects.get(code="580101").point.coords, srid=4326)
+    OpportunityFactory(location=CHIANG_MAI)
+    NeedFactory()  # covered: an opportunity is in the same place
+    uncovered = [
+        NeedFactory(location=far, area_id="580101", urgency=4, title="ติดค้างบนหลังคา"),
+        NeedFactory(location=far, area_id="580101", urgency=2),
+    ]
+    coverage.refresh(full=True)
+
+    page = logged_in(browser_page, live_server, coordinator())
+    page.goto(live_server.url + "/coordinate/?level=tambon&km=20")
+    page.wait_for_function("document.getElementById('coverage-map').dataset.loaded === '1'")
+    assert page.evaluate("document.getElementById('coverage-map').dataset.areas") == "2"
+    assert page.evaluate("document.getElementById('coverage-map').dataset.needs") == "2"
+    assert page.locator("path.coverage-area").count() == 2
+    assert page.locator("path.uncovered-need").count() == len(uncovered)
+    assert page.locator("#gaps li").first.get_attribute("data-code") == "580101"  # worst first
+    assert "ติดค้างบนหลังคา" in page.locator("#uncovered").inner_text()
+
+    page.locator("#gaps li").first.click()
+    page.wait_for_selector(".leaflet-popup-content")
+    assert "2 " in page.locator(".leaflet-popup-content").inner_text()
+    page.screenshot(path=artifacts_dir / "coverage.png", full_page=True)
+    assert browser_page.console_errors == [] and browser_page.outside_requests == []

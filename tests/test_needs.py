@@ -1,0 +1,602 @@
+"""Coordinators: needs, incidents (drawn or uploaded areas), uncovered needs, coverage per area
+with k-anonymous volunteer counts, its full and incremental refresh, the hotline CSV import,
+exports, disaster mode on the public map, and who may do what."""
+
+import json
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.core.management import call_command
+from django.utils import translation
+from rest_framework.test import APIClient
+
+from needs import coverage
+from needs.importing import import_needs
+from needs.models import AreaHelp, CoverageDirty, Incident, Need
+from places.models import Area
+from tests.factories import (
+    CHIANG_MAI,
+    IncidentFactory,
+    NeedFactory,
+    OpportunityFactory,
+    ShiftFactory,
+    UserFactory,
+    VolunteerFactory,
+    coordinator,
+    moderator,
+    staff_of,
+)
+from volunteers import signups
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user=None):
+    client = APIClient()
+    if user:
+        client.force_authenticate(user)
+    return client
+
+
+def point_of(code):
+    return Area.objects.get(code=code).point
+
+
+def far_need(**fields):
+    """A need in Mae Hong Son (580101), far from the factories' Chiang Mai."""
+    return NeedFactory(
+        location=Point(*point_of("580101").coords, srid=4326), area_id="580101", **fields
+    )
+
+
+# --- needs -------------------------------------------------------------------------------------
+
+
+def test_a_coordinator_reports_a_need_by_address_and_sees_the_contacts():
+    client = api(coordinator())
+    response = client.post(
+        "/api/v1/needs/",
+        {
+            "title": "อาหารและน้ำดื่ม 40 ครัวเรือน",
+            "category": "food_water",
+            "urgency": 4,
+            "people_affected": 120,
+            "address": "ต.วารินชำราบ อ.วารินชำราบ จ.อุบลราชธานี",
+            "reporter_name": "อบต.",
+            "reporter_phone": "045000000",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    feature = response.json()
+    assert feature["properties"]["tambon"].startswith("34")  # Ubon Ratchathani
+    assert feature["properties"]["reporter"]["phone"] == "045000000"
+    assert feature["geometry"]["type"] == "Point"
+    bad = client.post(
+        "/api/v1/needs/",
+        {"title": "x", "category": "food_water", "address": "Springfield USA"},
+        format="json",
+    )
+    assert bad.status_code == 400 and "address" in bad.json()
+    bad = client.post(
+        "/api/v1/needs/",
+        {
+            "title": "x",
+            "category": "unicorns",
+            "location": {"type": "Point", "coordinates": [100.5, 13.7]},
+        },
+        format="json",
+    )
+    assert bad.status_code == 400 and "category" in bad.json()
+    swapped = client.post(
+        "/api/v1/needs/",
+        {
+            "title": "x",
+            "category": "rescue",
+            "location": {"type": "Point", "coordinates": [13.7, 100.5]},
+        },
+        format="json",
+    )
+    assert (
+        swapped.status_code == 400
+        and "swapped" not in swapped.json()
+        and "[lon, lat]" in str(swapped.json())
+    )
+
+
+def test_organization_staff_report_needs_see_only_theirs_and_cannot_assign():
+    org = OpportunityFactory().organization
+    staff = staff_of(org)
+    NeedFactory()  # someone else's
+    client = api(staff)
+    body = {
+        "title": "ต้องการอาสาซ่อมบ้าน",
+        "category": "repairs",
+        "location": {"type": "Point", "coordinates": [98.98, 18.79]},
+        "reporting_organization": org.pk,
+    }
+    response = client.post("/api/v1/needs/", body, format="json")
+    assert response.status_code == 201
+    mine = client.get("/api/v1/needs/").json()["features"]
+    assert [f["id"] for f in mine] == [response.json()["id"]]
+    assert "reporter" in mine[0]["properties"]  # their own report
+    response = client.patch(
+        f"/api/v1/needs/{mine[0]['id']}/", {"status": "resolved"}, format="json"
+    )
+    assert response.status_code == 400 and "status" in response.json()
+    other = staff_of(OpportunityFactory().organization)
+    assert (
+        api(other)
+        .post("/api/v1/needs/", {**body, "reporting_organization": org.pk}, format="json")
+        .status_code
+        == 400
+    )
+    assert (
+        api(UserFactory())
+        .post("/api/v1/needs/", {**body, "reporting_organization": None}, format="json")
+        .status_code
+        == 400
+    )
+
+
+def test_uncovered_needs_are_those_without_a_published_opportunity_near_most_urgent_first():
+    OpportunityFactory(location=CHIANG_MAI)  # covers the Chiang Mai need
+    OpportunityFactory(location=Point(*point_of("580101").coords, srid=4326), status="draft")
+    covered = NeedFactory()
+    urgent, medium = far_need(urgency=4), far_need(urgency=2)
+    NeedFactory(status="resolved", location=urgent.location, area_id="580101")
+    client = api(coordinator())
+    answer = client.get("/api/v1/needs/uncovered/?km=20").json()
+    assert [f["id"] for f in answer["features"]] == [urgent.pk, medium.pk]
+    assert covered.pk not in [f["id"] for f in answer["features"]]
+    far_km = client.get("/api/v1/needs/uncovered/?km=200").json()["features"]
+    assert far_km == []  # Chiang Mai's opportunity is within 200 km of Mae Hong Son
+    assert client.get("/api/v1/needs/uncovered/?km=0").status_code == 400
+    assert client.get("/api/v1/needs/uncovered/?km=abc").status_code == 400
+
+
+# --- coverage ----------------------------------------------------------------------------------
+
+
+def test_coverage_explains_the_gap_and_hides_small_volunteer_counts():
+    far_need(urgency=4, people_affected=50)
+    far_need(urgency=2)
+    NeedFactory()
+    OpportunityFactory(location=CHIANG_MAI)
+    for _ in range(3):
+        VolunteerFactory(home=Point(*point_of("580101").coords, srid=4326), travel_radius_km=30)
+    coverage.refresh(full=True)
+    with translation.override("en"):
+        rows = {r["area"].code: r for r in coverage.coverage("tambon")}
+    assert set(rows) == {"580101", "500101"}
+    gap = rows["580101"]
+    assert (gap["needs"], gap["critical"], gap["people"], gap["opportunities_near"]) == (
+        2,
+        1,
+        70,
+        0,
+    )
+    assert gap["volunteers"] is None  # three: too few to show
+    assert gap["gap"] == 6.0  # (4 + 2) / (1 + 0)
+    assert gap["explanation"] == (
+        "2 open needs (1 critical), 0 opportunities within 20 km, none within 100 km, "
+        "0 free places, fewer than 5 volunteers"
+    )
+    near = rows["500101"]
+    assert near["explanation"].startswith("1 open need, 1 opportunity within 20 km, 0 free places")
+    assert rows["500101"]["gap"] < gap["gap"]
+    assert coverage.coverage("tambon")[0]["area"].code == "580101"  # worst first
+    provinces = {r["area"].code: r for r in coverage.coverage("province")}
+    assert provinces["58"]["needs"] == 2
+    for _ in range(2):
+        VolunteerFactory(home=Point(*point_of("580101").coords, srid=4326), travel_radius_km=30)
+    coverage.refresh()
+    assert {r["area"].code: r for r in coverage.coverage("tambon")}["580101"]["volunteers"] == 5
+
+
+def test_coverage_filters_by_incident_category_and_time():
+    flood = IncidentFactory()
+    far_need(incident=flood, category="rescue")
+    far_need(category="shelter")
+    assert coverage.coverage("tambon", incident=flood.pk)[0]["needs"] == 1
+    assert coverage.coverage("tambon", category="shelter")[0]["needs"] == 1
+    assert coverage.coverage("tambon", category="medical") == []
+
+
+def test_free_places_count_shifts_to_come_minus_confirmed():
+    opportunity = OpportunityFactory()
+    shift = ShiftFactory(opportunity=opportunity, capacity=5)
+    signups.sign_up(VolunteerFactory().user, shift.pk)
+    NeedFactory()
+    coverage.refresh(full=True)
+    assert AreaHelp.objects.get(area_id="500101").free_places == 4
+    assert AreaHelp.objects.get(area_id="50").free_places == 4
+
+
+def test_incremental_refresh_recomputes_only_nearby_areas_and_agrees_with_a_full_one():
+    far_need()
+    coverage.refresh(full=True)
+    assert not CoverageDirty.objects.exists()
+    assert coverage.refresh().mode == "nothing"
+    OpportunityFactory(location=Point(*point_of("580101").coords, srid=4326), area_id="580101")
+    assert CoverageDirty.objects.exists()
+    run = coverage.refresh()
+    assert run.mode == "incremental" and 0 < run.areas < Area.objects.count() / 10
+    incremental = {
+        h.area_id: (h.opportunities_in, h.opportunities_near, h.nearest_km)
+        for h in AreaHelp.objects.all()
+    }
+    assert incremental["580101"][:2] == (1, 1) and incremental["58"][0] == 1
+    coverage.refresh(full=True)
+    full = {
+        h.area_id: (h.opportunities_in, h.opportunities_near, h.nearest_km)
+        for h in AreaHelp.objects.all()
+    }
+    assert incremental == full
+    call_command("refresh_coverage")
+
+
+def test_coverage_api_and_exports(client):
+    far_need(urgency=4)
+    coverage.refresh(full=True)
+    user = coordinator()
+    answer = api(user).get("/api/v1/coverage/?level=amphoe").json()
+    [feature] = answer["features"]
+    assert feature["id"] == "5801" and feature["properties"]["gap_score"] == 4.0
+    assert "CC BY-NC-SA 3.0 TH" in answer["attribution"]
+    assert api(user).get("/api/v1/coverage/?level=village").status_code == 400
+    client.force_login(user)
+    csv_text = b"".join(client.get("/exports/coverage.csv?level=tambon").streaming_content).decode()
+    assert csv_text.splitlines()[0].startswith("code,level,name_th") and "580101" in csv_text
+    assert "CC BY-NC-SA 3.0 TH" in csv_text.splitlines()[1]
+    uncovered = b"".join(client.get("/exports/uncovered-needs.csv").streaming_content).decode()
+    assert "ต้องการน้ำดื่ม" in uncovered and "0890000000" not in uncovered  # no contacts
+    geojson = json.loads(client.get("/exports/uncovered-needs.geojson").content)
+    assert "reporter" not in geojson["features"][0]["properties"]
+    assert client.get("/exports/coverage.csv?level=x").status_code == 400
+
+
+# --- incidents ---------------------------------------------------------------------------------
+
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[104.7, 15.1], [105.0, 15.1], [105.0, 15.4], [104.7, 15.4], [104.7, 15.1]]],
+}
+
+
+def test_incidents_with_a_drawn_area_and_one_disaster_mode():
+    client = api(coordinator())
+    body = {
+        "name": "น้ำท่วม 2569 — อุบลราชธานี",
+        "starts_on": "2026-11-01",
+        "affected_area": SQUARE,
+        "disaster_mode": True,
+    }
+    response = client.post("/api/v1/incidents/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["geometry"]["type"] == "MultiPolygon"
+    second = client.post("/api/v1/incidents/", {**body, "name": "อีกเหตุการณ์"}, format="json")
+    assert second.status_code == 400 and "disaster_mode" in second.json()
+    for bad in (
+        {"type": "Point", "coordinates": [104.7, 15.1]},
+        {**SQUARE, "crs": {"type": "name", "properties": {"name": "EPSG:3857"}}},
+        {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
+        {"type": "Polygon", "coordinates": "nope"},
+    ):
+        answer = client.post(
+            "/api/v1/incidents/",
+            {**body, "disaster_mode": False, "affected_area": bad},
+            format="json",
+        )
+        assert answer.status_code == 400 and "affected_area" in answer.json(), bad
+    assert (
+        client.post(
+            "/api/v1/incidents/",
+            {**body, "disaster_mode": False, "ends_on": "2026-10-01"},
+            format="json",
+        ).status_code
+        == 400
+    )
+    public = api().get("/api/v1/incidents/").json()["features"]
+    assert [f["properties"]["name"] for f in public] == [body["name"]]
+    assert api().post("/api/v1/incidents/", body, format="json").status_code == 401
+
+
+def test_an_incident_area_from_a_real_boundary_file_as_a_zipped_shapefile(
+    open_data, tmp_path, client
+):
+    source = open_data("boundaries/th_adm1.geojson")
+    shapefile = tmp_path / "ubon.shp"
+    ogr2ogr = shutil.which("ogr2ogr")
+    if ogr2ogr is None:
+        pytest.skip("ogr2ogr (Debian's gdal-bin, which ./dev installs) is not on the PATH")
+    subprocess.run(
+        [
+            ogr2ogr,
+            "-f",
+            "ESRI Shapefile",
+            "-t_srs",
+            "EPSG:32648",
+            str(shapefile),
+            str(source),
+            "-where",
+            "ADM1_PCODE = 'TH34'",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    archive = tmp_path / "ubon.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for part in tmp_path.glob("ubon.*"):
+            if part.suffix != ".zip":
+                zipped.write(part, part.name)
+    incident = IncidentFactory()
+    user = coordinator()
+    with archive.open("rb") as upload:
+        response = api(user).post(
+            f"/api/v1/incidents/{incident.pk}/area/", {"file": upload}, format="multipart"
+        )
+    assert response.status_code == 200, response.content
+    incident.refresh_from_db()
+    # Reprojected from UTM 48N back to WGS 84: Ubon Ratchathani's town lies inside.
+    assert incident.affected_area.contains(Point(104.85, 15.24, srid=4326))
+    assert not incident.affected_area.contains(CHIANG_MAI)
+    not_vector = tmp_path / "notes.zip"
+    with zipfile.ZipFile(not_vector, "w") as zipped:
+        zipped.writestr("notes.txt", "hello")
+    with not_vector.open("rb") as upload:
+        response = api(user).post(
+            f"/api/v1/incidents/{incident.pk}/area/", {"file": upload}, format="multipart"
+        )
+    assert response.status_code == 400 and "file" in response.json()
+
+
+def test_disaster_mode_puts_the_incident_first_on_the_public_map(client):
+    opportunity = OpportunityFactory()
+    other = OpportunityFactory()
+    flood = IncidentFactory(name="น้ำท่วมเชียงใหม่", disaster_mode=True)
+    flood.opportunities.add(opportunity)
+    page = client.get("/").content.decode()
+    assert "น้ำท่วมเชียงใหม่" in page and f"?incident={flood.pk}" in page
+    assert f'"url": "/api/v1/incidents/{flood.pk}/"' in page
+    listing = client.get(f"/opportunities/?incident={flood.pk}").content.decode()
+    assert opportunity.title in listing and other.title not in listing
+    flood.disaster_mode = False
+    flood.save()
+    assert "น้ำท่วมเชียงใหม่" not in client.get("/").content.decode()
+    assert Incident.objects.in_disaster_mode() is None
+
+
+# --- the hotline's CSV -------------------------------------------------------------------------
+
+HOTLINE = """external_id,title,category,urgency,people_affected,address,latitude,longitude,reporter_name,reporter_phone
+h-1,ติดอยู่บนหลังคา,rescue,critical,4,,15.23,104.86,นายสมชาย,0811111111
+h-2,ขาดน้ำดื่ม,food_water,high,60,ต.วารินชำราบ อ.วารินชำราบ จ.อุบลราชธานี,,,อบต.,045111111
+h-3,ต้องการยา,unicorns,high,3,ต.วารินชำราบ จ.อุบลราชธานี,,,,
+h-4,ไม่มีที่อยู่,shelter,low,3,,,,,
+h-5,พิกัดสลับ,shelter,low,3,,104.86,15.23,,
+h-6,ด่วนมาก,rescue,urgent-ish,3,ต.วารินชำราบ จ.อุบลราชธานี,,,,
+h-1,ซ้ำ,rescue,low,1,ต.วารินชำราบ จ.อุบลราชธานี,,,,
+"""
+
+
+def test_hotline_csv_import_is_checked_by_line_transactional_and_idempotent(tmp_path):
+    path = tmp_path / "hotline.csv"
+    path.write_text(HOTLINE, encoding="utf-8")
+    flood = IncidentFactory()
+    dry = import_needs(path, incident=flood)
+    assert (dry.read, dry.created, dry.committed) == (7, 2, False)
+    assert not Need.objects.exists()
+    rejected = dict(dry.rejected)
+    assert set(rejected) == {4, 5, 6, 7, 8}
+    assert "category" in rejected[4] and "no address" in rejected[5] and "swapped" in rejected[6]
+    assert "urgency" in rejected[7] and "already on line 2" in rejected[8]
+    done = import_needs(path, incident=flood, commit=True)
+    assert (done.created, done.committed) == (2, True)
+    roof = Need.objects.get(external_id="h-1")
+    assert (roof.urgency, roof.precision, roof.incident, roof.reporter_phone) == (
+        4,
+        "exact",
+        flood,
+        "0811111111",
+    )
+    again = import_needs(path, incident=flood, commit=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert CoverageDirty.objects.filter(point=None).exists()  # a bulk change: refresh everything
+
+
+def test_import_page_dry_run_then_commit(client, tmp_path):
+    client.force_login(coordinator())
+    upload = tmp_path / "needs.csv"
+    upload.write_text(HOTLINE, encoding="utf-8")
+    with upload.open("rb") as f:
+        page = client.post("/coordinate/needs/import/", {"file": f}).content.decode()
+    assert "line 4:" in page or "บรรทัดที่ 4:" in page
+    assert not Need.objects.exists()
+    with upload.open("rb") as f:
+        client.post("/coordinate/needs/import/", {"file": f, "commit": "on"})
+    assert Need.objects.count() == 2
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_text(HOTLINE, encoding="utf-16")
+    with utf16.open("rb") as f:
+        response = client.post("/coordinate/needs/import/", {"file": f})
+    assert response.status_code == 200 and "UTF-8" in response.content.decode()
+
+
+# --- who may do what ---------------------------------------------------------------------------
+
+ROLES = ["anonymous", "volunteer", "staff", "coordinator", "moderator"]
+
+
+@pytest.fixture
+def world():
+    org = OpportunityFactory().organization
+    staff = staff_of(org)
+    reported = NeedFactory(reported_by=staff, reporting_organization=org)
+    incident = IncidentFactory()
+    users = {
+        "anonymous": None,
+        "volunteer": VolunteerFactory().user,
+        "staff": staff,
+        "coordinator": coordinator(),
+        "moderator": moderator(),
+    }
+    return users, {"need": NeedFactory().pk, "reported": reported.pk, "incident": incident.pk}
+
+
+NEW_NEED = {
+    "title": "ต้องการเรือ",
+    "category": "rescue",
+    "location": {"type": "Point", "coordinates": [100.5, 13.75]},
+}
+# (method, url, payload, expected: anonymous, volunteer, staff, coordinator, moderator)
+MATRIX = [
+    ("get", "/api/v1/needs/", None, [401, 200, 200, 200, 200]),
+    ("get", "/api/v1/needs/{need}/", None, [401, 404, 404, 200, 404]),
+    ("get", "/api/v1/needs/{reported}/", None, [401, 404, 200, 200, 404]),
+    ("post", "/api/v1/needs/", NEW_NEED, [401, 400, 201, 201, 400]),
+    ("patch", "/api/v1/needs/{need}/", {"status": "assigned"}, [401, 404, 404, 200, 404]),
+    ("patch", "/api/v1/needs/{reported}/", {"people_affected": 5}, [401, 404, 200, 200, 404]),
+    ("get", "/api/v1/needs/uncovered/", None, [401, 403, 403, 200, 403]),
+    ("get", "/api/v1/coverage/", None, [401, 403, 403, 200, 403]),
+    ("get", "/api/v1/incidents/", None, [200, 200, 200, 200, 200]),
+    (
+        "post",
+        "/api/v1/incidents/",
+        {"name": "ไฟป่า", "starts_on": "2026-11-20"},
+        [401, 403, 403, 201, 403],
+    ),
+    ("patch", "/api/v1/incidents/{incident}/", {"name": "ไฟป่า"}, [401, 403, 403, 200, 403]),
+    ("delete", "/api/v1/incidents/{incident}/", None, [401, 403, 403, 204, 403]),
+]
+PAGES = [
+    ("get", "/coordinate/", None, [302, 403, 403, 200, 403]),
+    ("get", "/coordinate/needs/new/", None, [302, 403, 403, 200, 403]),
+    ("get", "/coordinate/needs/{need}/", None, [302, 403, 403, 200, 403]),
+    ("get", "/coordinate/incidents/new/", None, [302, 403, 403, 200, 403]),
+    ("get", "/coordinate/needs/import/", None, [302, 403, 403, 200, 403]),
+    ("get", "/exports/coverage.csv", None, [302, 403, 403, 200, 403]),
+    ("get", "/exports/uncovered-needs.geojson", None, [302, 403, 403, 200, 403]),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("method", "url", "payload", "expected"),
+    MATRIX + PAGES,
+    ids=[f"{m} {u}" for m, u, _, _ in MATRIX + PAGES],
+)
+def test_permissions(world, role, method, url, payload, expected):
+    users, ids = world
+    user = users[role]
+    if url.startswith("/api/"):
+        got = getattr(api(user), method)(url.format(**ids), payload, format="json").status_code
+    else:
+        client = APIClient()
+        if user:
+            client.force_login(user)
+        got = getattr(client, method)(url.format(**ids)).status_code
+    assert got == expected[ROLES.index(role)], f"{role} {method} {url}: {got}"
+
+
+def test_the_coordinator_page_lists_uncovered_needs_with_contacts(client):
+    need = far_need(urgency=4)
+    coverage.refresh(full=True)
+    client.force_login(coordinator())
+    page = client.get("/coordinate/?level=tambon&km=20").content.decode()
+    assert need.title in page and "0890000000" in page
+    assert 'data-code="580101"' in page
+    assert client.get("/coordinate/?level=nope").status_code == 200  # a notice, the defaults
+
+
+def test_coordinator_pages_save_a_need_and_an_incident(client, tmp_path):
+    client.force_login(coordinator())
+    response = client.post(
+        "/coordinate/needs/new/",
+        {
+            "title": "ต้องการเต็นท์",
+            "category": "shelter",
+            "urgency": 3,
+            "people_affected": 30,
+            "status": "open",
+            "address": "ต.วารินชำราบ อ.วารินชำราบ จ.อุบลราชธานี",
+        },
+    )
+    assert response.status_code == 302
+    need = Need.objects.get(title="ต้องการเต็นท์")
+    assert need.area_id.startswith("34") and need.location is not None
+    response = client.post(
+        "/coordinate/needs/new/",
+        {
+            "title": "x",
+            "category": "shelter",
+            "urgency": 3,
+            "people_affected": 1,
+            "status": "open",
+            "address": "Springfield",
+        },
+    )
+    assert response.status_code == 200 and "address" in response.context["form"].errors
+
+    drawn = json.dumps({"type": "MultiPolygon", "coordinates": [SQUARE["coordinates"]]})
+    response = client.post(
+        "/coordinate/incidents/new/",
+        {
+            "name": "น้ำท่วมอุบล",
+            "starts_on": "2026-11-01",
+            "affected_area": drawn,
+            "disaster_mode": "on",
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    incident = Incident.objects.get(name="น้ำท่วมอุบล")
+    assert incident.disaster_mode and incident.affected_area.contains(
+        Point(104.85, 15.24, srid=4326)
+    )
+    geojson = tmp_path / "area.geojson"
+    geojson.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [
+                                [
+                                    [100.4, 13.6],
+                                    [100.7, 13.6],
+                                    [100.7, 13.9],
+                                    [100.4, 13.9],
+                                    [100.4, 13.6],
+                                ]
+                            ],
+                        },
+                    }
+                ],
+            }
+        )
+    )
+    with geojson.open("rb") as upload:
+        response = client.post(
+            f"/coordinate/incidents/{incident.pk}/",
+            {
+                "name": "น้ำท่วมกรุงเทพ",
+                "starts_on": "2026-11-01",
+                "disaster_mode": "on",
+                "area_file": upload,
+            },
+        )
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.affected_area.contains(Point(100.5, 13.75, srid=4326))
+    other = client.post(
+        "/coordinate/incidents/new/",
+        {"name": "อีก", "starts_on": "2026-11-01", "disaster_mode": "on"},
+    )
+    assert other.status_code == 200 and "disaster_mode" in other.context["form"].errors
