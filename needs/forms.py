@@ -7,6 +7,7 @@ from leaflet.forms.widgets import LeafletWidget
 from needs import geometry
 from needs.models import NEED_EDITABLE, Incident, Need
 from opportunities.forms import PinFields
+from opportunities.models import Opportunity
 
 
 class NeedForm(PinFields, forms.ModelForm):
@@ -24,6 +25,11 @@ class NeedForm(PinFields, forms.ModelForm):
 
 
 class IncidentForm(forms.ModelForm):
+    opportunity_ids = forms.CharField(
+        label=_("its opportunities"),
+        required=False,
+        help_text=_("the numbers of the opportunities for this incident, separated by commas"),
+    )
     area_file = forms.FileField(
         label=_("or upload the affected area"),
         required=False,
@@ -47,6 +53,31 @@ class IncidentForm(forms.ModelForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            ids = self.instance.opportunities.values_list("pk", flat=True)
+            self.fields["opportunity_ids"].initial = ", ".join(str(pk) for pk in ids)
+
+    def clean_opportunity_ids(self):
+        text = self.cleaned_data["opportunity_ids"].replace(" ", "")
+        ids = [part for part in text.split(",") if part]
+        if not all(part.isdigit() for part in ids):
+            raise forms.ValidationError(_("numbers separated by commas, e.g. 12, 40"))
+        found = set(Opportunity.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        missing = sorted({int(pk) for pk in ids} - found)
+        if missing:
+            raise forms.ValidationError(
+                _("no opportunity numbered %(ids)s") % {"ids": ", ".join(map(str, missing))}
+            )
+        return sorted(found)
+
+    def save(self, commit=True):
+        incident = super().save(commit)
+        if commit:
+            incident.opportunities.set(self.cleaned_data["opportunity_ids"])
+        return incident
+
     def clean_affected_area(self):
         area = self.cleaned_data.get("affected_area")
         if area is None:
@@ -64,14 +95,12 @@ class IncidentForm(forms.ModelForm):
                 data["affected_area"] = self.instance.affected_area = geometry.from_upload(upload)
             except geometry.AreaError as exc:
                 self.add_error("area_file", str(exc))
-        if data.get("disaster_mode"):
-            others = Incident.objects.filter(disaster_mode=True).exclude(pk=self.instance.pk)
-            if others.exists():
-                self.add_error(
-                    "disaster_mode",
-                    _("“%(name)s” is in disaster mode: switch it off first.")
-                    % {"name": others.first().name},
-                )
+        taken = data.get("disaster_mode") and self.instance.disaster_mode_taken()
+        if taken:
+            self.add_error(
+                "disaster_mode",
+                _("“%(name)s” is in disaster mode: switch it off first.") % {"name": taken.name},
+            )
         return data
 
 

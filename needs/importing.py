@@ -6,7 +6,7 @@ Columns: external_id, title, category, and address or latitude/longitude; option
 urgency (critical / high / medium / low, or 4–1), people_affected, status (open / assigned /
 resolved), reporter_name, reporter_phone, reporter_email."""
 
-from needs.models import CATEGORIES, NeedStatus, Urgency
+from needs.models import CATEGORIES, NEED_EDITABLE, NeedStatus, Urgency
 from opportunities.importing import (
     RowError,
     choice,
@@ -19,17 +19,14 @@ from opportunities.importing import (
 
 URGENCY_WORDS = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 CATEGORY_CODES = frozenset(code for code, _label in CATEGORIES)
+# What a hotline's file sets: what coordinators write, but for assignments (theirs to make) and
+# the incident (given for the whole file).
 NEED_FIELDS = [
-    "title",
-    "description",
-    "category",
-    "urgency",
-    "people_affected",
-    "status",
-    "address",
-    "reporter_name",
-    "reporter_phone",
-    "reporter_email",
+    *(
+        f
+        for f in NEED_EDITABLE
+        if f not in ("incident", "assigned_opportunity", "assigned_organization")
+    ),
     "incident_id",
 ]
 

@@ -90,6 +90,10 @@ class Incident(models.Model):
     def __str__(self):
         return self.name
 
+    def disaster_mode_taken(self) -> "Incident | None":
+        """Another incident already in disaster mode (only one may be)."""
+        return Incident.objects.filter(disaster_mode=True).exclude(pk=self.pk).first()
+
 
 class NeedQuerySet(models.QuerySet):
     def open(self):

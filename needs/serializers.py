@@ -206,14 +206,11 @@ class IncidentSerializer(serializers.ModelSerializer):
         ends = data.get("ends_on", self.instance and self.instance.ends_on)
         if starts and ends and ends < starts:
             raise serializers.ValidationError({"ends_on": "must not be before starts_on"})
-        if data.get("disaster_mode"):
-            others = Incident.objects.filter(disaster_mode=True)
-            if self.instance:
-                others = others.exclude(pk=self.instance.pk)
-            if others.exists():
-                raise serializers.ValidationError(
-                    {"disaster_mode": f"incident {others.first().pk} is in disaster mode already"}
-                )
+        taken = data.get("disaster_mode") and (self.instance or Incident()).disaster_mode_taken()
+        if taken:
+            raise serializers.ValidationError(
+                {"disaster_mode": f"incident {taken.pk} is in disaster mode already"}
+            )
         return data
 
     def to_representation(self, incident):

@@ -177,46 +177,55 @@ NEED_COLUMNS = [
 
 def _coverage_line(feature, request):
     values = feature["properties"]
-    return [values[c] if values[c] is not None else "" for c in COVERAGE_COLUMNS]
+    return ["" if values[c] is None else values[c] for c in COVERAGE_COLUMNS]
 
 
 def _need_line(feature, request):
-    values, point = feature["properties"], feature["geometry"]
-    extra = {"latitude": "", "longitude": ""}
-    if point:
-        extra = {"longitude": point["coordinates"][0], "latitude": point["coordinates"][1]}
-    return [
-        {**values, **extra}[c] if {**values, **extra}[c] is not None else "" for c in NEED_COLUMNS
-    ]
+    values = dict(feature["properties"], latitude="", longitude="")
+    if feature["geometry"]:
+        values["longitude"], values["latitude"] = feature["geometry"]["coordinates"]
+    return ["" if values[c] is None else values[c] for c in NEED_COLUMNS]
 
 
-def _bad_filters(exc):
-    return HttpResponseBadRequest(str(exc.detail), content_type="text/plain; charset=utf-8")
+def _export(request, fmt, features_of, columns, line, name_of):
+    try:
+        filters = coverage_filters(request.GET)
+    except ValidationError as exc:
+        return HttpResponseBadRequest(str(exc.detail), content_type="text/plain; charset=utf-8")
+    features, name = features_of(filters), f"{name_of(filters)}.{fmt}"
+    if fmt == "csv":
+        return exports.csv_response(features, columns, line, request, name)
+    return exports.geojson_response(features, name)
 
 
 @coordinators_only
 def coverage_export(request, fmt):
-    try:
-        filters = coverage_filters(request.GET)
-    except ValidationError as exc:
-        return _bad_filters(exc)
-    features = [coverage_feature(r) for r in coverage_rows(filters)]
-    name = f"coverage-{filters['level']}.{fmt}"
-    if fmt == "csv":
-        return exports.csv_response(features, COVERAGE_COLUMNS, _coverage_line, request, name)
-    return exports.geojson_response(features, name)
+    return _export(
+        request,
+        fmt,
+        lambda filters: [coverage_feature(r) for r in coverage_rows(filters)],
+        COVERAGE_COLUMNS,
+        _coverage_line,
+        lambda filters: f"coverage-{filters['level']}",
+    )
 
 
 @coordinators_only
 def uncovered_export(request, fmt):
     """Uncovered needs without the reporters' contacts (an export travels)."""
-    try:
-        filters = coverage_filters(request.GET)
-    except ValidationError as exc:
-        return _bad_filters(exc)
-    needs = filtered_needs(Need.objects.uncovered(filters["km"]), filters).most_urgent_first()
-    features = (need_feature(n, contacts=False) for n in needs.iterator(chunk_size=2000))
-    name = f"uncovered-needs-{filters['km']}km.{fmt}"
-    if fmt == "csv":
-        return exports.csv_response(features, NEED_COLUMNS, _need_line, request, name)
-    return exports.geojson_response(features, name)
+
+    def features(filters):
+        needs = filtered_needs(Need.objects.uncovered(filters["km"]), filters)
+        return (
+            need_feature(n, contacts=False)
+            for n in needs.most_urgent_first().iterator(chunk_size=2000)
+        )
+
+    return _export(
+        request,
+        fmt,
+        features,
+        NEED_COLUMNS,
+        _need_line,
+        lambda filters: f"uncovered-needs-{filters['km']}km",
+    )

@@ -78,7 +78,8 @@ class OpportunityQuerySet(LocatedQuerySet):
         return self.filter(status=Status.PUBLISHED, ends_on__lt=timezone.localdate())
 
 
-def _choices_array(base, verbose_name):
+def choices_array(base, verbose_name):
+    """A list of codes from a TextChoices (causes, skills, languages), empty by default."""
     return ArrayField(
         models.CharField(max_length=20, choices=base.choices),
         default=list,
@@ -104,9 +105,9 @@ class Opportunity(Located):
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("English title"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
-    causes = _choices_array(Cause, _("causes"))
-    skills = _choices_array(Skill, _("skills wanted"))
-    languages = _choices_array(Language, _("languages"))
+    causes = choices_array(Cause, _("causes"))
+    skills = choices_array(Skill, _("skills wanted"))
+    languages = choices_array(Language, _("languages"))
     mode = models.CharField(_("where"), max_length=10, choices=Mode.choices, default=Mode.ONSITE)
     schedule = models.CharField(
         _("when"), max_length=10, choices=Schedule.choices, default=Schedule.ONE_OFF

@@ -541,6 +541,7 @@ def test_coordinator_pages_save_a_need_and_an_incident(client, tmp_path):
     )
     assert response.status_code == 200 and "address" in response.context["form"].errors
 
+    opportunity = OpportunityFactory()
     drawn = json.dumps({"type": "MultiPolygon", "coordinates": [SQUARE["coordinates"]]})
     response = client.post(
         "/coordinate/incidents/new/",
@@ -549,6 +550,7 @@ def test_coordinator_pages_save_a_need_and_an_incident(client, tmp_path):
             "starts_on": "2026-11-01",
             "affected_area": drawn,
             "disaster_mode": "on",
+            "opportunity_ids": f"{opportunity.pk}",
         },
     )
     assert response.status_code == 302, response.context and response.context["form"].errors

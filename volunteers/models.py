@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from opportunities.models import Shift
+from opportunities.models import Shift, choices_array
 from opportunities.taxonomy import Cause, Language, Skill
 from places.models import Area, InThailand
 
@@ -51,15 +51,6 @@ def slot_of(moment) -> str | None:
 SENSITIVE_CAUSES = frozenset({Cause.HEALTH, Cause.DISABILITY, Cause.RELIGION})
 
 
-def _choices(base, verbose_name):
-    return ArrayField(
-        models.CharField(max_length=20, choices=base.choices),
-        default=list,
-        blank=True,
-        verbose_name=verbose_name,
-    )
-
-
 class Volunteer(models.Model):
     """What a volunteer tells us about themselves. The home is stored coarsened once (see
     volunteers.privacy.coarsen) and is never served to anyone else, nor any distance to it."""
@@ -69,9 +60,9 @@ class Volunteer(models.Model):
     )
     display_name = models.CharField(_("display name"), max_length=80)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    skills = _choices(Skill, _("skills"))
-    causes = _choices(Cause, _("causes of interest"))
-    languages = _choices(Language, _("languages"))
+    skills = choices_array(Skill, _("skills"))
+    causes = choices_array(Cause, _("causes of interest"))
+    languages = choices_array(Language, _("languages"))
     availability = ArrayField(
         models.CharField(max_length=16, choices=SLOTS),
         default=list,
@@ -222,8 +213,8 @@ class SavedSearch(models.Model):
         Area, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("area")
     )
     include_remote = models.BooleanField(_("include remote opportunities"), default=False)
-    causes = _choices(Cause, _("causes"))
-    skills = _choices(Skill, _("skills"))
+    causes = choices_array(Cause, _("causes"))
+    skills = choices_array(Skill, _("skills"))
     frequency = models.CharField(
         _("digest"), max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY
     )
