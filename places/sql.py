@@ -78,14 +78,26 @@ def province_outlines() -> str:
 
 _SIMPLIFIED = """
     SELECT code, ST_AsGeoJSON(ST_SimplifyPreserveTopology(boundary, %(tolerance)s), 5)
-    FROM places_area WHERE code = ANY(%(codes)s) AND boundary IS NOT NULL
+    FROM places_area WHERE level = %(level)s AND boundary IS NOT NULL
 """
-SIMPLIFY_DEGREES = {"province": 0.01, "amphoe": 0.004, "tambon": 0.001}
+SIMPLIFY_DEGREES = {"province": 0.01, "amphoe": 0.004, "tambon": 0.002}
 
 
 def simplified_boundaries(level, codes) -> dict:
     """{code: GeoJSON geometry} of these areas' official boundaries, simplified for a map at the
-    zoom their level is seen; areas without a boundary are left out."""
-    with connection.cursor() as cursor:
-        cursor.execute(_SIMPLIFIED, {"tolerance": SIMPLIFY_DEGREES[level], "codes": list(codes)})
-        return {code: json.loads(text) for code, text in cursor.fetchall()}
+    zoom their level is seen; areas without a boundary are left out. The whole level is built
+    once and cached until one of its boundaries changes (import_boundaries)."""
+    from django.core.cache import cache
+    from django.db.models import Max
+
+    from places.models import Area
+
+    def build():
+        with connection.cursor() as cursor:
+            cursor.execute(_SIMPLIFIED, {"tolerance": SIMPLIFY_DEGREES[level], "level": level})
+            return {code: json.loads(text) for code, text in cursor.fetchall()}
+
+    changed = Area.objects.filter(level=level).aggregate(at=Max("updated_at"))["at"]
+    stamp = changed.timestamp() if changed else 0
+    every = cache.get_or_set(f"boundaries:{level}:{stamp}", build, 86400)
+    return {code: every[code] for code in codes if code in every}

@@ -602,3 +602,19 @@ def test_coordinator_pages_save_a_need_and_an_incident(client, tmp_path):
         {"name": "อีก", "starts_on": "2026-11-01", "disaster_mode": "on"},
     )
     assert other.status_code == 200 and "disaster_mode" in other.context["form"].errors
+
+
+def test_coverage_on_the_official_boundaries_when_imported(open_data):
+    from places.official import import_boundaries
+
+    import_boundaries(open_data("boundaries/th_adm1.geojson"), commit=True)
+    far_need()
+    coverage.refresh(full=True)
+    answer = api(coordinator()).get("/api/v1/coverage/?level=province&geometry=boundary").json()
+    [feature] = answer["features"]
+    assert feature["id"] == "58" and feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert Area.objects.get(code="58").boundary.contains(
+        Point(*point_of("580101").coords, srid=4326)
+    )
+    points = api(coordinator()).get("/api/v1/coverage/?level=province").json()["features"]
+    assert points[0]["geometry"]["type"] == "Point"
