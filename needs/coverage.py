@@ -25,7 +25,7 @@ from needs.models import AreaHelp, CoverageDirty
 from places.models import Area
 
 NEAR_KM = 20
-NEAR_CAP = 100
+NEAR_CAP = 20  # "20+ opportunities within 20 km": enough to tell a gap
 NEAREST_WITHIN_KM = 100  # "nearest opportunity" is looked for this far, and no farther
 K_ANONYMITY = 5
 FULL_ABOVE = 500  # more changed places than this: recompute everything
@@ -73,6 +73,8 @@ def refresh(full=False) -> Refresh:
         cursor.execute(sql.DROP)
         cursor.execute(sql.AREAS_ALL if full else sql.AREAS_NEAR_DIRTY, params)
         cursor.execute(sql.AREAS_INDEX)
+        cursor.execute(sql.PUBLISHED_ALL if full else sql.PUBLISHED_NEAR, params)
+        cursor.execute(sql.COUNTS)
         cursor.execute(sql.HELP, params)
         cursor.execute("SELECT count(*) FROM coverage_help")
         areas = cursor.fetchone()[0]
