@@ -142,6 +142,12 @@ class Opportunity(Located):
             GinIndex(fields=["causes"], name="opportunity_causes"),
             GinIndex(fields=["skills"], name="opportunity_skills"),
             models.Index(fields=["ends_on"], name="opportunity_ends_on"),
+            # The newest remote opportunities (suggestions for volunteers, bench/matching.py).
+            models.Index(
+                fields=["-published_at"],
+                name="opportunity_remote_newest",
+                condition=Q(status="published", mode__in=["remote", "hybrid"]),
+            ),
         ]
         constraints = [
             *Located.Meta.constraints,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.gis.db.models.functions import Distance
-from django.db.models import Q
+from django.db.models import FloatField, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,7 @@ WEEKEND = {"sat", "sun"}
 
 @dataclass
 class Match:
-    opportunity: Opportunity
+    opportunity: Opportunity  # its id while the candidates are scored
     score: float
     distance_km: float | None  # None: done remotely
     causes: list[str] = field(default_factory=list)
@@ -89,32 +89,32 @@ def _upcoming_slots(ids) -> dict[int, set[str]]:
 
 
 def matches_for(profile, limit=20) -> list[Match]:
-    """The best `limit` opportunities for the volunteer (a Volunteer profile), best first."""
+    """The best `limit` opportunities for the volunteer (a Volunteer profile), best first. The
+    candidates are scored on a few columns; only the best are read whole."""
     ids = _candidate_ids(profile)
     if not ids:
         return []
-    rows = Opportunity.objects.filter(pk__in=ids).select_related("organization")
+    columns = Opportunity.objects.filter(pk__in=ids).order_by()
     if profile.home is not None:
-        rows = rows.annotate(distance=Distance("location", profile.home))
+        columns = columns.annotate(distance=Distance("location", profile.home))
+    else:
+        columns = columns.annotate(distance=Value(None, output_field=FloatField()))
     slots = _upcoming_slots(ids)
-    signed_up = set(
-        SignUp.objects.active()
-        .filter(volunteer_id=profile.user_id, shift__opportunity_id__in=ids)
-        .values_list("shift__opportunity_id", flat=True)
-    )
     available = set(profile.availability)
     radius_m = profile.travel_radius_km * 1000
+    order = list(SLOT_LABELS).index
     matches = []
-    for o in rows:
-        metres = getattr(o, "distance", None)
-        metres = None if metres is None else metres.m
+    for pk, mode, causes, skills, distance in columns.values_list(
+        "pk", "mode", "causes", "skills", "distance"
+    ):
+        metres = None if distance is None else distance.m
         if metres is None or metres > radius_m:
-            if o.mode == Mode.ONSITE:
+            if mode == Mode.ONSITE:
                 continue  # out of reach
             metres = None  # done remotely
-        fitting = sorted(slots.get(o.pk, set()) & available, key=list(SLOT_LABELS).index)
-        causes = [c for c in o.causes if c in profile.causes]
-        skills = [s for s in o.skills if s in profile.skills]
+        fitting = sorted(slots.get(pk, set()) & available, key=order)
+        causes = [c for c in causes if c in profile.causes]
+        skills = [s for s in skills if s in profile.skills]
         nearness = 0.5 if metres is None else 1 - metres / radius_m
         score = (
             WEIGHTS["cause"] * len(causes)
@@ -124,17 +124,27 @@ def matches_for(profile, limit=20) -> list[Match]:
         )
         matches.append(
             Match(
-                opportunity=o,
+                opportunity=pk,
                 score=round(score, 3),
                 distance_km=None if metres is None else round(metres / 1000, 1),
                 causes=causes,
                 skills=skills,
                 slots=fitting,
-                signed_up=o.pk in signed_up,
             )
         )
     far = float(profile.travel_radius_km)  # remote ones sort after the near ones at equal score
     matches.sort(
-        key=lambda m: (-m.score, far if m.distance_km is None else m.distance_km, m.opportunity.pk)
+        key=lambda m: (-m.score, far if m.distance_km is None else m.distance_km, m.opportunity)
     )
-    return matches[:limit]
+    best = matches[:limit]
+    chosen = [m.opportunity for m in best]
+    whole = Opportunity.objects.select_related("organization").in_bulk(chosen)
+    signed_up = set(
+        SignUp.objects.active()
+        .filter(volunteer_id=profile.user_id, shift__opportunity_id__in=chosen)
+        .values_list("shift__opportunity_id", flat=True)
+    )
+    for m in best:
+        m.signed_up = m.opportunity in signed_up
+        m.opportunity = whole[m.opportunity]
+    return best
