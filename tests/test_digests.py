@@ -7,7 +7,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import OpportunityFactory, VolunteerFactory
 from volunteers import privacy
@@ -143,3 +143,27 @@ def test_unsubscribe_without_login(client):
     assert client.post(path.replace("/unsubscribe/", "/unsubscribe/x")).status_code == 400
     published()
     assert send_digests("monthly").sent == 0
+
+
+def test_each_search_reads_a_bounded_number_and_the_count_says_so(monkeypatch):
+    from volunteers import digests
+
+    monkeypatch.setattr(digests, "PER_SEARCH", 2)
+    monkeypatch.setattr(digests, "SHOWN", 1)
+    subscriber()
+    for _ in range(3):
+        published()
+    with translation.override("en"):
+        send_digests("weekly")
+    [message] = mail.outbox
+    assert message.body.count("งานอาสา") == 1 and "at least 1 more" in message.body
+
+
+def test_remote_ones_only_for_searches_that_ask_for_them():
+    near_only = subscriber()
+    remote = published(location=NEAR, mode="remote", precision="remote")
+    hybrid = published(mode="hybrid")
+    send_digests("weekly")
+    [message] = mail.outbox
+    assert message.to == [near_only.email]
+    assert hybrid.title in message.body and remote.title not in message.body

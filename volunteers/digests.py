@@ -2,11 +2,12 @@
 volunteer per period (week or month), never sent twice.
 
 The matching is set-based: the opportunities published in the window go into a temporary table
-with its own spatial index, every saved search is joined against it at once, and volunteers are
-then taken in batches. Each batch is claimed in the database (one row per volunteer and period)
-before its e-mails go out, so a second run, at the same time or later, skips them; a failed
-e-mail is marked failed and retried by the next run. A run that dies between claiming and sending
-loses that batch's e-mails for the period rather than risk sending them twice.
+with its own spatial index, and the saved searches of a batch of volunteers are joined against it
+at once, each reading at most PER_SEARCH matches, newest first. Each batch is claimed in the
+database (one row per volunteer and period) before its e-mails go out, so a second run, at the
+same time or later, skips them; a failed e-mail is marked failed and retried by the next run. A
+run that dies between claiming and sending loses that batch's e-mails for the period rather than
+risk sending them twice.
 """
 
 import datetime
@@ -24,6 +25,7 @@ from volunteers.models import Digest, DigestStatus, Frequency
 
 log = logging.getLogger(__name__)
 SHOWN = 10  # opportunities listed in one e-mail; the rest are counted
+PER_SEARCH = 100  # matches read per saved search, newest first (the count says "at least")
 BATCH = 500
 WINDOW = {
     Frequency.WEEKLY: datetime.timedelta(days=7),
@@ -63,15 +65,20 @@ def send_digests(frequency, now=None, batch=BATCH) -> DigestRun:
         cursor.execute(sql.DIGEST_DROP)
         try:
             cursor.execute(sql.DIGEST_FRESH, params)
-            cursor.execute(sql.DIGEST_MATCHES, params)
+            cursor.execute(sql.DIGEST_SEARCHES, params)
             after = 0
             while True:
-                cursor.execute(sql.DIGEST_BATCH, {"after": after, "shown": SHOWN, "batch": batch})
-                rows = cursor.fetchall()
-                if not rows:
+                cursor.execute(sql.DIGEST_USERS, {"after": after, "batch": batch})
+                users = [row[0] for row in cursor.fetchall()]
+                if not users:
                     break
-                _send_batch(run, rows)
-                after = rows[-1][0]
+                cursor.execute(
+                    sql.DIGEST_MATCHES, {"users": users, "shown": SHOWN, "cap": PER_SEARCH}
+                )
+                rows = cursor.fetchall()
+                if rows:
+                    _send_batch(run, rows)
+                after = users[-1]
         finally:
             cursor.execute(sql.DIGEST_DROP)
     log.info("digests %s %s: %s", frequency, run.period, run)
@@ -104,7 +111,9 @@ def _send_batch(run, rows):
         for user_id, ids, total in rows:
             try:
                 listed = [opportunities[pk] for pk in ids if pk in opportunities]  # none deleted
-                email = mail.digest(users[user_id], listed, total, run.frequency)
+                email = mail.digest(
+                    users[user_id], listed, total, run.frequency, at_least=total >= PER_SEARCH
+                )
                 outbox.send_messages([email])
             except Exception as exc:  # one bad address must not stop the others
                 log.warning("digest to user %s failed: %s", user_id, exc)

@@ -123,7 +123,7 @@ def reminder(signup_id):
     _shift_message(signup_id, "reminder").send()
 
 
-def digest(user, opportunities, total, frequency) -> EmailMessage:
+def digest(user, opportunities, total, frequency, at_least=False) -> EmailMessage:
     """The digest of new opportunities near the volunteer (one e-mail for all their searches)."""
     token = unsubscribe_token(user)
     with translation.override(language_of(user)):
@@ -137,6 +137,7 @@ def digest(user, opportunities, total, frequency) -> EmailMessage:
             "opportunities": links,
             "total": total,
             "more": total - len(links),
+            "at_least": at_least,
             "frequency": frequency,
             "unsubscribe": unsubscribe,
             "searches": searches,

@@ -1,4 +1,5 @@
-"""The database side of the capacity guard (see volunteers.signups)."""
+"""Raw SQL of the volunteers app: the capacity guard (see volunteers.signups) and the digest's
+set-based matching (see volunteers.digests)."""
 
 CAPACITY_TRIGGER = """
 CREATE FUNCTION volunteers_check_capacity() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -53,19 +54,21 @@ WHERE o.status = 'published' AND g.status = 'published'
   AND (o.ends_on IS NULL OR o.ends_on >= %(today)s)
   AND o.published_at >= %(since)s AND o.published_at <= %(now)s;
 CREATE INDEX ON digest_fresh USING gist (location);
+CREATE INDEX ON digest_fresh (published_at) WHERE mode = 'remote';
 CREATE TEMP TABLE digest_fresh_area AS
 SELECT id, unnest(ARRAY[area_id, left(area_id, 4), left(area_id, 2)]) AS code
-FROM digest_fresh WHERE area_id IS NOT NULL;
+FROM digest_fresh WHERE area_id IS NOT NULL AND mode <> 'remote';
+CREATE INDEX ON digest_fresh_area (code);
 ANALYZE digest_fresh;
 ANALYZE digest_fresh_area;
 """
 
-# Every (volunteer, opportunity) pair a saved search of theirs finds, for volunteers who consent
-# to the digest, are verified, have no digest yet for this period, and only opportunities newer
-# than their last digest.
-DIGEST_MATCHES = """
+# The saved searches of the volunteers who consent to the digest, are verified and have no
+# digest yet for this period, each with the time after which an opportunity is new to them.
+DIGEST_SEARCHES = """
 CREATE TEMP TABLE digest_searches AS
-SELECT s.*, GREATEST(%(since)s, (
+SELECT s.user_id, s.centre, s.radius_km, s.area_id, s.include_remote, s.causes, s.skills,
+  GREATEST(%(since)s, (
     SELECT max(d.claimed_at) FROM volunteers_digest d
     WHERE d.user_id = s.user_id AND d.frequency = %(frequency)s AND d.status = 'sent'
   )) AS newer_than
@@ -79,36 +82,51 @@ WHERE s.frequency = %(frequency)s
     SELECT 1 FROM volunteers_digest d
     WHERE d.user_id = s.user_id AND d.frequency = %(frequency)s AND d.period = %(period)s
       AND d.status <> 'failed');
-
-CREATE TEMP TABLE digest_matches AS
-SELECT DISTINCT m.user_id, f.id AS opportunity_id, f.published_at
-FROM (
-    SELECT s.user_id, s.causes, s.skills, s.newer_than, f.id
-    FROM digest_searches s
-    JOIN digest_fresh f ON ST_DWithin(f.location, s.centre, s.radius_km * 1000.0)
-    WHERE s.centre IS NOT NULL
-  UNION ALL
-    SELECT s.user_id, s.causes, s.skills, s.newer_than, a.id
-    FROM digest_searches s JOIN digest_fresh_area a ON a.code = s.area_id
-  UNION ALL
-    SELECT s.user_id, s.causes, s.skills, s.newer_than, f.id
-    FROM digest_searches s JOIN digest_fresh f ON f.mode IN ('remote', 'hybrid')
-    WHERE s.include_remote
-) m
-JOIN digest_fresh f ON f.id = m.id
-WHERE f.published_at > m.newer_than
-  AND (cardinality(m.causes) = 0 OR f.causes && m.causes)
-  AND (cardinality(m.skills) = 0 OR f.skills && m.skills);
-CREATE INDEX ON digest_matches (user_id);
-ANALYZE digest_matches;
+CREATE INDEX ON digest_searches (user_id);
+ANALYZE digest_searches;
 """
 
-# The next batch of volunteers: their newest matches and how many there are.
-DIGEST_BATCH = """
-SELECT user_id, (array_agg(opportunity_id ORDER BY published_at DESC, opportunity_id))[1:%(shown)s],
-       count(*)
-FROM digest_matches WHERE user_id > %(after)s
-GROUP BY user_id ORDER BY user_id LIMIT %(batch)s
+DIGEST_USERS = """
+SELECT DISTINCT user_id FROM digest_searches WHERE user_id > %(after)s
+ORDER BY user_id LIMIT %(batch)s
+"""
+
+# For a batch of volunteers: the newest matches of each of their searches (at most `cap` a
+# search: a circle around a place, an area, or remote ones), merged per volunteer: the newest
+# `shown` and how many. Reading at most `cap` a search, newest first, keeps the work per
+# search bounded however many opportunities a wide circle holds.
+_SEARCH_FILTERS = """
+    f.published_at > s.newer_than
+    AND (cardinality(s.causes) = 0 OR f.causes && s.causes)
+    AND (cardinality(s.skills) = 0 OR f.skills && s.skills)
+"""
+DIGEST_MATCHES = f"""
+WITH found AS (
+    SELECT s.user_id, m.id, m.published_at
+    FROM digest_searches s CROSS JOIN LATERAL (
+        SELECT f.id, f.published_at FROM digest_fresh f
+        WHERE ST_DWithin(f.location, s.centre, s.radius_km * 1000.0) AND f.mode <> 'remote'
+          AND {_SEARCH_FILTERS}
+        ORDER BY f.published_at DESC LIMIT %(cap)s) m
+    WHERE s.user_id = ANY(%(users)s) AND s.centre IS NOT NULL
+  UNION
+    SELECT s.user_id, m.id, m.published_at
+    FROM digest_searches s CROSS JOIN LATERAL (
+        SELECT f.id, f.published_at
+        FROM digest_fresh_area a JOIN digest_fresh f ON f.id = a.id
+        WHERE a.code = s.area_id AND {_SEARCH_FILTERS}
+        ORDER BY f.published_at DESC LIMIT %(cap)s) m
+    WHERE s.user_id = ANY(%(users)s) AND s.area_id IS NOT NULL
+  UNION
+    SELECT s.user_id, m.id, m.published_at
+    FROM digest_searches s CROSS JOIN LATERAL (
+        SELECT f.id, f.published_at FROM digest_fresh f
+        WHERE f.mode = 'remote' AND {_SEARCH_FILTERS}
+        ORDER BY f.published_at DESC LIMIT %(cap)s) m
+    WHERE s.user_id = ANY(%(users)s) AND s.include_remote
+)
+SELECT user_id, (array_agg(id ORDER BY published_at DESC, id))[1:%(shown)s], count(*)
+FROM found GROUP BY user_id ORDER BY user_id
 """
 
 # Claim the period for these volunteers (a failed attempt may be retried); returns who was claimed.
@@ -124,6 +142,4 @@ ON CONFLICT (user_id, frequency, period) DO UPDATE
 RETURNING user_id
 """
 
-DIGEST_DROP = """
-DROP TABLE IF EXISTS digest_matches, digest_searches, digest_fresh_area, digest_fresh
-"""
+DIGEST_DROP = "DROP TABLE IF EXISTS digest_searches, digest_fresh_area, digest_fresh"
