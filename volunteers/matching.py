@@ -10,8 +10,8 @@ shift times against the volunteer's availability, and distance.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.contrib.gis.db.models.functions import Distance
-from django.db.models import FloatField, Q, Value
+from django.db.models import FloatField, Func, Q, Value
+from django.db.models.functions import Cast, Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,12 +77,21 @@ def _candidate_ids(profile) -> set[int]:
 
 
 def _upcoming_slots(ids) -> dict[int, set[str]]:
+    """{opportunity: the slots its shifts in the next 90 days start in}, from the distinct
+    (weekday, hour) of their starts in Bangkok time."""
     now = timezone.now()
+    local = Trunc("starts_at", "hour", tzinfo=timezone.get_current_timezone())
+    starts = (
+        Shift.objects.filter(
+            opportunity_id__in=ids, starts_at__gte=now, starts_at__lt=now + SHIFT_HORIZON
+        )
+        .annotate(hour=local)
+        .values_list("opportunity_id", "hour")
+        .distinct()
+    )
     slots = {}
-    for opportunity_id, starts_at in Shift.objects.filter(
-        opportunity_id__in=ids, starts_at__gte=now, starts_at__lt=now + SHIFT_HORIZON
-    ).values_list("opportunity_id", "starts_at"):
-        slot = slot_of(starts_at)
+    for opportunity_id, hour in starts:
+        slot = slot_of(hour)
         if slot:
             slots.setdefault(opportunity_id, set()).add(slot)
     return slots
@@ -95,8 +104,10 @@ def matches_for(profile, limit=20) -> list[Match]:
     if not ids:
         return []
     columns = Opportunity.objects.filter(pk__in=ids).order_by()
-    if profile.home is not None:
-        columns = columns.annotate(distance=Distance("location", profile.home))
+    if profile.home is not None:  # metres on the spheroid, as a plain number
+        home = Func(Value(profile.home.ewkt), function="ST_GeogFromText")
+        metres = Func("location", home, function="ST_Distance")
+        columns = columns.annotate(distance=Cast(metres, FloatField()))
     else:
         columns = columns.annotate(distance=Value(None, output_field=FloatField()))
     slots = _upcoming_slots(ids)
@@ -107,7 +118,7 @@ def matches_for(profile, limit=20) -> list[Match]:
     for pk, mode, causes, skills, distance in columns.values_list(
         "pk", "mode", "causes", "skills", "distance"
     ):
-        metres = None if distance is None else distance.m
+        metres = distance
         if metres is None or metres > radius_m:
             if mode == Mode.ONSITE:
                 continue  # out of reach
