@@ -66,12 +66,12 @@ def gunicorn(app="mapsite.wsgi", timeout=30, **env):
         server.wait()
 
 
-def http_ms(port, path, timeout=30, size=None):
+def http_ms(port, path, timeout=30, size=None, headers=None):
     """Milliseconds for one GET, a new connection each time (as gunicorn's sync worker wants);
-    the body's length goes into `size` (a list) when given."""
+    the body's length goes into `size` (a list) when given; `headers` (a dict) are sent along."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     started = time.perf_counter()
-    conn.request("GET", path)
+    conn.request("GET", path, headers=headers or {})
     response = conn.getresponse()
     body = response.read()
     elapsed = (time.perf_counter() - started) * 1000

@@ -3,7 +3,8 @@
 `import _setup` uses the configured database (the geocoding benchmarks read its gazetteer).
 `_setup.bench_database()` before it switches to a database of its own, `<name>_bench` beside the
 configured one (or BENCH_DATABASE_URL), created and migrated when missing, so that millions of
-synthetic rows never land in the real one.
+synthetic rows never land in the real one. `_setup.bench_database("digests")` names another,
+`<name>_bench_digests`, for a benchmark whose rows must not disturb the others.
 """
 
 import os
@@ -15,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mapsite.settings")
 
 
-def bench_database():
+def bench_database(suffix=""):
     import dj_database_url
     import psycopg
 
@@ -24,6 +25,8 @@ def bench_database():
         url = os.environ["DATABASE_URL"].rstrip("/")
         base, _, name = url.rpartition("/")
         url = f"{base}/{name}_bench"
+    if suffix:
+        url = f"{url.rstrip('/')}_{suffix}"
     config = dj_database_url.parse(url)
     with psycopg.connect(
         dbname="postgres",

@@ -1,6 +1,9 @@
 """Synthetic organizations and opportunities for the benchmarks, spread like Thailand's people:
 a tambon is drawn uniformly (tambons are small where people are many, so their density follows
-population), then a point near its representative point.
+population), then a point near its representative point. 5 % are remote, 5 % hybrid; they were
+published at times spread evenly over the past year (so about 1.9 % in the last week).
+`ensure_shifts` gives a share of them shifts in the next 90 days, and `keep_current` moves all
+their dates forward when the database has aged, so those windows stay as full as when made.
 
     ./dev python bench/synthetic.py 100000      # make the bench database hold 100,000 opportunities
 """
@@ -8,7 +11,7 @@ population), then a point near its representative point.
 import argparse
 import random
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import _setup
 
@@ -44,6 +47,9 @@ SKILLS = [
 ]
 WEST, SOUTH, EAST, NORTH = 97.35, 5.65, 105.65, 20.45
 SYNTHETIC = "synthetic-"
+HYBRID = 0.05  # of those not remote
+PUBLISHED_OVER_DAYS = 365
+SHIFT_HORIZON_DAYS = 90
 
 
 def tambon_points():
@@ -104,6 +110,10 @@ def grow_opportunities(total, seed=1):
     if have >= total:
         return 0
     rng = random.Random(seed + have)
+    # Mode and publication time come from a generator of their own, so that every other value
+    # (places above all) stays what earlier versions of this script drew.
+    extra = random.Random((seed + have) * 7919 + 1)
+    now = datetime.now(UTC)
     tambons = tambon_points()
     organizations = ensure_organizations(max(100, total // 100), rng, tambons)
     today = date.today()
@@ -141,6 +151,9 @@ def grow_opportunities(total, seed=1):
                 code, lon, lat = rng.choice(tambons)
                 x, y = near(rng, lon, lat)
                 remote = rng.random() < 0.05
+                hybrid = not remote and extra.random() < HYBRID
+                published = now - timedelta(days=extra.uniform(0, PUBLISHED_OVER_DAYS))
+                created = published - timedelta(days=extra.uniform(0.01, 3))  # then reviewed
                 start = today + timedelta(days=rng.randint(-30, 120))
                 end = None if rng.random() < 0.3 else start + timedelta(days=rng.randint(0, 90))
                 causes = "{" + ",".join(rng.sample(CAUSES, rng.randint(1, 3))) + "}"
@@ -155,7 +168,7 @@ def grow_opportunities(total, seed=1):
                         causes,
                         skills,
                         "{th}",
-                        "remote" if remote else "onsite",
+                        "remote" if remote else "hybrid" if hybrid else "onsite",
                         rng.choice(["one_off", "recurring", "ongoing", "event"]),
                         False,
                         rng.randint(1, 50),
@@ -169,13 +182,96 @@ def grow_opportunities(total, seed=1):
                         None if remote else code,
                         start,
                         end,
-                        "now",
-                        "now",
-                        "now",
+                        published,
+                        created,
+                        created,
                     ]
                 )
         cursor.execute("ANALYZE opportunities_opportunity")
     return total - have
+
+
+def keep_current():
+    """Bring synthetic opportunities made by an earlier version of this script (all published at
+    the moment they were made, none hybrid) to today's spread, then move every synthetic date
+    (publication, start and end, shifts) forward by the whole days the database has aged.
+    Returns the days moved."""
+    from django.db import connection
+
+    synthetic = {"synthetic": SYNTHETIC + "%"}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE opportunities_opportunity SET
+                published_at = now() - random() * %(over)s * interval '1 day',
+                mode = CASE WHEN mode = 'onsite' AND random() < %(hybrid)s THEN 'hybrid' ELSE mode END
+            WHERE external_id LIKE %(synthetic)s AND published_at = created_at
+            """,
+            {**synthetic, "over": PUBLISHED_OVER_DAYS, "hybrid": HYBRID},
+        )
+        cursor.execute(
+            """
+            SELECT floor(extract(epoch FROM now() - max(published_at)) / 86400)::int
+            FROM opportunities_opportunity WHERE external_id LIKE %(synthetic)s
+            """,
+            synthetic,
+        )
+        days = cursor.fetchone()[0] or 0
+        if days >= 1:
+            print(f"moving the synthetic dates {days} days forward (the database has aged)")
+            lag = {**synthetic, "lag": timedelta(days=days), "days": days}
+            cursor.execute(
+                """
+                UPDATE opportunities_opportunity SET
+                    published_at = published_at + %(lag)s, created_at = created_at + %(lag)s,
+                    updated_at = updated_at + %(lag)s, starts_on = starts_on + %(days)s,
+                    ends_on = ends_on + %(days)s
+                WHERE external_id LIKE %(synthetic)s
+                """,
+                lag,
+            )
+            cursor.execute(
+                """
+                UPDATE opportunities_shift s SET
+                    starts_at = starts_at + %(lag)s, ends_at = ends_at + %(lag)s
+                FROM opportunities_opportunity o
+                WHERE o.id = s.opportunity_id AND o.external_id LIKE %(synthetic)s
+                """,
+                lag,
+            )
+            cursor.execute("VACUUM ANALYZE opportunities_opportunity")
+            cursor.execute("VACUUM ANALYZE opportunities_shift")
+    return days
+
+
+def ensure_shifts(percent=30):
+    """Give `percent` % of the synthetic opportunities (those whose id ends in 00 to percent-1)
+    1–4 shifts of 2–4 hours, on days in the next 90, starting at 05:00–21:00 Bangkok time (so
+    some fall outside the volunteers' day parts). Those that have shifts keep them. Returns how
+    many shifts were added."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO opportunities_shift (opportunity_id, starts_at, ends_at, capacity)
+            SELECT o.id, s.starts_at, s.starts_at + (2 + s.n %% 3) * interval '1 hour', 1 + s.n * 5
+            FROM opportunities_opportunity o, LATERAL (
+                SELECT n, (date_trunc('day', now() AT TIME ZONE 'Asia/Bangkok')
+                           + (1 + floor(random() * (%(horizon)s - 1))) * interval '1 day'
+                           + (5 + floor(random() * 17)) * interval '1 hour'
+                          ) AT TIME ZONE 'Asia/Bangkok' AS starts_at
+                FROM generate_series(1, 1 + o.id %% 4) AS n
+            ) s
+            WHERE o.external_id LIKE %(synthetic)s AND o.id %% 100 < %(percent)s
+              AND NOT EXISTS (SELECT 1 FROM opportunities_shift x WHERE x.opportunity_id = o.id)
+            """,
+            {"synthetic": SYNTHETIC + "%", "percent": percent, "horizon": SHIFT_HORIZON_DAYS},
+        )
+        added = cursor.rowcount
+        if added:
+            cursor.execute("ANALYZE opportunities_shift")
+    return added
 
 
 def main():

@@ -1,0 +1,437 @@
+"""Coverage for the whole country, against the issue's aim: with 1M opportunities and 100k needs,
+recomputing coverage must be fast enough to refresh every few minutes (≤ 30 s), with an
+incremental path. Prints, in the bench database (`<name>_bench`, beside radius.py and tiles.py):
+
+* the data: opportunities (published), shifts to come, open needs, volunteers with a home area
+  and a consent to be counted;
+* needs.coverage.refresh(full=True): wall time of each round, areas, and each statement's time;
+* the incremental refresh after one opportunity added, one opportunity moved, one volunteer's
+  home changed, and after 50 and 500 changes: wall time and how many areas it recomputed;
+* the live half, per level (province, amphoe, tambon): needs.coverage.coverage() in-process
+  (the open needs counted and joined to the precomputed help), p50 / max;
+* uncovered needs (no published opportunity within 20 km): the first page, most urgent first;
+* over HTTP through gunicorn (production settings, one worker, a coordinator's token):
+  GET /api/v1/coverage/?level=… and /api/v1/needs/uncovered/, p50 / p99.
+
+    ./dev python bench/coverage.py [--opportunities 1000000] [--needs 100000]
+                                   [--volunteers 100000] [--rounds 3]
+
+Needs (external id `bench-need-<n>`) lie near tambon points, drawn like the opportunities (where
+people are): 80 % open, 10 % assigned, 10 % resolved; urgency critical 10 %, high 30 %, medium
+40 %, low 20 %; reported over the past 60 days. Volunteers (users `coverage-<n>`) have a home
+area near a tambon point (snapped to the 0.01° grid as the site stores it), a travel radius of
+5–50 km and a current consent to suggestions (which is what lets them be counted). Both are made
+once (COPY) and kept while their number stays the same.
+"""
+
+import argparse
+import random
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+
+import _setup
+from _server import gunicorn, http_ms
+
+NEED = "bench-need-"
+VOLUNTEER = "coverage-"
+CATEGORIES = [
+    "rescue",
+    "evacuation",
+    "food_water",
+    "shelter",
+    "medical",
+    "cleanup",
+    "supplies",
+    "repairs",
+    "elderly",
+    "children",
+]
+RADII_KM = [5, 10, 10, 15, 20, 20, 30, 50]
+
+
+def copy_rows(cursor, table, columns, rows):
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def ensure_needs(count, seed=21):
+    from django.db import connection, transaction
+    from synthetic import near, tambon_points
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM needs_need WHERE external_id LIKE %s", [NEED + "%"])
+        if cursor.fetchone()[0] == count:
+            return False
+    rng = random.Random(seed)
+    tambons = tambon_points()
+    now = datetime.now(UTC)
+    columns = [
+        "external_id",
+        "title",
+        "description",
+        "category",
+        "urgency",
+        "people_affected",
+        "status",
+        "address",
+        "location",
+        "precision",
+        "area_id",
+        "reporter_name",
+        "reporter_phone",
+        "reporter_email",
+        "created_at",
+        "updated_at",
+    ]
+
+    def rows():
+        for i in range(count):
+            code, lon, lat = rng.choice(tambons)
+            x, y = near(rng, lon, lat)
+            status = rng.choices(["open", "assigned", "resolved"], [8, 1, 1])[0]
+            urgency = rng.choices([4, 3, 2, 1], [1, 3, 4, 2])[0]
+            created = now - timedelta(days=rng.random() * 60)
+            yield [
+                f"{NEED}{i}",
+                f"ความต้องการทดสอบ {i}",
+                "",
+                rng.choice(CATEGORIES),
+                urgency,
+                rng.randint(1, 200),
+                status,
+                "",
+                f"SRID=4326;POINT({x} {y})",
+                "tambon",
+                code,
+                "",
+                "",
+                "",
+                created,
+                created,
+            ]
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM needs_need WHERE external_id LIKE %s", [NEED + "%"])
+        copy_rows(cursor, "needs_need", columns, rows())
+        cursor.execute("ANALYZE needs_need")
+    return True
+
+
+FORGET = (  # the volunteers of an earlier run, dependants first
+    "DELETE FROM volunteers_consent x USING auth_user u WHERE x.user_id = u.id AND u.username LIKE %s",
+    "DELETE FROM volunteers_volunteer x USING auth_user u WHERE x.user_id = u.id AND u.username LIKE %s",
+)
+
+
+def ensure_volunteers(count, seed=31):
+    from django.contrib.gis.geos import Point
+    from django.db import connection, transaction
+    from synthetic import near, tambon_points
+
+    from volunteers.privacy import NOTICE_VERSION, coarsen
+
+    mine = [VOLUNTEER + "%"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM auth_user WHERE username LIKE %s", mine)
+        if cursor.fetchone()[0] == count:
+            return False
+    rng = random.Random(seed)
+    tambons = tambon_points()
+    now = datetime.now(UTC)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in FORGET:
+            cursor.execute(statement, mine)
+        cursor.execute("DELETE FROM auth_user WHERE username LIKE %s", mine)
+        copy_rows(
+            cursor,
+            "auth_user",
+            [
+                "password",
+                "is_superuser",
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "is_staff",
+                "is_active",
+                "date_joined",
+            ],
+            (
+                [
+                    "!bench",
+                    False,
+                    f"{VOLUNTEER}{i}",
+                    "",
+                    "",
+                    f"{VOLUNTEER}{i}@example.com",
+                    False,
+                    True,
+                    now,
+                ]
+                for i in range(count)
+            ),
+        )
+        cursor.execute("SELECT id FROM auth_user WHERE username LIKE %s ORDER BY id", mine)
+        users = [row[0] for row in cursor.fetchall()]
+
+        def profiles():
+            for user in users:
+                code, lon, lat = rng.choice(tambons)
+                home = coarsen(Point(*near(rng, lon, lat), srid=4326), "exact")[0]
+                yield [
+                    user,
+                    "อาสา",
+                    "",
+                    "{}",
+                    "{}",
+                    "{}",
+                    "{}",
+                    rng.choice(RADII_KM),
+                    f"SRID=4326;POINT({home.x} {home.y})",
+                    "grid",
+                    code,
+                    "th",
+                    now,
+                    now,
+                ]
+
+        copy_rows(
+            cursor,
+            "volunteers_volunteer",
+            [
+                "user_id",
+                "display_name",
+                "phone",
+                "skills",
+                "causes",
+                "languages",
+                "availability",
+                "travel_radius_km",
+                "home",
+                "home_precision",
+                "home_area_id",
+                "language",
+                "created_at",
+                "updated_at",
+            ],
+            profiles(),
+        )
+        copy_rows(
+            cursor,
+            "volunteers_consent",
+            ["user_id", "purpose", "version", "given_at"],
+            ([u, "matching", NOTICE_VERSION, now] for u in users),
+        )
+        for table in ("auth_user", "volunteers_volunteer", "volunteers_consent"):
+            cursor.execute("ANALYZE " + table)
+    return True
+
+
+def describe():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT (SELECT count(*) FROM opportunities_opportunity WHERE status = 'published'),
+                      (SELECT count(*) FROM opportunities_shift WHERE starts_at > now()),
+                      (SELECT count(*) FROM needs_need WHERE status = 'open'),
+                      (SELECT count(*) FROM needs_need),
+                      (SELECT count(*) FROM volunteers_volunteer v WHERE home IS NOT NULL AND EXISTS (
+                          SELECT 1 FROM volunteers_consent c WHERE c.user_id = v.user_id
+                          AND c.purpose = 'matching' AND c.withdrawn_at IS NULL)),
+                      (SELECT count(*) FROM places_area WHERE point IS NOT NULL)"""
+        )
+        published, shifts, open_needs, needs, volunteers, areas = cursor.fetchone()
+    print(
+        f"published opportunities {published:,} · shifts to come {shifts:,} · needs {needs:,} ({open_needs:,} open)"
+    )
+    print(f"volunteers counted {volunteers:,} · areas with a point {areas:,}\n")
+
+
+def timed_statements(run):
+    """Run `run()` while timing each SQL statement; returns (seconds, result, [(ms, first line)])."""
+    from django.db import connection
+
+    statements = []
+
+    def wrapper(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            first = " ".join(sql.split())[:70]
+            statements.append(((time.perf_counter() - started) * 1000, first))
+
+    started = time.perf_counter()
+    with connection.execute_wrapper(wrapper):
+        result = run()
+    return time.perf_counter() - started, result, statements
+
+
+def full_refresh(rounds):
+    from needs.coverage import refresh
+
+    print("full refresh (every area)")
+    times = []
+    for n in range(rounds):
+        seconds, run, statements = timed_statements(lambda: refresh(full=True))
+        times.append(seconds)
+        print(f"  round {n + 1}: {seconds:6.2f} s, {run.areas:,} areas")
+    print(f"  p50 {statistics.median(times):.2f} s, max {max(times):.2f} s (aim ≤ 30 s)")
+    print("  statements of the last round (ms):")
+    for ms, first in sorted(statements, reverse=True)[:6]:
+        print(f"    {ms:9.1f}  {first}")
+    print()
+
+
+def incremental():
+    from django.contrib.gis.geos import Point
+    from synthetic import near, tambon_points
+
+    from needs.coverage import refresh
+    from opportunities.models import Opportunity
+    from places.models import Organization
+    from volunteers.models import Volunteer
+
+    rng = random.Random(5)
+    tambons = tambon_points()
+    org = Organization.objects.filter(status="published").first()
+    print("incremental refresh (areas within reach of what changed)")
+
+    def show(label, change):
+        change()
+        seconds, run, _ = timed_statements(refresh)
+        print(f"  {label:<38} {seconds * 1000:8.0f} ms, {run.areas:,} areas ({run.mode})")
+
+    made = []
+
+    def add_one():
+        code, lon, lat = rng.choice(tambons)
+        made.append(
+            Opportunity.objects.create(
+                organization=org,
+                title="bench coverage",
+                causes=["disaster"],
+                status="published",
+                location=Point(*near(rng, lon, lat), srid=4326),
+                precision="exact",
+                area_id=code,
+                published_at=datetime.now(UTC),
+                use_organization_location=False,
+            )
+        )
+
+    def move_one():
+        code, lon, lat = rng.choice(tambons)
+        o = made[0]
+        o.location, o.area_id = Point(*near(rng, lon, lat), srid=4326), code
+        o.save()
+
+    def move_home():
+        v = Volunteer.objects.filter(user__username__startswith=VOLUNTEER).first()
+        code, lon, lat = rng.choice(tambons)
+        v.home, v.home_area_id = Point(lon, lat, srid=4326), code
+        v.save()
+
+    def add(n):
+        return lambda: [add_one() for _ in range(n)]
+
+    try:
+        show("one opportunity added", add_one)
+        show("that opportunity moved", move_one)
+        show("one volunteer's home area changed", move_home)
+        show("50 opportunities added", add(50))
+        show("500 opportunities added (then: full)", add(500))
+    finally:
+        Opportunity.objects.filter(pk__in=[o.pk for o in made]).delete()
+        refresh()
+    print()
+
+
+def live(rounds):
+    from needs.coverage import coverage
+    from needs.models import Need
+
+    print("the live half, in-process (needs counted, joined to the help)")
+    for level in ("province", "amphoe", "tambon"):
+        times = []
+        for _ in range(rounds + 2):
+            started = time.perf_counter()
+            rows = coverage(level)
+            times.append((time.perf_counter() - started) * 1000)
+        print(
+            f"  {level:<9} {len(rows):6,} areas with open needs: p50 {statistics.median(times):7.1f} ms, max {max(times):7.1f} ms"
+        )
+    times = []
+    for _ in range(rounds + 2):
+        started = time.perf_counter()
+        page = list(Need.objects.uncovered(20).most_urgent_first()[:51])
+        times.append((time.perf_counter() - started) * 1000)
+    print(
+        f"  uncovered needs, first page of 50: p50 {statistics.median(times):.1f} ms, max {max(times):.1f} ms ({len(page)} rows)"
+    )
+    started = time.perf_counter()
+    total = Need.objects.uncovered(20).count()
+    print(
+        f"  uncovered needs, all counted: {total:,} in {(time.perf_counter() - started) * 1000:.0f} ms\n"
+    )
+
+
+def over_http(requests):
+    from django.contrib.auth.models import Group, User
+    from rest_framework.authtoken.models import Token
+
+    user, _ = User.objects.get_or_create(username="bench-coordinator")
+    user.groups.add(Group.objects.get(name="coordinators"))
+    token, _ = Token.objects.get_or_create(user=user)
+    headers = {"Authorization": f"Token {token.key}"}
+    print(f"over HTTP (gunicorn, one worker; {requests} requests each)")
+    with gunicorn() as port:
+        for path in (
+            "/api/v1/coverage/?level=province",
+            "/api/v1/coverage/?level=amphoe",
+            "/api/v1/coverage/?level=tambon",
+            "/api/v1/needs/uncovered/?km=20",
+            "/api/v1/needs/uncovered/?km=5",
+        ):
+            http_ms(port, path, headers=headers)  # warm
+            sizes, times = (
+                [],
+                [http_ms(port, path, headers=headers, size=None) for _ in range(requests)],
+            )
+            http_ms(port, path, headers=headers, size=sizes)
+            print(
+                f"  {path:<38} p50 {_setup.percentile(times, 0.5):7.1f} ms  p99 {_setup.percentile(times, 0.99):7.1f} ms  {sizes[0] / 1024:7.0f} KB"
+            )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--opportunities", type=int, default=1_000_000)
+    parser.add_argument("--needs", type=int, default=100_000)
+    parser.add_argument("--volunteers", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+    _setup.bench_database()
+    from synthetic import ensure_shifts, grow_opportunities, keep_current
+
+    started = time.perf_counter()
+    grow_opportunities(args.opportunities)
+    keep_current()
+    ensure_shifts()
+    made = ensure_needs(args.needs), ensure_volunteers(args.volunteers)
+    print(
+        f"set-up {time.perf_counter() - started:.1f} s (needs made: {made[0]}, volunteers made: {made[1]})"
+    )
+    describe()
+    full_refresh(args.rounds)
+    incremental()
+    live(args.rounds)
+    over_http(args.requests)
+
+
+if __name__ == "__main__":
+    main()
