@@ -28,7 +28,8 @@ NEAR_KM = 20
 NEAR_CAP = 20  # "20+ opportunities within 20 km": enough to tell a gap
 NEAREST_WITHIN_KM = 100  # "nearest opportunity" is looked for this far, and no farther
 K_ANONYMITY = 5
-FULL_ABOVE = 500  # more changed places than this: recompute everything
+FULL_ABOVE = 100  # more changed places than this: recompute everything
+FULL_SHARE = 0.4  # the changes reach more of the areas than this: recompute everything
 LEVEL_DIGITS = {"province": 2, "amphoe": 4, "tambon": 6}
 
 
@@ -39,10 +40,12 @@ class Refresh:
     seconds: float
 
 
-def mark_changed(point, radius_km=0.0):
-    """Help changed at this point (reaching radius_km around it)."""
+def mark_changed(point, reach_km=NEAREST_WITHIN_KM):
+    """Help changed at this point: the areas within reach_km of it are to be recomputed (an
+    opportunity can be the nearest of areas up to NEAREST_WITHIN_KM away; a volunteer counts
+    for the areas within their travel radius)."""
     if point is not None:
-        CoverageDirty.objects.create(point=point, radius_km=radius_km)
+        CoverageDirty.objects.create(point=point, radius_km=reach_km)
 
 
 def mark_everything():
@@ -71,7 +74,15 @@ def refresh(full=False) -> Refresh:
     }
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql.DROP)
-        cursor.execute(sql.AREAS_ALL if full else sql.AREAS_NEAR_DIRTY, params)
+        if not full:
+            cursor.execute(sql.AREAS_NEAR_DIRTY, params)
+            cursor.execute("SELECT count(*) FROM coverage_area")
+            # Past a share of the country, the whole is cheaper than the parts.
+            full = cursor.fetchone()[0] > FULL_SHARE * Area.objects.exclude(point=None).count()
+            if full:
+                cursor.execute(sql.DROP)
+        if full:
+            cursor.execute(sql.AREAS_ALL)
         cursor.execute(sql.AREAS_INDEX)
         cursor.execute(sql.PUBLISHED_ALL if full else sql.PUBLISHED_NEAR, params)
         cursor.execute(sql.COUNTS)
@@ -146,7 +157,11 @@ def coverage(level="tambon", *, incident=None, category=None, since=None, every_
     with connection.cursor() as cursor:
         cursor.execute(sql.NEEDS_BY_AREA.format(filters=" ".join(filters)), params)
         needs = {r[0]: r[1:] for r in cursor.fetchall()}
-    areas = Area.objects.filter(level=level).select_related("help", "parent__parent")
+    areas = (
+        Area.objects.filter(level=level)
+        .select_related("help", "parent")
+        .defer("boundary", "parent__boundary", "parent__point")
+    )
     if not every_area:
         areas = areas.filter(code__in=needs)
     rows = []

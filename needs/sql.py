@@ -18,7 +18,7 @@ AREAS_NEAR_DIRTY = """
 CREATE TEMP TABLE coverage_area AS
 SELECT DISTINCT a.code, a.level, a.point::geography AS g
 FROM places_area a JOIN needs_coveragedirty d
-  ON ST_DWithin(a.point::geography, d.point, (d.radius_km + %(reach_km)s) * 1000)
+  ON ST_DWithin(a.point::geography, d.point, d.radius_km * 1000)
 WHERE a.point IS NOT NULL AND d.id <= %(dirty_upto)s;
 """
 AREAS_INDEX = """
