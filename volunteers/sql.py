@@ -53,6 +53,7 @@ JOIN places_organization g ON g.id = o.organization_id
 WHERE o.status = 'published' AND g.status = 'published'
   AND (o.ends_on IS NULL OR o.ends_on >= %(today)s)
   AND o.published_at >= %(since)s AND o.published_at <= %(now)s;
+CREATE UNIQUE INDEX ON digest_fresh (id);
 CREATE INDEX ON digest_fresh USING gist (location);
 CREATE INDEX ON digest_fresh (published_at) WHERE mode = 'remote';
 CREATE TEMP TABLE digest_fresh_area AS
