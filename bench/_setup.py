@@ -78,3 +78,24 @@ def require(*paths):
 def percentile(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))]
+
+
+# The columns of auth_user a benchmark's users are copied in with (copy_rows).
+USER_COLUMNS = (
+    "password",
+    "is_superuser",
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_staff",
+    "is_active",
+    "date_joined",
+)
+
+
+def copy_rows(cursor, table, columns, rows):
+    """COPY rows (lists in `columns` order) into a table through a Django cursor."""
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)

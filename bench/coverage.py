@@ -50,12 +50,6 @@ CATEGORIES = [
 RADII_KM = [5, 10, 10, 15, 20, 20, 30, 50]
 
 
-def copy_rows(cursor, table, columns, rows):
-    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
 def ensure_needs(count, seed=21):
     from django.db import connection, transaction
     from synthetic import near, tambon_points
@@ -114,7 +108,7 @@ def ensure_needs(count, seed=21):
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM needs_need WHERE external_id LIKE %s", [NEED + "%"])
-        copy_rows(cursor, "needs_need", columns, rows())
+        _setup.copy_rows(cursor, "needs_need", columns, rows())
         cursor.execute("ANALYZE needs_need")
     return True
 
@@ -144,20 +138,10 @@ def ensure_volunteers(count, seed=31):
         for statement in FORGET:
             cursor.execute(statement, mine)
         cursor.execute("DELETE FROM auth_user WHERE username LIKE %s", mine)
-        copy_rows(
+        _setup.copy_rows(
             cursor,
             "auth_user",
-            [
-                "password",
-                "is_superuser",
-                "username",
-                "first_name",
-                "last_name",
-                "email",
-                "is_staff",
-                "is_active",
-                "date_joined",
-            ],
+            _setup.USER_COLUMNS,
             (
                 [
                     "!bench",
@@ -197,7 +181,7 @@ def ensure_volunteers(count, seed=31):
                     now,
                 ]
 
-        copy_rows(
+        _setup.copy_rows(
             cursor,
             "volunteers_volunteer",
             [
@@ -218,7 +202,7 @@ def ensure_volunteers(count, seed=31):
             ],
             profiles(),
         )
-        copy_rows(
+        _setup.copy_rows(
             cursor,
             "volunteers_consent",
             ["user_id", "purpose", "version", "given_at"],

@@ -87,23 +87,6 @@ class RssSampler(threading.Thread):
 # --- set-up ----------------------------------------------------------------------------------------
 
 
-def copy_rows(cursor, table, columns, rows):
-    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-USER_COLUMNS = (
-    "password",
-    "is_superuser",
-    "username",
-    "first_name",
-    "last_name",
-    "email",
-    "is_staff",
-    "is_active",
-    "date_joined",
-)
 FORGET = (  # the digest volunteers of an earlier run, dependants first
     "DELETE FROM volunteers_digest x USING auth_user u WHERE x.user_id = u.id AND u.username LIKE %s",
     "DELETE FROM volunteers_savedsearch x USING auth_user u WHERE x.user_id = u.id AND u.username LIKE %s",
@@ -169,10 +152,10 @@ def ensure_volunteers(count, seed=11):
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in FORGET:
             cursor.execute(statement, mine)
-        copy_rows(
+        _setup.copy_rows(
             cursor,
             "auth_user",
-            USER_COLUMNS,
+            _setup.USER_COLUMNS,
             (
                 [
                     "!bench",

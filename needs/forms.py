@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 
 from needs import geometry
-from needs.models import NEED_EDITABLE, Incident, Need
+from needs.models import INCIDENT_EDITABLE, NEED_EDITABLE, Incident, Need
 from opportunities.forms import PinFields
 from opportunities.models import Opportunity
 
@@ -38,15 +38,7 @@ class IncidentForm(forms.ModelForm):
 
     class Meta:
         model = Incident
-        fields = [
-            "name",
-            "name_en",
-            "description",
-            "starts_on",
-            "ends_on",
-            "disaster_mode",
-            "affected_area",
-        ]
+        fields = INCIDENT_EDITABLE
         widgets = {
             "affected_area": LeafletWidget(attrs={"map_height": "420px"}),
             "starts_on": forms.DateInput(attrs={"type": "date"}),

@@ -95,6 +95,18 @@ class Incident(models.Model):
         return Incident.objects.filter(disaster_mode=True).exclude(pk=self.pk).first()
 
 
+# What coordinators write (form, API), besides its opportunities.
+INCIDENT_EDITABLE = [
+    "name",
+    "name_en",
+    "description",
+    "starts_on",
+    "ends_on",
+    "disaster_mode",
+    "affected_area",
+]
+
+
 class NeedQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=NeedStatus.OPEN)

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from mapsite.api import PointField
 from mapsite.permissions import runs
 from needs import geometry
-from needs.models import CATEGORIES, NEED_EDITABLE, Incident, Need
+from needs.models import CATEGORIES, INCIDENT_EDITABLE, NEED_EDITABLE, Incident, Need
 from opportunities.models import Opportunity
 from places import locating
 from places.models import Organization
@@ -182,16 +182,7 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Incident
-        fields = [
-            "name",
-            "name_en",
-            "description",
-            "starts_on",
-            "ends_on",
-            "disaster_mode",
-            "affected_area",
-            "opportunities",
-        ]
+        fields = [*INCIDENT_EDITABLE, "opportunities"]
 
     def validate_affected_area(self, value):
         if value is None:
