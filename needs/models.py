@@ -4,6 +4,7 @@ and the help around each administrative area that coverage reads (needs.coverage
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -125,11 +126,27 @@ class NeedQuerySet(models.QuerySet):
         return qs
 
     def uncovered(self, km):
-        """Open needs with no published opportunity within `km` kilometres (true distance)."""
+        """Open needs with no published opportunity within `km` kilometres (true distance).
+
+        A need is first let off when its area proves it covered: the distance to the area's
+        point plus that point's nearest opportunity (AreaHelp, refreshed every minute) is within
+        reach, so by the triangle inequality an opportunity is. Only the others are searched for
+        an opportunity near them, one index probe each."""
+        area_point = Cast(models.F("area__point"), models.PointField(geography=True, srid=4326))
+        via_area = (
+            models.Func("location", area_point, function="ST_Distance")
+            + models.F("area__help__nearest_km") * 1000
+        )
         near = Opportunity.objects.published().filter(
             location__dwithin=(models.OuterRef("location"), km * 1000)
         )
-        return self.open().exclude(location=None).filter(~models.Exists(near))
+        return (
+            self.open()
+            .exclude(location=None)
+            .alias(via_area=models.ExpressionWrapper(via_area, models.FloatField()))
+            .filter(Q(via_area__isnull=True) | Q(via_area__gt=km * 1000))
+            .filter(~models.Exists(near))
+        )
 
     def visible_to(self, user):
         if user.has_perm("needs.coordinate"):

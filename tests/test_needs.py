@@ -618,3 +618,21 @@ def test_coverage_on_the_official_boundaries_when_imported(open_data):
     )
     points = api(coordinator()).get("/api/v1/coverage/?level=province").json()["features"]
     assert points[0]["geometry"]["type"] == "Point"
+
+
+def test_uncovered_needs_let_off_by_their_area_match_the_exact_search():
+    OpportunityFactory(location=CHIANG_MAI)
+    needs = [NeedFactory(), far_need(), NeedFactory(location=Point(98.99, 18.70, srid=4326))]
+    exact = set()
+    for km in (5, 20, 200):
+        exact = {
+            n.pk
+            for n in Need.objects.open()
+            if not OpportunityFactory._meta.model.objects.published()
+            .filter(location__dwithin=(n.location, km * 1000))
+            .exists()
+        }
+        assert {n.pk for n in Need.objects.uncovered(km)} == exact  # before any refresh
+        coverage.refresh(full=True)
+        assert {n.pk for n in Need.objects.uncovered(km)} == exact  # with the areas' shortcut
+    assert exact == set() and len(needs) == 3
