@@ -24,6 +24,7 @@ own: BENCH_DATABASE_URL=postgis://postgres@/volmap_bench_100k ./dev python bench
 """
 
 import argparse
+import gc
 import os
 import random
 import re
@@ -183,6 +184,7 @@ def in_process(profiles, rounds):
     from volunteers.matching import matches_for
 
     reach = [len(matches_for(profile, limit=10**6)) for profile in profiles]
+    gc.freeze()  # as mapsite/wsgi.py does in every worker once started
     queries = Queries()
     times, results, by_call = [], [], []
     with connection.execute_wrapper(queries):
