@@ -12,12 +12,10 @@ from mapsite.permissions import runs
 from needs import geometry
 from needs.models import CATEGORIES, INCIDENT_EDITABLE, NEED_EDITABLE, Incident, Need
 from opportunities.models import Opportunity
-from places import locating
 from places.models import Organization
+from places.serializers import geocoded, take_place
 
-
-def _point(location):
-    return None if location is None else {"type": "Point", "coordinates": [location.x, location.y]}
+as_point = PointField().to_representation  # GeoJSON, as the API writes every point
 
 
 def need_feature(n: Need, *, contacts: bool) -> dict:
@@ -47,7 +45,12 @@ def need_feature(n: Need, *, contacts: bool) -> dict:
             "phone": n.reporter_phone,
             "email": n.reporter_email,
         }
-    return {"type": "Feature", "id": n.pk, "geometry": _point(n.location), "properties": properties}
+    return {
+        "type": "Feature",
+        "id": n.pk,
+        "geometry": as_point(n.location),
+        "properties": properties,
+    }
 
 
 def incident_feature(i: Incident, request=None) -> dict:
@@ -75,7 +78,7 @@ def coverage_feature(row: dict, boundary=None) -> dict:
     return {
         "type": "Feature",
         "id": area.code,
-        "geometry": boundary or _point(area.point),
+        "geometry": boundary or as_point(area.point),
         "properties": {
             "code": area.code,
             "level": area.level,
@@ -131,13 +134,7 @@ class NeedSerializer(serializers.ModelSerializer):
                     raise serializers.ValidationError({field: "only coordinators set this"})
         pin = data.get("location")
         if pin is None and "address" in data:
-            probe = Need(address=data["address"])
-            result = locating.geocode_address(probe)
-            if probe.location is None:
-                raise serializers.ValidationError(
-                    {"address": f"could not place this address: {result.reason}"}
-                )
-            data["_located"] = probe
+            data["_located"] = geocoded(Need, data["address"])
         elif pin is None and (self.instance is None or self.instance.location is None):
             raise serializers.ValidationError({"address": "give the address or the location"})
         return data
@@ -146,14 +143,7 @@ class NeedSerializer(serializers.ModelSerializer):
         located, pin = data.pop("_located", None), data.pop("location", None)
         for field, value in data.items():
             setattr(need, field, value)
-        if pin is not None:
-            locating.place_pin(need, pin)
-        elif located is not None:
-            need.location, need.precision, need.area_id = (
-                located.location,
-                located.precision,
-                located.area_id,
-            )
+        take_place(need, pin, located)
         if need.status == "resolved" and need.resolved_at is None:
             need.resolved_at = timezone.now()
 

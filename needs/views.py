@@ -54,6 +54,7 @@ def coordinate(request):
     uncovered = filtered_needs(Need.objects.uncovered(filters["km"]), filters)
     uncovered = list(uncovered.select_related("area").most_urgent_first()[: UNCOVERED_SHOWN + 1])
     query = request.GET.urlencode()
+    has_boundaries = Area.objects.filter(level=filters["level"]).with_boundary().exists()
     return render(
         request,
         "needs/coordinate.html",
@@ -71,7 +72,6 @@ def coordinate(request):
                 ("amphoe", _("district")),
                 ("tambon", _("subdistrict")),
             ],
-            "has_boundaries": Area.objects.filter(level=filters["level"]).with_boundary().exists(),
             "near_km": NEAR_KM,
             "k": K_ANONYMITY,
             "query": query,
@@ -80,7 +80,7 @@ def coordinate(request):
                 "uncovered": reverse("need-uncovered") + "?" + query + "&page_size=100",
                 "incidents": reverse("incident-list"),
                 "incident": filters["incident"],
-                "boundaries": Area.objects.filter(level=filters["level"]).with_boundary().exists(),
+                "boundaries": has_boundaries,
             },
         },
     )

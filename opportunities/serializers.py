@@ -7,8 +7,8 @@ from mapsite.api import PointField
 from mapsite.permissions import runs
 from opportunities.models import OPPORTUNITY_EDITABLE, Opportunity, Shift
 from opportunities.taxonomy import Cause, Language, Mode, Skill
-from places import locating
 from places.models import Organization
+from places.serializers import geocoded, take_place
 
 
 class Lon(Func):
@@ -228,13 +228,7 @@ class OpportunityWriteSerializer(serializers.ModelSerializer):
         if data.get("location") is not None:
             data["use_organization_location"] = False
         elif own_place and "address" in data and data["address"].strip():
-            probe = Opportunity(address=data["address"])
-            result = locating.geocode_address(probe)
-            if probe.location is None:
-                raise serializers.ValidationError(
-                    {"address": f"could not place this address: {result.reason}"}
-                )
-            data["_located"] = probe
+            data["_located"] = geocoded(Opportunity, data["address"])
         elif (
             own_place
             and merged.get("mode", Mode.ONSITE) != Mode.REMOTE
@@ -251,15 +245,7 @@ class OpportunityWriteSerializer(serializers.ModelSerializer):
             data.pop(field, None)
         for field, value in data.items():
             setattr(o, field, value)
-        if pin is not None:
-            locating.place_pin(o, pin)
-        elif located is not None:
-            o.address, o.location, o.precision, o.area_id = (
-                located.address,
-                located.location,
-                located.precision,
-                located.area_id,
-            )
+        take_place(o, pin, located)  # the address came with data
         o.follow_organization()
         if (
             o.mode == Mode.REMOTE

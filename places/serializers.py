@@ -6,6 +6,30 @@ from places import locating
 from places.models import ORGANIZATION_EDITABLE, Organization
 
 
+def geocoded(model, address):
+    """An unsaved `model` placed by geocoding the address (what a write serializer keeps until it
+    saves); a 400 that says why when the address cannot be placed, never a guess."""
+    probe = model(address=address)
+    result = locating.geocode_address(probe)
+    if probe.location is None:
+        raise serializers.ValidationError(
+            {"address": f"could not place this address: {result.reason}"}
+        )
+    return probe
+
+
+def take_place(item, pin=None, located=None):
+    """Give the item a pin a person placed (exact), or the place of a geocoded probe."""
+    if pin is not None:
+        locating.place_pin(item, pin)
+    elif located is not None:
+        item.location, item.precision, item.area_id = (
+            located.location,
+            located.precision,
+            located.area_id,
+        )
+
+
 def organization_feature(org, request=None, distance=None) -> dict:
     """An organization as a GeoJSON Feature (built directly: no serializer on the read path)."""
     url = reverse("organization-detail-page", args=[org.pk])
@@ -56,13 +80,7 @@ class OrganizationWriteSerializer(serializers.ModelSerializer):
         if data.get("location") is None and "location" in data:
             data.pop("location")
         if "location" not in data and address_changed and data["address"].strip():
-            probe = Organization(address=data["address"])
-            result = locating.geocode_address(probe)
-            if probe.location is None:
-                raise serializers.ValidationError(
-                    {"address": f"could not place this address: {result.reason}"}
-                )
-            data["_located"] = probe
+            data["_located"] = geocoded(Organization, data["address"])
         if self.instance is None and "location" not in data and "_located" not in data:
             raise serializers.ValidationError({"address": "give an address or a location"})
         return data
@@ -72,14 +90,7 @@ class OrganizationWriteSerializer(serializers.ModelSerializer):
         pin = data.pop("location", None)
         for field, value in data.items():
             setattr(org, field, value)
-        if pin is not None:
-            locating.place_pin(org, pin)
-        elif located is not None:
-            org.location, org.precision, org.area_id = (
-                located.location,
-                located.precision,
-                located.area_id,
-            )
+        take_place(org, pin, located)
         return org
 
     def create(self, data):

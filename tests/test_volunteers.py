@@ -663,3 +663,15 @@ def test_erasure_leaves_no_admin_log_line_and_refuses_odd_bodies(client):
     )
     assert not LogEntry.objects.filter(object_repr=user.email).exists()
     assert client.get("/me/").status_code == 302  # that session ended too
+
+
+def test_my_page_shows_my_place_on_the_waiting_list(client):
+    shift = ShiftFactory(capacity=1)
+    users = [VolunteerFactory().user for _ in range(3)]
+    for user in users:
+        signups.sign_up(user, shift.pk)
+    client.force_login(users[2])
+    page = client.get("/en/me/").content.decode()
+    assert "waiting list, number 2" in page
+    client.force_login(users[0])
+    assert "waiting list, number" not in client.get("/en/me/").content.decode()

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -88,21 +88,30 @@ def me(request):
         "shift__opportunity__organization"
     )
     now = timezone.now()
-    upcoming = [s for s in mine.active() if s.shift.ends_at >= now]
-    waiting = {
-        s.pk: s.shift.sign_ups.filter(
-            status=SignUpStatus.WAITLISTED, created_at__lte=s.created_at
-        ).count()
-        for s in upcoming
-        if s.status == SignUpStatus.WAITLISTED
-    }
+    ahead = SignUp.objects.filter(
+        shift=OuterRef("shift"),
+        status=SignUpStatus.WAITLISTED,
+        created_at__lte=OuterRef("created_at"),
+    )
+    upcoming = (
+        mine.active()
+        .filter(shift__ends_at__gte=now)
+        .annotate(position=Subquery(ahead.values("shift").annotate(n=Count("pk")).values("n")))
+    )
     history = mine.filter(shift__ends_at__lt=now).order_by("-shift__starts_at")
     return render(
         request,
         "volunteers/me.html",
         {
             "profile": _profile(request.user),
-            "upcoming": [(s, waiting.get(s.pk), s.shift.starts_at > now) for s in upcoming],
+            "upcoming": [
+                (
+                    s,
+                    s.position if s.status == SignUpStatus.WAITLISTED else None,
+                    s.shift.starts_at > now,
+                )
+                for s in upcoming
+            ],
             "history": history,
             "hours": history.aggregate(total=Sum("hours"))["total"] or 0,
             "runs_organizations": request.user.memberships.exists(),
