@@ -88,6 +88,7 @@ class Match:
     score: int = 0
     candidates: list[Candidate] = field(default_factory=list)
     reason: str | None = None
+    reason_code: str | None = None  # see geocoding.service.REASONS
     postcode: str | None = None
     postcode_places: list[Place] = field(default_factory=list)
 
@@ -351,6 +352,7 @@ class Gazetteer:
             None, candidates=ranked[:10], postcode=postcode, postcode_places=postcode_places
         )
         if not ranked or ranked[0].score < MIN_SCORE:
+            match.reason_code = "unknown" if not ranked else "unsure"
             match.reason = (
                 "no Thai place name recognised" if not ranked else "too little agrees to be sure"
             )
@@ -364,6 +366,7 @@ class Gazetteer:
         shared = self._shared_area(c.place for c in top)
         names = ", ".join(sorted({c.place.name_th for c in top}))
         match.reason = f"ambiguous: {len(top)} places match ({names})"
+        match.reason_code = "ambiguous"
         match.place = shared
         return match
 

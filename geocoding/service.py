@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db.models import Count, Max
+from django.utils.translation import gettext_lazy
 
 from geocoding import thai
 from geocoding.gazetteer import MAX_SCORE, Gazetteer, Match, Place
@@ -39,9 +40,14 @@ class GeocodeResult:
     score: float = 0.0
     candidates: list[dict] = field(default_factory=list)
     reason: str | None = None
+    reason_code: str | None = None  # a key of REASONS: why there is no (precise) answer
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def refuse(self, code: str, reason: str) -> "GeocodeResult":
+        self.reason_code, self.reason = code, reason
+        return self
 
     @property
     def point(self) -> Point | None:
@@ -138,11 +144,45 @@ def _in_thailand(lat: float, lon: float) -> bool:
     return south <= lat <= north and west <= lon <= east
 
 
-def _outside_reason(lat: float, lon: float) -> str:
+def _outside_reason(lat: float, lon: float) -> tuple[str, str]:
     reason = f"({lat}, {lon}) is outside Thailand"
     if _in_thailand(lon, lat):
-        reason += "; latitude and longitude look swapped"
-    return reason
+        return "swapped", reason + "; latitude and longitude look swapped"
+    return "outside", reason
+
+
+# What each reason code tells a person, in their language (the `reason` field stays English for
+# programs and logs).
+REASONS = {
+    "empty": gettext_lazy("Type an address, a postal code or a place name."),
+    "too_long": gettext_lazy("The address is longer than %(n)s characters."),
+    "outside": gettext_lazy("That point is outside Thailand."),
+    "swapped": gettext_lazy(
+        "That point is outside Thailand: latitude and longitude look swapped (write lat,lon)."
+    ),
+    "foreign": gettext_lazy("This is not a Thai address."),
+    "unknown": gettext_lazy("No Thai place name was recognised."),
+    "unknown_postcode": gettext_lazy(
+        "No Thai place name was recognised, and %(postcode)s is not a Thai postal code."
+    ),
+    "unsure": gettext_lazy(
+        "Too little of the address agrees to be sure: add the district or the province."
+    ),
+    "ambiguous": gettext_lazy("Several places have this name: add the district or the province."),
+}
+
+
+def explain(result: GeocodeResult) -> str:
+    """Why the result has no (precise) answer, for a person, in the active language."""
+    message = REASONS.get(result.reason_code)
+    if message is None:
+        return result.reason or ""
+    return str(message) % {"n": MAX_QUERY_LENGTH, "postcode": _unknown_postcode(result.q)}
+
+
+def _unknown_postcode(q: str) -> str:
+    found = thai.POSTCODE.search(thai.clean(q or ""))
+    return found[1] if found else ""
 
 
 def _describe(place: Place, score: int | None = None) -> dict:
@@ -162,7 +202,7 @@ def _describe(place: Place, score: int | None = None) -> dict:
 def _from_match(result: GeocodeResult, match: Match) -> GeocodeResult:
     place = match.place
     result.candidates = [_describe(c.place, c.score) for c in match.candidates if match.reason][:10]
-    result.reason = match.reason
+    result.reason, result.reason_code = match.reason, match.reason_code
     chain = place.chain()
     result.tambon, result.amphoe, result.province = (
         chain["tambon"],
@@ -190,7 +230,7 @@ def _from_postcode(result: GeocodeResult, match: Match, index: Gazetteer) -> Geo
         if len(codes) == 1:
             setattr(result, level, codes.pop())
     result.candidates = [_describe(p) for p in places][:10]
-    result.reason = None
+    result.reason = result.reason_code = None
     return result
 
 
@@ -200,18 +240,15 @@ def geocode(q: str, *, use_remote: bool = True) -> GeocodeResult:
     text = thai.clean(q)
     result = GeocodeResult(q=q)
     if not text:
-        result.reason = "empty address"
-        return result
+        return result.refuse("empty", "empty address")
     if len(text) > MAX_QUERY_LENGTH:
-        result.reason = f"address longer than {MAX_QUERY_LENGTH} characters"
-        return result
+        return result.refuse("too_long", f"address longer than {MAX_QUERY_LENGTH} characters")
 
     coordinates = thai.parse_coordinates(text)
     if coordinates:
         lat, lon = coordinates
         if not _in_thailand(lat, lon):
-            result.reason = _outside_reason(lat, lon)
-            return result
+            return result.refuse(*_outside_reason(lat, lon))
         result.lat, result.lon, result.precision, result.score = lat, lon, "exact", 1.0
         area = reverse_geocode(lat, lon)
         result.tambon, result.amphoe, result.province = area.tambon, area.amphoe, area.province
@@ -221,8 +258,7 @@ def geocode(q: str, *, use_remote: bool = True) -> GeocodeResult:
     parsed = index.parse(text)
     foreign = _foreign_country(parsed)
     if foreign:
-        result.reason = f"not a Thai address (names {foreign})"
-        return result
+        return result.refuse("foreign", f"not a Thai address (names {foreign})")
 
     match = index.match(parsed)
     remote = configured_geocoder() if use_remote else None
@@ -248,9 +284,11 @@ def geocode(q: str, *, use_remote: bool = True) -> GeocodeResult:
         return _from_match(result, match)
     if match.postcode and (thai.is_thai(text) or parsed.says_thailand or text == match.postcode):
         return _from_postcode(result, match, index)
-    result.reason = match.reason or "no Thai place name recognised"
+    result.refuse(match.reason_code or "unknown", match.reason or "no Thai place name recognised")
     if match.postcode is None and parsed.postcode:
-        result.reason += f"; {parsed.postcode} is not a Thai postal code"
+        result.refuse(
+            "unknown_postcode", f"{result.reason}; {parsed.postcode} is not a Thai postal code"
+        )
     result.candidates = [_describe(c.place, c.score) for c in match.candidates][:10]
     return result
 
@@ -317,7 +355,7 @@ def reverse_geocode(lat: float, lon: float) -> ReverseResult:
 
     result = ReverseResult(lat=lat, lon=lon)
     if not _in_thailand(lat, lon):
-        result.reason = _outside_reason(lat, lon)
+        result.reason = _outside_reason(lat, lon)[1]
         return result
     point = Point(lon, lat, srid=4326)
     containing = Area.objects.containing(point).only("code")

@@ -5,15 +5,17 @@ import math
 
 from django.conf import settings
 from django.contrib.gis.geos import Point, Polygon
-from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, views
+from rest_framework import serializers
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from geocoding.service import RemoteGeocoderError, geocode
+from common import params as read
+from geocoding.service import MAX_QUERY_LENGTH, RemoteGeocoderError, explain, geocode
 
 MAX_RADIUS_KM = 200
 DEFAULT_RADIUS_KM = 10
@@ -33,16 +35,6 @@ def in_thailand(lat: float, lon: float) -> bool:
     return south <= lat <= north and west <= lon <= east
 
 
-def parse_float(value, name) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError({name: f"{value!r} is not a number"}) from None
-    if not math.isfinite(number):
-        raise ValidationError({name: "must be a finite number"})
-    return number
-
-
 def parse_lat_lon(text: str, name: str) -> Point | None:
     """'lat,lon' → Point, or None when the text is not two numbers (it may be an address)."""
     parts = text.split(",")
@@ -53,39 +45,47 @@ def parse_lat_lon(text: str, name: str) -> Point | None:
     except ValueError:
         return None
     if not (math.isfinite(lat) and math.isfinite(lon)):
-        raise ValidationError({name: "coordinates must be finite numbers"})
+        raise ValidationError({name: [_("Coordinates must be finite numbers.")]})
     if in_thailand(lon, lat):
         raise ValidationError(
-            {name: f"({lat}, {lon}) looks like longitude, latitude: write lat,lon"}
+            {
+                name: [
+                    _("(%(lat)s, %(lon)s) looks like longitude, latitude: write lat,lon.")
+                    % {"lat": lat, "lon": lon}
+                ]
+            }
         )
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValidationError({name: f"({lat}, {lon}) is not a latitude, longitude pair"})
     if not in_thailand(lat, lon):
-        raise ValidationError({name: f"({lat}, {lon}) is outside Thailand"})
+        raise ValidationError(
+            {name: [_("(%(lat)s, %(lon)s) is outside Thailand.") % {"lat": lat, "lon": lon}]}
+        )
     return Point(lon, lat, srid=4326)
 
 
 def parse_near(params) -> tuple[Point, float, dict] | None:
     """`near=lat,lon` or `near=<address or postal code>` with `radius_km` → (point, km, about)."""
-    near = (params.get("near") or "").strip()
+    near = read.text(params, "near", max_length=MAX_QUERY_LENGTH)
+    km = read.number(params, "radius_km", low=0, high=MAX_RADIUS_KM, default=DEFAULT_RADIUS_KM)
     if not near:
-        if "radius_km" in params:
-            raise ValidationError({"radius_km": "give near=lat,lon or near=<address> with it"})
+        if read.raw(params, "radius_km") is not None:
+            raise ValidationError({"radius_km": [_("Give a place (near) with the radius.")]})
         return None
-    km = parse_float(params.get("radius_km", DEFAULT_RADIUS_KM), "radius_km")
-    if not 0 < km <= MAX_RADIUS_KM:
-        raise ValidationError({"radius_km": f"must be more than 0 and at most {MAX_RADIUS_KM}"})
     point = parse_lat_lon(near, "near")
     if point is not None:
         return point, km, {"near": [point.y, point.x], "precision": "exact"}
-    if len(near) > 300:
-        raise ValidationError({"near": "an address of at most 300 characters"})
     try:
         result = geocode(near)
     except RemoteGeocoderError as exc:
         raise GeocoderUnavailable(str(exc)) from None
     if result.lat is None:
-        raise ValidationError({"near": f"could not place {near!r}: {result.reason}"})
+        raise ValidationError(
+            {
+                "near": [
+                    _("Could not find “%(place)s”: %(reason)s")
+                    % {"place": near, "reason": explain(result)}
+                ]
+            }
+        )
     return (
         Point(result.lon, result.lat, srid=4326),
         km,
@@ -99,25 +99,37 @@ def parse_near(params) -> tuple[Point, float, dict] | None:
 
 def parse_bbox(params) -> Polygon | None:
     """`bbox=west,south,east,north` in degrees, bounded in size."""
-    raw = params.get("bbox")
+    raw = read.raw(params, "bbox")
     if not raw:
         return None
     parts = raw.split(",")
     if len(parts) != 4:
-        raise ValidationError({"bbox": "west,south,east,north"})
-    west, south, east, north = (parse_float(p, "bbox") for p in parts)
-    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise ValidationError({"bbox": "west < east and south < north, in degrees"})
+        raise ValidationError({"bbox": [_("Four numbers: west,south,east,north.")]})
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        raise ValidationError({"bbox": [_("Four numbers: west,south,east,north.")]}) from None
+    if not all(math.isfinite(v) for v in (west, south, east, north)) or not (
+        -180 <= west < east <= 180 and -90 <= south < north <= 90
+    ):
+        raise ValidationError(
+            {"bbox": [_("West must be less than east and south less than north, in degrees.")]}
+        )
     if (east - west) * (north - south) > MAX_BBOX_SQUARE_DEGREES:
         raise ValidationError(
-            {"bbox": f"larger than {MAX_BBOX_SQUARE_DEGREES} square degrees: zoom in"}
+            {
+                "bbox": [
+                    _("The box is larger than %(n)s square degrees: zoom in.")
+                    % {"n": f"{MAX_BBOX_SQUARE_DEGREES:g}"}
+                ]
+            }
         )
     return Polygon.from_bbox((west, south, east, north))
 
 
 class GeocoderUnavailable(APIException):
     status_code = 503
-    default_detail = "the geocoding service is unavailable"
+    default_detail = gettext_lazy("The geocoding service is unavailable; try again shortly.")
 
 
 @extend_schema_field(
@@ -140,22 +152,28 @@ class PointField(serializers.Field):
 
     def to_internal_value(self, data):
         if not isinstance(data, dict) or data.get("type") != "Point":
-            raise ValidationError('a GeoJSON Point: {"type": "Point", "coordinates": [lon, lat]}')
+            raise ValidationError(
+                _('A GeoJSON Point: {"type": "Point", "coordinates": [lon, lat]}.')
+            )
         if set(data) - {"type", "coordinates"}:
-            raise ValidationError("only type and coordinates are accepted")
+            raise ValidationError(_("Only type and coordinates are accepted (no crs)."))
         coordinates = data.get("coordinates")
         if not isinstance(coordinates, list) or len(coordinates) != 2:
-            raise ValidationError("coordinates must be [longitude, latitude]")
+            raise ValidationError(_("Coordinates must be [longitude, latitude]."))
         if not all(isinstance(c, int | float) and not isinstance(c, bool) for c in coordinates):
-            raise ValidationError("coordinates must be numbers")
+            raise ValidationError(_("Coordinates must be numbers."))
         lon, lat = (float(c) for c in coordinates)
         if not (math.isfinite(lon) and math.isfinite(lat)):
-            raise ValidationError("coordinates must be finite numbers")
-        if not in_thailand(lat, lon):
-            swapped = (
-                " (given as [lat, lon]? GeoJSON is [lon, lat])" if in_thailand(lon, lat) else ""
+            raise ValidationError(_("Coordinates must be finite numbers."))
+        if in_thailand(lon, lat):
+            raise ValidationError(
+                _("[%(lon)s, %(lat)s] is outside Thailand: GeoJSON is [lon, lat].")
+                % {"lon": lon, "lat": lat}
             )
-            raise ValidationError(f"[{lon}, {lat}] is outside Thailand{swapped}")
+        if not in_thailand(lat, lon):
+            raise ValidationError(
+                _("[%(lon)s, %(lat)s] is outside Thailand.") % {"lon": lon, "lat": lat}
+            )
         return Point(lon, lat, srid=4326)
 
     def to_representation(self, value):
@@ -186,12 +204,10 @@ class FeaturePagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        self.page = self._int(request.query_params.get("page", 1), "page", 1, 10_000)
-        self.size = self._int(
-            request.query_params.get("page_size", self.page_size),
-            "page_size",
-            1,
-            self.max_page_size,
+        params = request.query_params
+        self.page = read.whole(params, "page", low=1, high=10_000, default=1)
+        self.size = read.whole(
+            params, "page_size", low=1, high=self.max_page_size, default=self.page_size
         )
         start = (self.page - 1) * self.size
         rows = list(queryset[start : start + self.size + 1])
@@ -201,16 +217,6 @@ class FeaturePagination(BasePagination):
             self.has_next = self.has_next and _metres(rows[-1]) <= limit_m * self.SPHERE_MARGIN
             rows = [row for row in rows[: self.size] if _metres(row) <= limit_m]
         return rows[: self.size]
-
-    @staticmethod
-    def _int(value, name, low, high):
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise ValidationError({name: "a whole number"}) from None
-        if not low <= number <= high:
-            raise ValidationError({name: f"between {low} and {high}"})
-        return number
 
     def links(self):
         url = self.request.build_absolute_uri()
@@ -248,18 +254,3 @@ class FeaturePagination(BasePagination):
                 "license": {"type": "string", "format": "uri"},
             },
         }
-
-
-class InUse(APIException):
-    status_code = 409
-    default_detail = (
-        "volunteers have signed up for its shifts and their history is kept: close it instead"
-    )
-    default_code = "in_use"
-
-
-def exception_handler(exc, context):
-    """DRF's, and a deletion that would take volunteers' sign-ups with it is a 409."""
-    if isinstance(exc, ProtectedError):
-        exc = InUse()
-    return views.exception_handler(exc, context)

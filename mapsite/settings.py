@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "common",
     "places",
     "opportunities",
     "geocoding",
@@ -50,11 +51,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "common.middleware.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "common.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "mapsite.urls"
@@ -160,8 +163,11 @@ STORAGES = {
     },
 }
 
-# Requests: small bodies only; nothing the API accepts is larger.
+# Requests: small bodies only; nothing the API accepts is larger. Uploads (an incident's area, a
+# hotline's CSV) are files and may be larger, up to MAX_REQUEST_BYTES for the whole request.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.integer("DATA_UPLOAD_MAX_MEMORY_SIZE", 1_048_576)
+MAX_REQUEST_BYTES = env.integer("MAX_REQUEST_BYTES", 12 * 1_048_576)
+CSRF_FAILURE_VIEW = "common.errors.csrf_failure"
 
 # HTTPS and cookies. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED=1.
 SECURE_SSL_REDIRECT = env.flag("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -202,7 +208,7 @@ GEOCODING_RATE = env.get("GEOCODING_RATE", "60/min")
 GEOCODING_ADAPTER = None
 
 REST_FRAMEWORK = {
-    "EXCEPTION_HANDLER": "mapsite.api.exception_handler",
+    "EXCEPTION_HANDLER": "common.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a failed token answers 401 with WWW-Authenticate: Token.

@@ -4,20 +4,22 @@ Needs are not public (people in distress, with contacts): coordinators see all o
 who reported a need (for their organization) sees theirs. Incidents that are under way are public
 (the map shows the one in disaster mode); coordinators write them."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common import params as read
 from mapsite.api import FeaturePagination, attribution, parse_bbox
 from needs import geometry
 from needs.coverage import coverage
-from needs.models import Incident, Need
+from needs.models import Incident, Need, NeedStatus
 from needs.params import coverage_filters, filtered_needs
 from needs.serializers import (
     IncidentSerializer,
@@ -26,11 +28,20 @@ from needs.serializers import (
     incident_feature,
     need_feature,
 )
+from places.models import ModerationStatus
 from places.sql import simplified_boundaries
 
 
 def is_coordinator(user) -> bool:
     return user.is_authenticated and user.has_perm("needs.coordinate")
+
+
+def may_report_needs(user) -> bool:
+    """Coordinators, and the staff of a published organization (one a moderator approved)."""
+    return is_coordinator(user) or (
+        user.is_authenticated
+        and user.memberships.filter(organization__status=ModerationStatus.PUBLISHED).exists()
+    )
 
 
 class IsCoordinator(BasePermission):
@@ -62,23 +73,21 @@ class NeedViewSet(
         return Need.objects.visible_to(self.request.user).most_urgent_first()
 
     def perform_create(self, serializer):
-        user = self.request.user
-        if not (is_coordinator(user) or user.memberships.exists()):
-            raise ValidationError(
-                {"detail": "needs are reported by coordinators and organizations' staff"}
+        if not may_report_needs(self.request.user):
+            raise PermissionDenied(
+                _(
+                    "Needs are reported by coordinators and by the staff of organizations that "
+                    "a moderator has approved."
+                )
             )
         serializer.save()
 
     def list(self, request, *args, **kwargs):
         filters = coverage_filters(request.query_params)
         queryset = filtered_needs(self.get_queryset(), filters)
-        if status := request.query_params.get("status"):
-            if status not in ("open", "assigned", "resolved"):
-                raise ValidationError({"status": "open, assigned or resolved"})
+        if status := read.one_of(request.query_params, "status", NeedStatus):
             queryset = queryset.filter(status=status)
-        if area := request.query_params.get("area"):
-            if not area.isdigit() or len(area) not in (2, 4, 6):
-                raise ValidationError({"area": "a DOPA code of 2, 4 or 6 digits"})
+        if area := read.area_code(request.query_params):
             queryset = queryset.filter(area__code__startswith=area)
         if bbox := parse_bbox(request.query_params):
             queryset = queryset.filter(location__intersects=bbox)
@@ -153,9 +162,9 @@ class CoverageView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         filters = coverage_filters(request.query_params)
-        rows = coverage_rows(filters, every_area=request.query_params.get("all") in ("1", "true"))
+        rows = coverage_rows(filters, every_area=bool(read.flag(request.query_params, "all")))
         boundaries = {}
-        if request.query_params.get("geometry") == "boundary":
+        if read.one_of(request.query_params, "geometry", ["point", "boundary"]) == "boundary":
             boundaries = simplified_boundaries(filters["level"], [r["area"].code for r in rows])
         return Response(
             {

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 
+from common.params import as_identifier
 from needs import geometry
 from needs.models import INCIDENT_EDITABLE, NEED_EDITABLE, Incident, Need
 from opportunities.forms import PinFields
@@ -54,7 +55,7 @@ class IncidentForm(forms.ModelForm):
     def clean_opportunity_ids(self):
         text = self.cleaned_data["opportunity_ids"].replace(" ", "")
         ids = [part for part in text.split(",") if part]
-        if not all(part.isdigit() for part in ids):
+        if not all(as_identifier(part) for part in ids):
             raise forms.ValidationError(_("numbers separated by commas, e.g. 12, 40"))
         found = set(Opportunity.objects.filter(pk__in=ids).values_list("pk", flat=True))
         missing = sorted({int(pk) for pk in ids} - found)

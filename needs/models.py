@@ -81,10 +81,14 @@ class Incident(models.Model):
                 fields=["disaster_mode"],
                 condition=Q(disaster_mode=True),
                 name="one_incident_in_disaster_mode",
+                violation_error_message=_(
+                    "Another incident is in disaster mode: switch it off first."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                 name="incident_ends_after_start",
+                violation_error_message=_("The incident cannot end before it starts."),
             ),
         ]
 

@@ -5,6 +5,7 @@ import json
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from mapsite.api import PointField
@@ -12,7 +13,7 @@ from mapsite.permissions import runs
 from needs import geometry
 from needs.models import CATEGORIES, INCIDENT_EDITABLE, NEED_EDITABLE, Incident, Need
 from opportunities.models import Opportunity
-from places.models import Organization
+from places.models import ModerationStatus, Organization
 from places.serializers import geocoded, take_place
 
 as_point = PointField().to_representation  # GeoJSON, as the API writes every point
@@ -120,8 +121,14 @@ class NeedSerializer(serializers.ModelSerializer):
 
     def validate_reporting_organization(self, org):
         user = self.context["request"].user
-        if org is not None and not (runs(user, org) or user.has_perm("needs.coordinate")):
-            raise serializers.ValidationError("you are not on this organization's staff")
+        if org is None or user.has_perm("needs.coordinate"):
+            return org
+        if not runs(user, org):
+            raise serializers.ValidationError(_("You are not on this organization's staff."))
+        if org.status != ModerationStatus.PUBLISHED:
+            raise serializers.ValidationError(
+                _("A moderator has not approved this organization yet.")
+            )
         return org
 
     def validate(self, data):
@@ -183,14 +190,22 @@ class IncidentSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(str(exc)) from None
 
     def validate(self, data):
-        starts = data.get("starts_on", self.instance and self.instance.starts_on)
-        ends = data.get("ends_on", self.instance and self.instance.ends_on)
+        incident = self.instance or Incident()  # a new one starts today unless told
+        starts = data.get("starts_on", incident.starts_on)
+        ends = data.get("ends_on", incident.ends_on)
         if starts and ends and ends < starts:
-            raise serializers.ValidationError({"ends_on": "must not be before starts_on"})
-        taken = data.get("disaster_mode") and (self.instance or Incident()).disaster_mode_taken()
+            raise serializers.ValidationError(
+                {"ends_on": [_("The incident cannot end before it starts.")]}
+            )
+        taken = data.get("disaster_mode") and incident.disaster_mode_taken()
         if taken:
             raise serializers.ValidationError(
-                {"disaster_mode": f"incident {taken.pk} is in disaster mode already"}
+                {
+                    "disaster_mode": [
+                        _("“%(name)s” is in disaster mode: switch it off first.")
+                        % {"name": taken.name}
+                    ]
+                }
             )
         return data
 

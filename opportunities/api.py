@@ -4,6 +4,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common import params as read
 from mapsite.api import FeaturePagination
 from mapsite.permissions import IsModerator, StaffOrModeratorMayChange
 from opportunities.filters import filter_opportunities
@@ -51,7 +52,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         queryset = Opportunity.objects.select_related("organization")
         if self.action == "list":
-            if self.request.query_params.get("mine") in ("1", "true"):
+            if read.flag(self.request.query_params, "mine"):
                 return (
                     queryset.filter(organization__members__user=self.request.user)
                     if self.request.user.is_authenticated

@@ -15,19 +15,20 @@ MODERATOR_PERMISSIONS = [
     "view_shift",
     "change_shift",
     "view_membership",
-    "change_membership",
-    "add_membership",
+    "view_staffchange",
 ]
 
 
 def ensure_moderators_group(**kwargs):
     """The moderators group: moderation, and the admin pages it happens on (made after
-    migrations, when the permissions exist)."""
+    migrations, when the permissions exist). Moderators see who works for an organization but
+    cannot change it: staff read rosters (places.staff)."""
     from django.contrib.auth.models import Group, Permission
 
     group, _ = Group.objects.get_or_create(name=MODERATORS)
-    group.permissions.add(
-        *Permission.objects.filter(
+    # Exactly these: a permission dropped from the list (adding staff, say) is taken back.
+    group.permissions.set(
+        Permission.objects.filter(
             codename__in=MODERATOR_PERMISSIONS,
             content_type__app_label__in=["opportunities", "places"],
         )

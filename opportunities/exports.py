@@ -12,6 +12,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from icalendar import Calendar, Event, vGeo
 
+from common.csvfiles import safe_row
 from mapsite.api import attribution
 from opportunities.serializers import opportunity_feature
 from places.serializers import organization_feature
@@ -160,7 +161,7 @@ def csv_response(queryset, columns, row, request, filename):
         writer = csv.writer(buffer)
         writer.writerow([*columns, "attribution", "license"])
         for item in items:
-            writer.writerow([*row(item, request), about["attribution"], about["license"]])
+            writer.writerow(safe_row([*row(item, request), about["attribution"], about["license"]]))
             if buffer.tell() > 65536:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -8,7 +8,7 @@ from mapsite.api import in_thailand
 from opportunities.models import OPPORTUNITY_EDITABLE, Opportunity, Shift
 from opportunities.taxonomy import Cause, Language, Skill
 from places import locating
-from places.models import ORGANIZATION_EDITABLE, Organization
+from places.models import ORGANIZATION_EDITABLE, Membership, Organization
 
 
 class PinFields(forms.Form):
@@ -117,3 +117,8 @@ ShiftFormSet = forms.inlineformset_factory(
         "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
     },
 )
+
+
+class StaffForm(forms.Form):
+    email = forms.EmailField(label=_("Their e-mail address (of a confirmed account)"))
+    role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices)

@@ -13,6 +13,8 @@ from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
 
+from common.csvfiles import read_cell
+from common.params import as_whole
 from geocoding.service import geocode_many, reverse_geocode
 from mapsite.api import in_thailand
 from mapsite.importing import ImportReport, bulk_upsert, progress
@@ -50,7 +52,9 @@ def _values(choices) -> frozenset:
 
 
 def text(row, name, *, required=False, max_length=None):
-    value = (row.get(name) or "").strip()
+    value = read_cell((row.get(name) or "").strip())
+    if "\x00" in value:
+        raise RowError(f"{name} contains a NUL character")
     if required and not value:
         raise RowError(f"{name} is empty")
     if max_length and len(value) > max_length:
@@ -88,7 +92,7 @@ def whole(row, name, *, default=None, low=0, high=100_000):
     value = text(row, name)
     if not value:
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    if as_whole(value) is None or not low <= int(value) <= high:
         raise RowError(f"{name}={value!r} is not a whole number from {low} to {high}")
     return int(value)
 
@@ -130,9 +134,9 @@ def shifts(row):
         start, end = (_moment(p, part) for p in pieces[:2])
         if end <= start:
             raise RowError(f"shift {part!r} ends before it starts")
-        if not pieces[2].strip().isdigit() or int(pieces[2]) < 1:
+        if (as_whole(pieces[2]) or 0) < 1:
             raise RowError(f"shift {part!r}: places must be a whole number of at least 1")
-        result.append((start, end, int(pieces[2])))
+        result.append((start, end, as_whole(pieces[2])))
     return result
 
 
@@ -163,12 +167,16 @@ class Row:
 def _read(path: Path, required_columns: set[str]):
     if not path.exists():
         raise FileError(f"{path}: no such file")
+    handle = path.open(encoding="utf-8-sig", newline="")
+    reader = csv.DictReader(handle)
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-        reader = csv.DictReader(handle)
         columns = set(reader.fieldnames or ())
     except UnicodeDecodeError:
+        handle.close()
         raise FileError(f"{path}: not UTF-8 text") from None
+    except csv.Error as exc:
+        handle.close()
+        raise FileError(f"{path}: the header cannot be read: {exc}") from None
     missing = required_columns - columns
     if missing:
         handle.close()
@@ -252,19 +260,24 @@ def run_csv_import(path, required, parse, write, *, commit, show_progress, use_r
     handle, reader = _read(path, required)
     rows, seen = [], {}
     with handle:
-        for raw in progress(reader, description="reading", enabled=show_progress):
-            report.read += 1
-            line = reader.line_num
-            try:
-                external_id = text(raw, "external_id", required=True, max_length=100)
-                if external_id in seen:
-                    raise RowError(
-                        f"external_id {external_id!r} already on line {seen[external_id]}"
-                    )
-                seen[external_id] = line
-                rows.append(parse(raw, Row(line, external_id, {})))
-            except RowError as exc:
-                report.reject(line, str(exc))
+        try:
+            for raw in progress(reader, description="reading", enabled=show_progress):
+                report.read += 1
+                line = reader.line_num
+                try:
+                    external_id = text(raw, "external_id", required=True, max_length=100)
+                    if external_id in seen:
+                        raise RowError(
+                            f"external_id {external_id!r} already on line {seen[external_id]}"
+                        )
+                    seen[external_id] = line
+                    rows.append(parse(raw, Row(line, external_id, {})))
+                except RowError as exc:
+                    report.reject(line, str(exc))
+        except UnicodeDecodeError:
+            raise FileError(f"{path}: not UTF-8 text (after line {reader.line_num})") from None
+        except csv.Error as exc:
+            raise FileError(f"{path}: line {reader.line_num + 1} cannot be read: {exc}") from None
     with transaction.atomic():
         rows = [r for r in rows if r is not None]
         rows = _geocode_rows(rows, report, use_remote)

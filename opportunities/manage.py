@@ -8,8 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opportunities.forms import OpportunityForm, OrganizationForm, ShiftFormSet
+from common.params import as_identifier
+from opportunities.forms import OpportunityForm, OrganizationForm, ShiftFormSet, StaffForm
 from opportunities.models import Opportunity, TransitionError
+from places import staff
 from places.models import Membership, Organization
 
 
@@ -46,9 +48,7 @@ def organization_form(request, pk=None):
                 area_id=organization.area_id,
             )
             if pk is None:
-                Membership.objects.create(
-                    user=request.user, organization=organization, role=Membership.Role.OWNER
-                )
+                staff.found(organization, request.user)
                 messages.success(
                     request,
                     _("Thank you. A moderator will review your organization before it is public."),
@@ -95,3 +95,59 @@ def opportunity_submit(request, pk):
             request, _("Published.") if opportunity.status == "published" else _("Sent for review.")
         )
     return redirect("manage-dashboard")
+
+
+@login_required
+def staff_page(request, pk):
+    """The organization's staff; its owners add people (by the e-mail of their confirmed
+    account), change roles and remove them. Every change is logged (places.staff)."""
+    organization = _run_by(request.user, pk)
+    may_manage = staff.may_manage_staff(request.user, organization)
+    form = StaffForm(request.POST if request.POST.get("action") == "add" else None)
+    if request.method == "POST":
+        if not may_manage:
+            raise Http404
+        action = request.POST.get("action")
+        try:
+            if action == "add" and form.is_valid():
+                staff.add(
+                    request.user,
+                    organization,
+                    form.cleaned_data["email"],
+                    form.cleaned_data["role"],
+                )
+                messages.success(request, _("Added to the staff."))
+                return redirect("manage-staff", pk=pk)
+            if action in ("role", "remove"):
+                membership = get_object_or_404(
+                    Membership,
+                    pk=as_identifier(request.POST.get("membership")) or 0,
+                    organization=organization,
+                )
+                if action == "remove":
+                    staff.remove(request.user, membership)
+                    messages.success(request, _("Removed from the staff."))
+                else:
+                    role = request.POST.get("role")
+                    if role not in Membership.Role.values:
+                        raise staff.StaffError(_("Choose a role."))
+                    staff.change_role(request.user, membership, role)
+                    messages.success(request, _("The role is changed."))
+                return redirect("manage-staff", pk=pk)
+        except staff.StaffError as exc:
+            messages.error(request, str(exc))
+            if action != "add":
+                return redirect("manage-staff", pk=pk)
+            form.add_error("email", str(exc))
+    return render(
+        request,
+        "manage/staff.html",
+        {
+            "organization": organization,
+            "members": organization.members.select_related("user__volunteer").order_by("pk"),
+            "changes": organization.staff_changes.select_related("actor")[:50],
+            "may_manage": may_manage,
+            "form": form,
+            "roles": Membership.Role.choices,
+        },
+    )

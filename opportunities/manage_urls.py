@@ -6,6 +6,7 @@ urlpatterns = [
     path("", manage.dashboard, name="manage-dashboard"),
     path("organizations/new/", manage.organization_form, name="manage-organization-new"),
     path("organizations/<int:pk>/", manage.organization_form, name="manage-organization"),
+    path("organizations/<int:pk>/staff/", manage.staff_page, name="manage-staff"),
     path(
         "organizations/<int:organization_pk>/opportunities/new/",
         manage.opportunity_form,

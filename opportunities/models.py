@@ -156,10 +156,15 @@ class Opportunity(Located):
                 | Q(starts_on__isnull=True)
                 | Q(ends_on__gte=models.F("starts_on")),
                 name="opportunity_ends_after_start",
+                violation_error_message=_("The last day is before the first day."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(location__isnull=False) | Q(mode="remote"),
                 name="published_onsite_opportunity_has_location",
+                violation_error_message=_(
+                    "An opportunity in a place needs its place (an address or a pin) to be "
+                    "published."
+                ),
             ),
         ]
 
@@ -247,9 +252,15 @@ class Shift(models.Model):
         verbose_name_plural = _("shifts")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="shift_ends_after_start",
+                violation_error_message=_("A shift must end after it starts."),
             ),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="shift_has_places"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="shift_has_places",
+                violation_error_message=_("A shift needs at least one place."),
+            ),
         ]
 
     def __str__(self):

@@ -1,13 +1,14 @@
 from django.db import transaction
 from django.db.models import FloatField, Func
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from mapsite.api import PointField
 from mapsite.permissions import runs
 from opportunities.models import OPPORTUNITY_EDITABLE, Opportunity, Shift
 from opportunities.taxonomy import Cause, Language, Mode, Skill
-from places.models import Organization
+from places.models import ModerationStatus, Organization
 from places.serializers import geocoded, take_place
 
 
@@ -158,7 +159,9 @@ def opportunity_detail(o, request=None) -> dict:
             for s in o.shifts.all()
         ],
         co_organizers=[
-            {"id": c.pk, "name_th": c.name_th, "name_en": c.name_en} for c in o.co_organizers.all()
+            {"id": c.pk, "name_th": c.name_th, "name_en": c.name_en}
+            for c in o.co_organizers.all()
+            if c.status == ModerationStatus.PUBLISHED  # nothing unreviewed is public
         ],
     )
     return feature
@@ -199,6 +202,14 @@ class OpportunityWriteSerializer(serializers.ModelSerializer):
         model = Opportunity
         fields = ["organization", "co_organizers", *OPPORTUNITY_EDITABLE, "location", "shifts"]
         extra_kwargs = {"co_organizers": {"required": False}}
+
+    def validate_co_organizers(self, organizations):
+        unpublished = [o for o in organizations if o.status != ModerationStatus.PUBLISHED]
+        if unpublished:
+            raise serializers.ValidationError(
+                _("Only published organizations can be named as co-organizers.")
+            )
+        return organizations
 
     def validate_organization(self, org):
         user = self.context["request"].user

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
+from common import params as read
 from mapsite.api import attribution
 from opportunities import exports, tiles
 from opportunities.filters import filter_opportunities
@@ -186,16 +187,12 @@ def opportunity_list(request):
     error, near = None, None
     try:
         queryset, near = filter_opportunities(queryset, request.GET)
+        page = read.whole(request.GET, "page", low=1, high=10_000, default=1)
     except ValidationError as exc:
-        error = " ".join(
-            str(v)
-            for value in exc.detail.values()
-            for v in (value if isinstance(value, list) else [value])
-        )
-        queryset = _published()
+        error = read.first_message(exc)
+        queryset, page = _published(), 1
     if not near:
         queryset = queryset.order_by("starts_on", "pk")
-    page = max(1, int(request.GET["page"])) if request.GET.get("page", "").isdigit() else 1
     rows = list(queryset[(page - 1) * 20 : page * 20 + 1])
     params = request.GET.copy()
     params["page"] = page + 1

@@ -9,8 +9,8 @@ from leaflet.forms.widgets import LeafletWidget
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from mapsite.api import PointField
-from places import locating
-from places.models import Area, Membership, Organization, TransitionError
+from places import locating, staff
+from places.models import Area, Membership, Organization, StaffChange, TransitionError
 
 
 @admin.register(Area)
@@ -135,9 +135,21 @@ class LocatedAdmin(LeafletGeoAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """Moderators see who works for an organization; only superusers change it here (owners do
+    on their staff page): staff read their volunteers' contacts."""
+
     model = Membership
-    extra = 1
+    extra = 0
     autocomplete_fields = ["user"]
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 @admin.register(Organization)
@@ -177,3 +189,37 @@ class OrganizationAdmin(LocatedAdmin):
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("places.moderate_organization")
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        memberships = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            staff.record(request.user, membership, StaffChange.Action.REMOVED)
+            membership.delete()
+        for membership in memberships:
+            membership.save()
+        for membership in formset.new_objects:
+            staff.record(request.user, membership, StaffChange.Action.ADDED)
+        for membership, _fields in formset.changed_objects:
+            staff.record(request.user, membership, StaffChange.Action.ROLE)
+        return None
+
+
+@admin.register(StaffChange)
+class StaffChangeAdmin(admin.ModelAdmin):
+    """The log of who was put on or off which organization's staff: read only."""
+
+    list_display = ["at", "organization", "member_email", "action", "role", "actor"]
+    list_filter = ["action", "role"]
+    search_fields = ["organization__name_th", "member_email"]
+    list_select_related = ["organization", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,12 +2,13 @@ from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from common import params as read
 from mapsite.api import FeaturePagination, parse_bbox, parse_near
 from mapsite.permissions import IsModerator, StaffOrModeratorMayChange
-from places.models import Membership, Organization, OrganizationKind
+from places import staff
+from places.models import Organization, OrganizationKind
 from places.serializers import OrganizationWriteSerializer, RejectSerializer, organization_feature
 
 
@@ -37,7 +38,7 @@ class OrganizationViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         if self.action == "list":
-            if self.request.query_params.get("mine") in ("1", "true"):
+            if read.flag(self.request.query_params, "mine"):
                 return Organization.objects.run_by(self.request.user)
             return Organization.objects.published()
         return Organization.objects.visible_to(self.request.user)
@@ -45,17 +46,13 @@ class OrganizationViewSet(viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         queryset, about = self.get_queryset(), {}
         params = request.query_params
-        if kind := params.get("kind"):
-            if kind not in OrganizationKind.values:
-                raise ValidationError({"kind": f"choose from {', '.join(OrganizationKind.values)}"})
+        if kind := read.one_of(params, "kind", OrganizationKind):
             queryset = queryset.filter(kind=kind)
-        if area := params.get("area"):
-            if not (area.isdigit() and len(area) in (2, 4, 6)):
-                raise ValidationError({"area": "a DOPA code of 2, 4 or 6 digits"})
+        if area := read.area_code(params):
             queryset = queryset.filter(area__code__startswith=area)
-        if verified := params.get("verified"):
-            queryset = queryset.filter(verified=verified in ("1", "true"))
-        for word in (params.get("q") or "").split()[:10]:
+        if (verified := read.flag(params, "verified")) is not None:
+            queryset = queryset.filter(verified=verified)
+        for word in read.text(params, "q", max_length=200).split()[:10]:
             queryset = queryset.filter(Q(name_th__icontains=word) | Q(name_en__icontains=word))
         if bbox := parse_bbox(params):
             queryset = queryset.filter(location__intersects=bbox)
@@ -73,10 +70,7 @@ class OrganizationViewSet(viewsets.ModelViewSet):
         return Response(organization_feature(self.get_object(), request))
 
     def perform_create(self, serializer):
-        org = serializer.save()
-        Membership.objects.create(
-            user=self.request.user, organization=org, role=Membership.Role.OWNER
-        )
+        staff.found(serializer.save(), self.request.user)
 
     def _moderate(self, request, change):
         org = self.get_object()

@@ -176,6 +176,7 @@ class Located(models.Model):
             models.CheckConstraint(
                 condition=InThailand("location"),
                 name="%(app_label)s_%(class)s_location_in_thailand",
+                violation_error_message=_("The place must be in Thailand."),
             ),
         ]
 
@@ -347,10 +348,38 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="one_membership")
+            models.UniqueConstraint(
+                fields=["user", "organization"],
+                name="one_membership",
+                violation_error_message=_("This person is on the staff already."),
+            )
         ]
         verbose_name = _("staff member")
         verbose_name_plural = _("staff members")
 
     def __str__(self):
         return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class StaffChange(models.Model):
+    """Who put whom on (or off) an organization's staff, and when: staff read their volunteers'
+    contacts, so every change of who they are is kept."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("added")
+        ROLE = "role", _("role changed")
+        REMOVED = "removed", _("removed")
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="staff_changes")
+    # Kept when either account is deleted: the e-mail says who it was.
+    actor = models.ForeignKey("auth.User", models.SET_NULL, null=True, related_name="+")
+    member = models.ForeignKey("auth.User", models.SET_NULL, null=True, related_name="+")
+    member_email = models.EmailField(_("e-mail"))
+    action = models.CharField(_("change"), max_length=10, choices=Action.choices)
+    role = models.CharField(_("role"), max_length=10, choices=Membership.Role.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("change of staff")
+        verbose_name_plural = _("changes of staff")

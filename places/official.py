@@ -9,12 +9,12 @@ import re
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.gis.gdal import DataSource, GDALException
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 from django.db import transaction
 from django.utils import timezone
 from geothai.abolished import abolished_areas
 
+from common import vectorfiles
 from geocoding.service import forget_gazetteer
 from mapsite.importing import ImportReport, progress
 from places import sql
@@ -56,16 +56,6 @@ def _resolve_code(code: str, known: dict, renumbered: dict, report: ImportReport
     return None
 
 
-def open_vector(path: Path) -> DataSource:
-    if not path.exists():
-        raise ImportFileError(f"{path}: no such file")
-    source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
-    try:
-        return DataSource(source)
-    except GDALException as exc:
-        raise ImportFileError(f"{path}: GDAL cannot read it as vector data ({exc})") from None
-
-
 def as_multipolygon(geometry: GEOSGeometry) -> MultiPolygon | None:
     """The polygons of a geometry, repaired if invalid; None if it has none."""
     if not geometry.valid:
@@ -93,90 +83,91 @@ def import_boundaries(path, *, commit=False, show_progress=False) -> ImportRepor
     surface for every area whose point is missing, borrowed, or outside the new boundary."""
     path = Path(path)
     report = ImportReport(source=str(path))
-    layer = open_vector(path)[0]
+    try:
+        with (
+            vectorfiles.read(path, limits=vectorfiles.OFFICIAL_LIMITS) as layer,
+            transaction.atomic(),
+        ):
+            _import_boundary_features(layer, path, report, show_progress)
+            report.committed = commit
+            if not commit:
+                transaction.set_rollback(True)
+    except vectorfiles.VectorFileError as exc:
+        raise ImportFileError(str(exc)) from None
+    forget_gazetteer()
+    return report
+
+
+def _import_boundary_features(layer, path, report, show_progress):
     field = next((f for f in PCODE_FIELDS if f in layer.fields), None)
     if field is None:
         raise ImportFileError(
             f"{path}: no ADM1_PCODE, ADM2_PCODE or ADM3_PCODE field ({layer.fields})"
         )
     level = PCODE_FIELDS[field]
-    srs = layer.srs
-    transform = srs is not None and srs.srid not in (None, 4326)
-    if srs is not None and srs.srid is None and not (srs.geographic and "WGS" in (srs.name or "")):
-        raise ImportFileError(f"{path}: unknown coordinate reference system {srs.name!r}")
-
     known = {a.code: a for a in Area.objects.filter(level=level)}
     renumbered = renumbered_codes()
     seen, changed = set(), []
-    with transaction.atomic():
-        for number, feature in enumerate(
-            progress(layer, total=len(layer), description="boundaries", enabled=show_progress), 1
-        ):
-            report.read += 1
-            pcode = (feature.get(field) or "").strip()
-            match = _PCODE.match(pcode)
-            if not match or len(match[1]) != CODE_LENGTH[level]:
-                report.reject(
-                    number,
-                    f"{field}={pcode!r} is not a {level} P-code like TH{'5' * CODE_LENGTH[level]}",
-                )
-                continue
-            code = _resolve_code(match[1], known, renumbered, report, number)
-            if code is None:
-                report.reject(
-                    number,
-                    f"{pcode}: DOPA code {match[1]} is not in the gazetteer "
-                    "(run load_gazetteer first?)",
-                )
-                continue
-            if code in seen:
-                report.reject(number, f"{pcode}: a second boundary for the same area")
-                continue
-            seen.add(code)
-            ogr = feature.geom
-            if transform:
-                ogr.transform(4326)
-            boundary = as_multipolygon(GEOSGeometry(ogr.wkb, srid=4326)) if not ogr.empty else None
-            if boundary is None or boundary.empty:
-                report.reject(number, f"{pcode}: empty or non-polygonal geometry")
-                continue
-            if not _in_thailand(boundary.extent):
-                report.reject(
-                    number, f"{pcode}: geometry lies outside Thailand (extent {boundary.extent})"
-                )
-                continue
-            area = known[code]
-            if area.boundary is not None and area.boundary.equals_exact(boundary, 1e-12):
-                report.unchanged += 1
-                continue
-            area.boundary = boundary
-            if (
-                area.point is None
-                or area.point_source == PointSource.PARENT
-                or not boundary.covers(area.point)
-            ):
-                area.point = boundary.point_on_surface
-                area.point_source, area.point_level = PointSource.BOUNDARY, area.level
-            changed.append(area)
-            report.updated += 1
-        touch(changed)
-        Area.objects.bulk_update(
-            changed,
-            ["boundary", "point", "point_source", "point_level", "updated_at"],
-            batch_size=200,
-        )
-        sql.rebuild_parts([a.code for a in changed])
-        sql.inherit_parent_points()
-        if len(known) - len(seen):
-            report.notes.append(
-                f"{len(known) - len(seen)} {level} areas of the gazetteer have no boundary "
-                "in this file"
+    features = progress(layer, total=len(layer), description="boundaries", enabled=show_progress)
+    for feature in features:
+        number = feature.number
+        report.read += 1
+        pcode = str(feature.properties.get(field) or "").strip()
+        match = _PCODE.match(pcode)
+        if not match or len(match[1]) != CODE_LENGTH[level]:
+            report.reject(
+                number,
+                f"{field}={pcode!r} is not a {level} P-code like TH{'5' * CODE_LENGTH[level]}",
             )
-        report.committed = commit
-        if not commit:
-            transaction.set_rollback(True)
-    forget_gazetteer()
-    return report
+            continue
+        code = _resolve_code(match[1], known, renumbered, report, number)
+        if code is None:
+            report.reject(
+                number,
+                f"{pcode}: DOPA code {match[1]} is not in the gazetteer "
+                "(run load_gazetteer first?)",
+            )
+            continue
+        if code in seen:
+            report.reject(number, f"{pcode}: a second boundary for the same area")
+            continue
+        seen.add(code)
+        geometry = feature.geometry
+        boundary = None if geometry is None or geometry.empty else as_multipolygon(geometry)
+        if boundary is None or boundary.empty:
+            report.reject(number, f"{pcode}: empty or non-polygonal geometry")
+            continue
+        if not _in_thailand(boundary.extent):
+            report.reject(
+                number, f"{pcode}: geometry lies outside Thailand (extent {boundary.extent})"
+            )
+            continue
+        area = known[code]
+        if area.boundary is not None and area.boundary.equals_exact(boundary, 1e-12):
+            report.unchanged += 1
+            continue
+        area.boundary = boundary
+        if (
+            area.point is None
+            or area.point_source == PointSource.PARENT
+            or not boundary.covers(area.point)
+        ):
+            area.point = boundary.point_on_surface
+            area.point_source, area.point_level = PointSource.BOUNDARY, area.level
+        changed.append(area)
+        report.updated += 1
+    touch(changed)
+    Area.objects.bulk_update(
+        changed,
+        ["boundary", "point", "point_source", "point_level", "updated_at"],
+        batch_size=200,
+    )
+    sql.rebuild_parts([a.code for a in changed])
+    sql.inherit_parent_points()
+    if len(known) - len(seen):
+        report.notes.append(
+            f"{len(known) - len(seen)} {level} areas of the gazetteer have no boundary in this file"
+        )
 
 
 def utm_srid(lon: float) -> int:

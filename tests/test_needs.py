@@ -22,6 +22,7 @@ from tests.factories import (
     IncidentFactory,
     NeedFactory,
     OpportunityFactory,
+    OrganizationFactory,
     ShiftFactory,
     UserFactory,
     VolunteerFactory,
@@ -138,8 +139,18 @@ def test_organization_staff_report_needs_see_only_theirs_and_cannot_assign():
         api(UserFactory())
         .post("/api/v1/needs/", {**body, "reporting_organization": None}, format="json")
         .status_code
-        == 400
+        == 403
     )
+    # Registering an organization is not enough: a moderator has to approve it first.
+    unapproved = OrganizationFactory(status="pending", verified=False)
+    client = api(staff_of(unapproved))
+    named = client.post(
+        "/api/v1/needs/", {**body, "reporting_organization": unapproved.pk}, format="json"
+    )
+    assert named.status_code == 400 and "reporting_organization" in named.json()
+    unnamed = client.post("/api/v1/needs/", {**body, "reporting_organization": None}, format="json")
+    assert unnamed.status_code == 403
+    assert not Need.objects.filter(title=body["title"]).exclude(reporting_organization=org).exists()
 
 
 def test_uncovered_needs_are_those_without_a_published_opportunity_near_most_urgent_first():
@@ -457,7 +468,7 @@ MATRIX = [
     ("get", "/api/v1/needs/", None, [401, 200, 200, 200, 200]),
     ("get", "/api/v1/needs/{need}/", None, [401, 404, 404, 200, 404]),
     ("get", "/api/v1/needs/{reported}/", None, [401, 404, 200, 200, 404]),
-    ("post", "/api/v1/needs/", NEW_NEED, [401, 400, 201, 201, 400]),
+    ("post", "/api/v1/needs/", NEW_NEED, [401, 403, 201, 201, 403]),
     ("patch", "/api/v1/needs/{need}/", {"status": "assigned"}, [401, 404, 404, 200, 404]),
     ("patch", "/api/v1/needs/{reported}/", {"people_affected": 5}, [401, 404, 200, 200, 404]),
     ("get", "/api/v1/needs/uncovered/", None, [401, 403, 403, 200, 403]),

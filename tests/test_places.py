@@ -187,7 +187,7 @@ def test_import_boundaries_command_reports_and_fails_clearly(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_boundaries", str(tmp_path / "missing.zip"))
     (tmp_path / "junk.geojson").write_text("not json at all")
-    with pytest.raises(CommandError, match="GDAL cannot read"):
+    with pytest.raises(CommandError, match="not valid GeoJSON"):
         call_command("import_boundaries", str(tmp_path / "junk.geojson"))
 
 

@@ -14,6 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common import params as read
 from mapsite.api import attribution
 from mapsite.permissions import runs
 from opportunities.models import Opportunity
@@ -95,10 +96,7 @@ class MatchesView(APIView):
             raise ValidationError(
                 {"consent": "agree to suggestions in your profile (/me/profile/) first"}
             )
-        try:
-            limit = min(max(int(request.query_params.get("limit", 20)), 1), 100)
-        except ValueError:
-            raise ValidationError({"limit": "a whole number from 1 to 100"}) from None
+        limit = read.whole(request.query_params, "limit", low=1, high=100, default=20)
         matches = matches_for(_profile(request.user), limit=limit)
         return Response(
             {

@@ -87,10 +87,15 @@ class Volunteer(models.Model):
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
         constraints = [
-            models.CheckConstraint(condition=InThailand("home"), name="volunteer_home_in_thailand"),
+            models.CheckConstraint(
+                condition=InThailand("home"),
+                name="volunteer_home_in_thailand",
+                violation_error_message=_("Your home area must be in Thailand."),
+            ),
             models.CheckConstraint(
                 condition=Q(travel_radius_km__gte=1) & Q(travel_radius_km__lte=500),
                 name="volunteer_travel_radius",
+                violation_error_message=_("How far you travel: from 1 to 500 km."),
             ),
         ]
 
@@ -180,10 +185,12 @@ class SignUp(models.Model):
                 fields=["shift", "volunteer"],
                 condition=Q(status__in=["confirmed", "waitlisted"]),
                 name="one_active_signup_per_shift",
+                violation_error_message=_("You are signed up for this shift already."),
             ),
             models.CheckConstraint(
                 condition=Q(hours__isnull=True) | (Q(hours__gte=0) & Q(hours__lte=24)),
                 name="signup_hours_in_a_day",
+                violation_error_message=_("Hours: from 0 to 24."),
             ),
         ]
 
@@ -229,14 +236,17 @@ class SavedSearch(models.Model):
             models.CheckConstraint(
                 condition=Q(centre__isnull=False) | Q(area__isnull=False) | Q(include_remote=True),
                 name="savedsearch_has_a_place",
+                violation_error_message=_("Say where, or include remote opportunities."),
             ),
             models.CheckConstraint(
                 condition=InThailand("centre"),
                 name="savedsearch_centre_in_thailand",
+                violation_error_message=_("The place must be in Thailand."),
             ),
             models.CheckConstraint(
                 condition=Q(radius_km__gte=1) & Q(radius_km__lte=200),
                 name="savedsearch_radius",
+                violation_error_message=_("The distance: from 1 to 200 km."),
             ),
         ]
 
