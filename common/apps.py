@@ -6,6 +6,6 @@ class CommonConfig(AppConfig):
     verbose_name = "common"
 
     def ready(self):
-        from common import gdal
+        from common import checks, gdal  # noqa: F401  (checks register themselves)
 
         gdal.lock_down()

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "csp",
     "common",
     "places",
     "opportunities",
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "common.errors.DatabaseUnavailableMiddleware",
 ]
 
@@ -75,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mapsite.context_processors.site",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -98,16 +102,19 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.integer(
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: CACHE_URL is redis://host:port/db for a shared cache, locmem:// (default) per process.
+# Cache: CACHE_URL is redis://host:port/db (or unix:///path/redis.sock?db=N) for a cache that all
+# workers share, as rate limits need (./dev starts a local Redis); locmem:// is per process.
 CACHE_URL = env.get("CACHE_URL", "locmem://")
-if CACHE_URL.startswith(("redis://", "rediss://")):
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
 elif CACHE_URL == "locmem://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
-    raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: use redis://host:port/db or locmem://.")
+    raise ImproperlyConfigured(
+        f"CACHE_URL={CACHE_URL!r}: use redis://host:port/db, unix:///path.sock?db=N or locmem://."
+    )
 
 # E-mail: the console in development, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env.get("EMAIL_HOST", "")
@@ -245,6 +252,23 @@ MAP_TILES_ATTRIBUTION = env.get(
     "MAP_TILES_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
+# Content-Security-Policy: scripts only from this site or inline with the request's nonce (the
+# Leaflet maps' start-up scripts carry it); images also from the base layer's tile server.
+_TILE_ORIGIN = "/".join(MAP_TILES_URL.split("/")[:3]) if MAP_TILES_URL.startswith("http") else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],  # style attributes in the admin and in Leaflet
+        "img-src": [SELF, "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 CONTENT_LICENCE = {
     "name": "CC BY-NC-SA 3.0 TH",
     "url": "https://creativecommons.org/licenses/by-nc-sa/3.0/th/",

@@ -105,6 +105,7 @@ def need_form(request, pk=None):
 def incident_form(request, pk=None):
     incident = get_object_or_404(Incident, pk=pk) if pk else Incident()
     form = IncidentForm(request.POST or None, request.FILES or None, instance=incident)
+    form.fields["affected_area"].widget.csp_nonce = request.csp_nonce
     if request.method == "POST" and form.is_valid():
         incident = form.save()
         messages.success(request, _("The incident is saved."))

@@ -1,5 +1,6 @@
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,25 @@ def open_data(settings):
 def fast_password_hashing(settings):
     """Real hashing costs a quarter second a user; tests create hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def wait_until(page, expression, timeout=10_000):
+    """Poll a script expression until it is truthy. Playwright's wait_for_function compiles its
+    predicate with eval inside the page, which the site's Content-Security-Policy refuses."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} ms: {expression}")
+        page.wait_for_timeout(50)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: no rate-limit counts, tiles or versions of another
+    test (./dev test gives the tests a Redis database of their own)."""
+    from django.core.cache import cache
+
+    cache.clear()

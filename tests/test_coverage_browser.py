@@ -9,6 +9,7 @@ from django.test import Client
 from needs import coverage
 from places import package_gazetteer
 from places.models import Area
+from tests.conftest import wait_until
 from tests.factories import CHIANG_MAI, NeedFactory, OpportunityFactory, coordinator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,7 +44,7 @@ def test_coverage_map_shows_gaps_and_uncovered_needs(browser_page, live_server, 
 
     page = logged_in(browser_page, live_server, coordinator())
     page.goto(live_server.url + "/coordinate/?level=tambon&km=20")
-    page.wait_for_function("document.getElementById('coverage-map').dataset.loaded === '1'")
+    wait_until(page, "document.getElementById('coverage-map').dataset.loaded === '1'")
     assert page.evaluate("document.getElementById('coverage-map').dataset.areas") == "2"
     assert page.evaluate("document.getElementById('coverage-map').dataset.needs") == "2"
     assert page.locator("path.coverage-area").count() == 2

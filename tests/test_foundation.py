@@ -13,6 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from mapsite import env
+from tests.conftest import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -170,7 +171,7 @@ def test_env_example_documents_every_setting():
 def test_map_page_in_chromium(browser_page, live_server, artifacts_dir):
     page = browser_page.page
     page.goto(live_server.url + "/")
-    page.wait_for_function("window.volmap && window.volmap.map && window.volmap.map._loaded")
+    wait_until(page, "window.volmap && window.volmap.map && window.volmap.map._loaded")
     zoom = page.evaluate("window.volmap.map.getZoom()")
     center = page.evaluate("window.volmap.map.getCenter()")
     assert 5 <= zoom <= 7

@@ -9,6 +9,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from opportunities import demo, tiles
 from opportunities.models import Opportunity
+from tests.conftest import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +31,9 @@ def demo_map():
 def open_map(browser_page, live_server, path="/"):
     page = browser_page.page
     page.goto(live_server.url + path)
-    page.wait_for_function(
-        "window.volmap && window.volmap.map && document.querySelector('#map').dataset.markers > 0"
+    wait_until(
+        page,
+        "window.volmap && window.volmap.map && document.querySelector('#map').dataset.markers > 0",
     )
     return page
 
@@ -63,8 +65,8 @@ def test_clicking_a_cluster_zooms_in_and_splits_it(
             break
         try:  # a tile arriving may redraw the marker under the click: then click again
             page.locator(".cluster").first.click(timeout=5000)
-            page.wait_for_function(f"window.volmap.map.getZoom() > {zoom}", timeout=5000)
-        except PlaywrightTimeout:
+            wait_until(page, f"window.volmap.map.getZoom() > {zoom}", timeout=5000)
+        except (PlaywrightTimeout, AssertionError):
             continue
         finally:
             settle(page)
@@ -89,11 +91,11 @@ def test_a_filter_changes_the_map_and_the_url_and_back_undoes_it(
     )
     assert 0 < animals < demo_map
     page.check("input[name=cause][value=animals]")
-    page.wait_for_function(f"({TOTAL_ON_MAP})() === {animals}")
+    wait_until(page, f"({TOTAL_ON_MAP})() === {animals}")
     assert "cause=animals" in page.url
     page.screenshot(path=artifacts_dir / "map-filtered.png")
     page.go_back()
-    page.wait_for_function(f"({TOTAL_ON_MAP})() === {demo_map}")
+    wait_until(page, f"({TOTAL_ON_MAP})() === {demo_map}")
     assert "cause=animals" not in page.url
     assert not page.is_checked("input[name=cause][value=animals]")
     assert browser_page.console_errors == []
@@ -105,7 +107,7 @@ def test_searching_an_address_recentres_and_lists_the_nearest(
     page = open_map(browser_page, live_server)
     page.fill("#near-q", "ต.สุเทพ อ.เมือง จ.เชียงใหม่")
     page.click("#near button[type=submit]")
-    page.wait_for_function(r"/\d (km|กม)/.test(document.querySelector('#results').textContent)")
+    wait_until(page, r"/\d (km|กม)/.test(document.querySelector('#results').textContent)")
     centre = page.evaluate("window.volmap.map.getCenter()")
     assert abs(centre["lat"] - 18.79) < 0.3 and abs(centre["lng"] - 98.95) < 0.3
     distances = [float(m) for m in re.findall(r"([\d.]+) (?:km|กม)", page.inner_text("#results"))]
@@ -115,9 +117,7 @@ def test_searching_an_address_recentres_and_lists_the_nearest(
     assert browser_page.console_errors == []
     page.fill("#near-q", "asdfghjkl")
     page.click("#near button[type=submit]")
-    page.wait_for_function(
-        "document.querySelector('#near-message').textContent.includes('asdfghjkl')"
-    )
+    wait_until(page, "document.querySelector('#near-message').textContent.includes('asdfghjkl')")
     # The API's 400 for a place it cannot find is the only complaint, and the page says why.
     assert [e for e in browser_page.console_errors if "400" not in e] == []
 
@@ -141,8 +141,8 @@ def test_english_is_one_click_away(browser_page, live_server, demo_map, artifact
     assert page.get_attribute("html", "lang") == "th"
     page.click("header form.language button")
     page.wait_for_url(re.compile(r"/en/"))
-    page.wait_for_function(
-        "document.querySelector('#map') && document.querySelector('#map').dataset.markers > 0"
+    wait_until(
+        page, "document.querySelector('#map') && document.querySelector('#map').dataset.markers > 0"
     )
     assert page.get_attribute("html", "lang") == "en"
     assert "Opportunities in this area" in page.inner_text("body") and "Search" in page.inner_text(

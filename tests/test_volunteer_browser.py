@@ -4,6 +4,7 @@ near it with its reasons, sign up for a shift from the opportunity's page."""
 import pytest
 from django.contrib.gis.geos import Point
 
+from tests.conftest import wait_until
 from tests.factories import OpportunityFactory, ShiftFactory, VolunteerFactory
 from volunteers.models import SignUp
 
@@ -33,7 +34,7 @@ def test_click_home_see_a_match_and_sign_up(browser_page, live_server, artifacts
     page.wait_for_url("**/me/")
 
     page.goto(live_server.url + "/me/profile/")
-    page.wait_for_function("window.volmap && window.volmap.map && window.volmap.map._loaded")
+    wait_until(page, "window.volmap && window.volmap.map && window.volmap.map._loaded")
     # Click where Bangkok's centre is on the map.
     page.evaluate("window.volmap.map.setView([13.7563, 100.5018], 12)")
     point = page.evaluate(

@@ -2,10 +2,11 @@
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
+from common import ratelimit
 from geocoding.service import geocode
 from mapsite.api import in_thailand
 from opportunities.taxonomy import Cause, Language, Skill
@@ -14,17 +15,72 @@ from volunteers import privacy
 from volunteers.models import SLOTS, Frequency, Purpose, SavedSearch, Volunteer
 
 AREA_LEVELS = {"tambon", "amphoe", "province"}
+LOGIN_WINDOW = 15 * 60
+LOGIN_FAILURES_PER_ACCOUNT = 5
+LOGIN_FAILURES_PER_ADDRESS = 30
+RESETS_PER_EMAIL = 3
+RESETS_PER_ADDRESS = 10
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    """Log in with the e-mail address (it is the username, in lower case)."""
+    """Log in with the e-mail address (it is the username, in lower case). Failed attempts are
+    counted per account and per address in the shared cache: past the limit even the right
+    password waits for the window to pass (or for a password reset)."""
 
     username = forms.CharField(
         label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True})
     )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The e-mail address or the password is not right. Capital letters in the e-mail "
+            "address do not matter; in the password they do."
+        ),
+        "too_many": _(
+            "Too many wrong passwords: log-in is paused for 15 minutes. You can set a new "
+            "password with “Forgot your password?”."
+        ),
+    }
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
+
+    def clean(self):
+        account = self.cleaned_data.get("username") or ""
+        address = ratelimit.client_address(self.request)
+        if (
+            ratelimit.seen("login-account", account, LOGIN_WINDOW) >= LOGIN_FAILURES_PER_ACCOUNT
+            or ratelimit.seen("login-address", address, LOGIN_WINDOW) >= LOGIN_FAILURES_PER_ADDRESS
+        ):
+            raise forms.ValidationError(self.error_messages["too_many"], code="too_many")
+        try:
+            data = super().clean()
+        except forms.ValidationError:
+            ratelimit.count("login-account", account, LOGIN_WINDOW)
+            ratelimit.count("login-address", address, LOGIN_WINDOW)
+            raise
+        ratelimit.forget("login-account", account, LOGIN_WINDOW)
+        return data
+
+
+class LimitedPasswordResetForm(PasswordResetForm):
+    """A few reset e-mails per address and per hour: the form cannot be used to flood a mailbox."""
+
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        address = ratelimit.client_address(self.request)
+        if (
+            ratelimit.count("reset-email", email, 3600) > RESETS_PER_EMAIL
+            or ratelimit.count("reset-address", address, 3600) > RESETS_PER_ADDRESS
+        ):
+            raise forms.ValidationError(
+                _("Too many requests for a new password: try again in an hour.")
+            )
+        return email
 
 
 class RegistrationForm(forms.Form):

@@ -12,6 +12,11 @@ urlpatterns = [
         LoginView.as_view(authentication_form=EmailAuthenticationForm),
         name="login",
     ),
+    path(
+        "accounts/password_reset/",
+        views.LimitedPasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("me/", views.me, name="me"),
     path("me/profile/", views.profile, name="profile"),
     path("me/for-you/", views.for_you, name="for-you"),

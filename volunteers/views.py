@@ -7,6 +7,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetView
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.http import Http404, JsonResponse
@@ -18,13 +19,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from mapsite.ratelimit import too_many
+from common.ratelimit import too_many
 from opportunities.manage import opportunity_run_by
 from opportunities.models import Shift
 from volunteers import accounts, mail, privacy, signups
 from volunteers.forms import (
     AttendanceForm,
     EraseForm,
+    LimitedPasswordResetForm,
     ProfileForm,
     RegistrationForm,
     SavedSearchForm,
@@ -35,6 +37,13 @@ from volunteers.models import Purpose, SignUp, SignUpStatus, Volunteer
 
 log = logging.getLogger(__name__)
 REGISTRATIONS_PER_HOUR = 10
+
+
+class LimitedPasswordResetView(PasswordResetView):
+    form_class = LimitedPasswordResetForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 def register(request):
