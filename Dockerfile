@@ -5,9 +5,11 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .
+# Static files are collected with the production settings (DEBUG=0): only then does WhiteNoise's
+# manifest exist, without which every page answers 500. tests/test_production.py runs these lines.
 RUN pip install --no-cache-dir . \
-    && DEBUG=1 DATABASE_URL=postgis://build@/none python manage.py compilemessages \
-    && DEBUG=1 DATABASE_URL=postgis://build@/none python manage.py collectstatic --no-input
+    && DEBUG=0 SECRET_KEY=build-only DATABASE_URL=postgis://build@/none python manage.py compilemessages \
+    && DEBUG=0 SECRET_KEY=build-only DATABASE_URL=postgis://build@/none python manage.py collectstatic --no-input
 RUN useradd --system --home /app volmap
 USER volmap
 EXPOSE 8000

@@ -20,6 +20,7 @@ PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "k" * 10 + "-Zq8v3Lr9Tn2Wc7Yp4Xm6Hb1Js5Dg0Fa!Ke@Ru#Vi$",
     "ALLOWED_HOSTS": "volunteer.example.org",
+    "CACHE_URL": os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/9"),
 }
 
 

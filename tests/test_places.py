@@ -184,10 +184,10 @@ def test_boundaries_need_a_pcode_field(tmp_path):
 
 
 def test_import_boundaries_command_reports_and_fails_clearly(tmp_path):
-    with pytest.raises(CommandError, match="no such file"):
+    with pytest.raises(CommandError, match="ไม่พบไฟล์นี้"):
         call_command("import_boundaries", str(tmp_path / "missing.zip"))
     (tmp_path / "junk.geojson").write_text("not json at all")
-    with pytest.raises(CommandError, match="not valid GeoJSON"):
+    with pytest.raises(CommandError, match="ไม่ใช่ GeoJSON ที่ถูกต้อง"):
         call_command("import_boundaries", str(tmp_path / "junk.geojson"))
 
 

@@ -612,7 +612,7 @@ def test_deleting_an_opportunity_with_sign_ups_is_refused_with_a_reason(client):
     signups.sign_up(VolunteerFactory().user, shift.pk)
     client.force_login(staff_of(shift.opportunity.organization))
     response = client.delete(f"/api/v1/opportunities/{shift.opportunity_id}/")
-    assert response.status_code == 409 and "close it instead" in response.json()["detail"]
+    assert response.status_code == 409 and "ให้ปิดรับแทน" in response.json()["detail"]
     assert SignUp.objects.exists()
 
 
