@@ -18,8 +18,9 @@ def free_port():
 
 
 @contextlib.contextmanager
-def gunicorn(app="mapsite.wsgi", timeout=30, **env):
-    """Production settings (DEBUG off), one sync worker, on 127.0.0.1; yields the port."""
+def gunicorn(app="mapsite.wsgi", timeout=30, quiet=False, **env):
+    """Production settings (DEBUG off), one sync worker, on 127.0.0.1; yields the port. `quiet`:
+    the server's log (every 4xx it answered) is not shown."""
     port = free_port()
     environ = {
         **os.environ,
@@ -50,6 +51,8 @@ def gunicorn(app="mapsite.wsgi", timeout=30, **env):
         ],
         cwd=ROOT,
         env=environ,
+        stdout=subprocess.DEVNULL if quiet else None,
+        stderr=subprocess.DEVNULL if quiet else None,
     )
     try:
         for _ in range(150):

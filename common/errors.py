@@ -122,11 +122,23 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+# Rules the database enforces beyond the models' constraints (triggers), by constraint name; the
+# app that creates the rule declares its message (register_constraint_message).
+_DATABASE_RULES: dict[str, str] = {}
+
+
+def register_constraint_message(name: str, message) -> None:
+    _DATABASE_RULES[name] = message
+
+
 def constraint_message(exc: IntegrityError) -> str | None:
-    """The `violation_error_message` of the model constraint that the database refused."""
+    """What the refused constraint means: a trigger's registered message, or the model
+    constraint's own `violation_error_message`."""
     name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
     if not name:
         return None
+    if name in _DATABASE_RULES:
+        return str(_DATABASE_RULES[name])
     for model in apps.get_models():
         for constraint in model._meta.constraints:
             if (

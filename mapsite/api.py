@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from common import params as read
+from common.openapi import collection
 from geocoding.service import MAX_QUERY_LENGTH, RemoteGeocoderError, explain, geocode
 
 MAX_RADIUS_KM = 200
@@ -243,14 +244,17 @@ class FeaturePagination(BasePagination):
         )
 
     def get_paginated_response_schema(self, schema):
-        return {
-            "type": "object",
-            "properties": {
-                "type": {"type": "string", "enum": ["FeatureCollection"]},
-                "features": schema,
-                "next": {"type": "string", "nullable": True, "format": "uri"},
-                "previous": {"type": "string", "nullable": True, "format": "uri"},
-                "attribution": {"type": "string"},
-                "license": {"type": "string", "format": "uri"},
-            },
-        }
+        return collection(schema, paged=True)
+
+
+class AllFeatures(BasePagination):
+    """Every feature in one FeatureCollection, for lists that stay short (incidents)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        return list(queryset)
+
+    def get_paginated_response(self, features):
+        return Response({"type": "FeatureCollection", "features": features, **attribution()})
+
+    def get_paginated_response_schema(self, schema):
+        return collection(schema, paged=False)

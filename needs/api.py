@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common import params as read
-from mapsite.api import FeaturePagination, attribution, parse_bbox
+from common.openapi import collection, feature, geojson_operations
+from mapsite.api import AllFeatures, FeaturePagination, attribution, parse_bbox
 from needs import geometry
 from needs.coverage import coverage
 from needs.models import Incident, Need, NeedStatus
@@ -54,6 +55,7 @@ class CoordinatorsWrite(BasePermission):
         return request.method in SAFE_METHODS or is_coordinator(request.user)
 
 
+@geojson_operations("a need")
 class NeedViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -100,7 +102,9 @@ class NeedViewSet(
             ]
         )
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        responses={200: collection({"type": "array", "items": feature("an open need, none near")})}
+    )
     @action(detail=False, permission_classes=[IsCoordinator])
     def uncovered(self, request):
         """Open needs with no published opportunity within `km` (default 20), most urgent first;
@@ -113,6 +117,7 @@ class NeedViewSet(
         )
 
 
+@geojson_operations("an incident", actions=("area",))
 class IncidentViewSet(viewsets.ModelViewSet):
     """Incidents with their affected area (GeoJSON). The ones under way are public; coordinators
     see all and write them. `POST incidents/{id}/area/` takes a GeoJSON file or a zipped
@@ -120,23 +125,24 @@ class IncidentViewSet(viewsets.ModelViewSet):
 
     serializer_class = IncidentSerializer
     permission_classes = [CoordinatorsWrite]
-    pagination_class = None
+    pagination_class = AllFeatures
 
     def get_queryset(self):
         incidents = Incident.objects.all()
         return incidents if is_coordinator(self.request.user) else incidents.active()
 
     def list(self, request, *args, **kwargs):
-        return Response(
-            {
-                "type": "FeatureCollection",
-                "features": [incident_feature(i, request) for i in self.get_queryset()],
-                **attribution(),
-            }
-        )
+        incidents = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([incident_feature(i, request) for i in incidents])
 
     @extend_schema(
-        request={"multipart/form-data": OpenApiTypes.OBJECT}, responses=OpenApiTypes.OBJECT
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        }
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def area(self, request, pk=None):

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from opportunities.forms import BaseShiftFormSet
 from opportunities.models import Opportunity, Shift, TransitionError
 from places.admin import LocatedAdmin, reject_with_reason
 
@@ -8,6 +9,9 @@ from places.admin import LocatedAdmin, reject_with_reason
 class ShiftInline(admin.TabularInline):
     model = Shift
     extra = 0
+    # The staff forms' checks: a shift with sign-ups is neither deleted nor cut below its
+    # confirmed volunteers (the database's trigger would refuse it with an error page).
+    formset = BaseShiftFormSet
 
 
 @admin.register(Opportunity)

@@ -1,10 +1,11 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common import params as read
+from common.openapi import geojson_operations
 from mapsite.api import FeaturePagination
 from mapsite.permissions import IsModerator, StaffOrModeratorMayChange
 from opportunities.filters import filter_opportunities
@@ -39,7 +40,11 @@ FILTERS = [
 ]
 
 
-@extend_schema_view(list=extend_schema(parameters=FILTERS))
+@geojson_operations(
+    "an opportunity",
+    actions=("submit", "close", "approve", "reject"),
+    list={"parameters": FILTERS},
+)
 class OpportunityViewSet(viewsets.ModelViewSet):
     """Volunteer opportunities as GeoJSON. Reading is public (published ones; staff also see their
     own); writing needs the organization's staff; moderation needs a moderator."""

@@ -1,10 +1,11 @@
 from django.db.models import Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common import params as read
+from common.openapi import geojson_operations
 from mapsite.api import FeaturePagination, parse_bbox, parse_near
 from mapsite.permissions import IsModerator, StaffOrModeratorMayChange
 from places import staff
@@ -12,9 +13,11 @@ from places.models import Organization, OrganizationKind
 from places.serializers import OrganizationWriteSerializer, RejectSerializer, organization_feature
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
+@geojson_operations(
+    "an organization",
+    actions=("approve", "reject", "verify"),
+    list={
+        "parameters": [
             OpenApiParameter("kind", str),
             OpenApiParameter("area", str, description="DOPA code"),
             OpenApiParameter("q", str),
@@ -26,7 +29,7 @@ from places.serializers import OrganizationWriteSerializer, RejectSerializer, or
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ]
-    )
+    },
 )
 class OrganizationViewSet(viewsets.ModelViewSet):
     """Organizations as GeoJSON. A new one starts pending review; its creator becomes its owner."""

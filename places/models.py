@@ -145,13 +145,13 @@ class Precision(models.TextChoices):
 
 
 class InThailand(models.Func):
-    """True when a geography point lies in Thailand's extent (lon 97.3–105.7, lat 5.6–20.5).
-    The ranges do not overlap, so a swapped latitude and longitude can never pass."""
+    """True when a geography point lies in Thailand's extent (lon 97.3–105.7, lat 5.6–20.5),
+    NULL (so accepted by a CHECK) when there is no point. The ranges do not overlap, so a swapped
+    latitude and longitude can never pass. The point appears once in the SQL: Django's own
+    validation of the constraint passes it as a single parameter."""
 
     template = (
-        "(%(expressions)s IS NULL OR ("
-        "ST_X(%(expressions)s::geometry) BETWEEN 97.3 AND 105.7 AND "
-        "ST_Y(%(expressions)s::geometry) BETWEEN 5.6 AND 20.5))"
+        "ST_Intersects(ST_MakeEnvelope(97.3, 5.6, 105.7, 20.5, 4326), %(expressions)s::geometry)"
     )
     output_field = models.BooleanField()
 

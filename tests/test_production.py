@@ -5,12 +5,8 @@ layout, and a database that cannot be reached is a 503 (JSON on the API), never 
 
 import re
 import shlex
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,12 +15,12 @@ from django.db import connection
 from places import package_gazetteer
 from places.models import Area
 from tests.factories import OpportunityFactory
+from tests.servers import Server
 from tests.test_foundation import PRODUCTION_ENV, subprocess_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
 def dockerfile_build_commands() -> list[str]:
@@ -36,53 +32,6 @@ def dockerfile_build_commands() -> list[str]:
     return [step for step in steps if "manage.py" in step]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, environ):
-        self.port = free_port()
-        self.process = subprocess.Popen(  # the compose command's server and settings
-            [str(GUNICORN), "mapsite.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2"],
-            cwd=ROOT,
-            env=environ,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise AssertionError(self.process.stderr.read().decode()) from None
-                time.sleep(0.1)
-        raise AssertionError("gunicorn did not start")
-
-    def get(self, path, language="th"):
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}",
-            headers={
-                "Host": "volunteer.example.org",
-                "X-Forwarded-Proto": "https",  # as behind the TLS proxy compose expects
-                "Accept-Language": language,
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (local)
-                return response.status, dict(response.headers), response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read().decode()
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def collected_static(tmp_path_factory):
     """STATIC_ROOT filled by the Dockerfile's own commands."""
@@ -91,7 +40,12 @@ def collected_static(tmp_path_factory):
     environ["PATH"] = f"{Path(sys.executable).parent}:{environ['PATH']}"  # its `python`
     for step in dockerfile_build_commands():
         subprocess.run(
-            ["sh", "-c", step], cwd=ROOT, env=environ, check=True, capture_output=True, timeout=300
+            ["/bin/sh", "-c", step],
+            cwd=ROOT,
+            env=environ,
+            check=True,
+            capture_output=True,
+            timeout=300,
         )
     assert (static_root / "staticfiles.json").exists(), "collectstatic wrote no manifest"
     return static_root
@@ -170,4 +124,3 @@ def test_a_database_that_cannot_be_reached_is_a_503_never_a_500(collected_static
         assert server.get("/healthz")[0] == 503
     finally:
         server.stop()
-

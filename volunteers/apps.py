@@ -7,4 +7,10 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("volunteers")
 
     def ready(self):
+        from common.errors import register_constraint_message
         from volunteers import signals  # noqa: F401
+
+        register_constraint_message(
+            "signup_within_capacity",
+            _("A shift cannot have more confirmed volunteers than places."),
+        )

@@ -1,0 +1,122 @@
+"""Real servers for tests: gunicorn as docker-compose.yml runs it, and a canary HTTP server that
+records every request made to it (to prove that nothing was fetched)."""
+
+import http.server
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, environ, workers=2):
+        self.port = free_port()
+        self.cookies = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+        # A pipe that nobody reads could fill up and stall the server: its log goes to a file.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
+        self.process = subprocess.Popen(  # the compose command's server and settings
+            [
+                str(GUNICORN),
+                "mapsite.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+            ],
+            cwd=ROOT,
+            env=environ,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise AssertionError(self.errors()) from None
+                time.sleep(0.1)
+        raise AssertionError("gunicorn did not start")
+
+    def get(self, path, language="th", data=None, headers=None):
+        """(status, headers, body); `data` (bytes) makes it a POST; cookies are kept."""
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}",
+            data=data,
+            headers={
+                "Host": "volunteer.example.org",
+                "X-Forwarded-Proto": "https",  # as behind the TLS proxy compose expects
+                "Accept-Language": language,
+                **(headers or {}),
+            },
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read().decode()
+
+    def cookie(self, name):
+        return next((c.value for c in self.cookies if c.name == name), None)
+
+    def errors(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.log.close()
+
+
+class Canary:
+    """An HTTP server on 127.0.0.1 that answers every request with a small GeoJSON polygon and
+    remembers it: any request it sees is one that the code under test should not have made."""
+
+    BODY = (
+        b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+        b'"geometry":{"type":"Polygon","coordinates":[[[100,13],[101,13],[101,14],[100,13]]]}}]}'
+    )
+
+    def __init__(self):
+        self.requests = []
+        canary = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self):
+                canary.requests.append(f"{self.command} {self.path}")
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(Canary.BODY)
+
+            do_GET = do_HEAD = do_POST = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
