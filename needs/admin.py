@@ -1,6 +1,7 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
+from needs.forms import AreaFormField
 from needs.models import Incident, Need
 from places.admin import LocatedAdmin
 
@@ -12,6 +13,13 @@ class IncidentAdmin(LeafletGeoAdmin):
     search_fields = ["name", "name_en"]
     raw_id_fields = ["opportunities"]
     date_hierarchy = "starts_on"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "affected_area":
+            field = AreaFormField(label=db_field.verbose_name, required=False)
+            field.widget.csp_nonce = getattr(request, "csp_nonce", None)
+            return field
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Need)

@@ -1,5 +1,7 @@
 """Coordinators' forms: a need, an incident (drawn or uploaded area), a hotline CSV."""
 
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
@@ -25,6 +27,49 @@ class NeedForm(PinFields, forms.ModelForm):
         self.locate_instance(needs_place=True)
 
 
+def _strict_area(value):
+    """The map widget's GeoJSON text, read by needs.geometry (type and coordinates only, never
+    GDAL, so no crs member can name a file or a URL)."""
+    try:
+        return geometry.from_geojson(json.loads(value))
+    except (TypeError, ValueError):
+        raise geometry.AreaError(_("The drawn area could not be read: draw it again.")) from None
+
+
+class AreaWidget(LeafletWidget):
+    geom_type = "MULTIPOLYGON"
+
+    def deserialize(self, value):
+        # Showing a refused value again must not hand it to GEOS or GDAL either.
+        try:
+            return _strict_area(value)
+        except geometry.AreaError:
+            return None
+
+
+class AreaFormField(forms.Field):
+    """An incident's drawn affected area, as a MultiPolygon in and around Thailand."""
+
+    widget = AreaWidget
+
+    def __init__(self, *, geom_type=None, srid=None, max_geom_collections=None, **kwargs):
+        super().__init__(**kwargs)  # (the keywords above are the model field's, not needed here)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        try:
+            return _strict_area(value)
+        except geometry.AreaError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def has_changed(self, initial, data):
+        new = self.to_python(data) if data else None
+        if initial is None or new is None:
+            return initial is not new
+        return not initial.equals_exact(new, 1e-9)
+
+
 class IncidentForm(forms.ModelForm):
     opportunity_ids = forms.CharField(
         label=_("its opportunities"),
@@ -40,8 +85,9 @@ class IncidentForm(forms.ModelForm):
     class Meta:
         model = Incident
         fields = INCIDENT_EDITABLE
+        field_classes = {"affected_area": AreaFormField}
         widgets = {
-            "affected_area": LeafletWidget(attrs={"map_height": "420px"}),
+            "affected_area": AreaWidget(attrs={"map_height": "420px"}),
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),
         }
@@ -70,15 +116,6 @@ class IncidentForm(forms.ModelForm):
         if commit:
             incident.opportunities.set(self.cleaned_data["opportunity_ids"])
         return incident
-
-    def clean_affected_area(self):
-        area = self.cleaned_data.get("affected_area")
-        if area is None:
-            return None
-        try:
-            return geometry.from_geojson({"type": area.geom_type, "coordinates": area.coords})
-        except geometry.AreaError as exc:
-            raise forms.ValidationError(str(exc)) from None
 
     def clean(self):
         data = super().clean()

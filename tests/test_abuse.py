@@ -717,3 +717,29 @@ def test_the_registration_limit_is_shared_by_every_server_process():
     finally:
         for server in servers:
             server.stop()
+
+
+def test_a_drawn_area_with_a_crs_reaches_neither_gdal_nor_the_network(client, canary):
+    client.force_login(coordinator())
+    drawn = {
+        "type": "Polygon",
+        "coordinates": [SQUARE],
+        "crs": {"type": "link", "properties": {"href": f"{canary.url}/crs"}},
+    }
+    for field_value in (
+        json.dumps(drawn),
+        json.dumps({**drawn, "crs": {"type": "name", "properties": {"name": "/etc/passwd"}}}),
+    ):
+        response = client.post(
+            "/coordinate/incidents/new/",
+            {"name": "น้ำท่วม", "starts_on": "2026-11-01", "affected_area": field_value},
+        )
+        assert response.status_code == 200 and "affected_area" in response.context["form"].errors
+    plain = {"type": "Polygon", "coordinates": [SQUARE]}
+    response = client.post(
+        "/coordinate/incidents/new/",
+        {"name": "น้ำท่วม", "starts_on": "2026-11-01", "affected_area": json.dumps(plain)},
+    )
+    assert response.status_code == 302
+    assert Incident.objects.get().affected_area.num_geom == 1
+    assert canary.requests == []
