@@ -7,8 +7,10 @@ Scoring, per candidate area (integers, so that ties are real ties):
   +2 its amphoe is named too, +2 its province is named too (by other words than its own)
   +2 the postcode belongs to it; −2 it does not
   −2 another province is named and its own is not; −1 the same for amphoe
-Below MIN_SCORE nothing is answered; equal best scores in different places are "ambiguous", and
-the answer falls back to the smallest area they share (or none).
+Below MIN_SCORE nothing is answered. Equal best scores are settled by what a name alone most
+plausibly means (the larger unit: a province over a like-named tambon elsewhere); places of the same
+size that stay tied are "ambiguous", and the answer falls back to the smallest area they share (or
+none). Either way the other places come back as alternatives to choose from.
 """
 
 import re
@@ -91,6 +93,7 @@ class Match:
     reason_code: str | None = None  # see geocoding.service.REASONS
     postcode: str | None = None
     postcode_places: list[Place] = field(default_factory=list)
+    alternatives: list[Candidate] = field(default_factory=list)  # other places it may mean
 
 
 def _fold_with_word_starts(text: str) -> tuple[str, set[int]]:
@@ -358,17 +361,48 @@ class Gazetteer:
             )
             return match
         top = [c for c in ranked if c.score == ranked[0].score]
-        top = self._drop_ancestors(top)
         match.score = ranked[0].score
-        if len(top) == 1:
-            match.place = top[0].place
+        chosen, rivals = self._most_plausible(top)
+        if chosen is not None:
+            match.place = chosen
+            # The other places that fit as well (not those it lies in), for "did you mean …?".
+            match.alternatives = [
+                c
+                for c in top
+                if not chosen.code.startswith(c.place.code)
+                and not c.place.code.startswith(chosen.code)
+            ][:9]
             return match
-        shared = self._shared_area(c.place for c in top)
-        names = ", ".join(sorted({c.place.name_th for c in top}))
-        match.reason = f"ambiguous: {len(top)} places match ({names})"
+        shared = self._shared_area(c.place for c in rivals)
+        names = ", ".join(sorted({c.place.name_th for c in rivals}))
+        match.reason = f"ambiguous: {len(rivals)} places match ({names})"
         match.reason_code = "ambiguous"
         match.place = shared
         return match
+
+    def _most_plausible(self, top: list[Candidate]) -> tuple[Place | None, list[Candidate]]:
+        """Of candidates with the same score: candidates nested in one another (เขตบางรัก and
+        แขวงบางรัก in it) agree, and the smallest of them says the most; between places that do
+        not nest, the larger unit is what a name alone most plausibly means (a province over a
+        tambon of the same name elsewhere, a Bangkok khet or a district over a far tambon).
+        Returns (the place, None) or (None, the rivals that stay tied)."""
+        groups: list[list[Candidate]] = []
+        for candidate in sorted(top, key=lambda c: len(c.place.code)):
+            for group in groups:
+                if candidate.place.code.startswith(group[0].place.code):
+                    group.append(candidate)
+                    break
+            else:
+                groups.append([candidate])
+        best = max(RANK[g[0].place.level] for g in groups)
+        leading = [g for g in groups if RANK[g[0].place.level] == best]
+        if len(leading) > 1:
+            return None, self._drop_ancestors(top)
+        [group] = leading
+        deepest = [c for c in group if len(c.place.code) == max(len(g.place.code) for g in group)]
+        if len(deepest) == 1:
+            return deepest[0].place, []
+        return self._shared_area(c.place for c in deepest), []
 
     def _has_postcode(self, place: Place, postcode: str) -> bool:
         return postcode in place.postcodes

@@ -185,9 +185,9 @@ def _unknown_postcode(q: str) -> str:
     return found[1] if found else ""
 
 
-def _describe(place: Place, score: int | None = None) -> dict:
+def _describe(place: Place, score: int | None = None, index: Gazetteer | None = None) -> dict:
     chain = place.chain()
-    return {
+    described = {
         "code": place.code,
         "level": place.level,
         "name_th": place.name_th,
@@ -197,11 +197,23 @@ def _describe(place: Place, score: int | None = None) -> dict:
         "province": chain["province"],
         **({"score": round(score / MAX_SCORE, 2)} if score is not None else {}),
     }
+    if index is not None:
+        names = {
+            level: (index.places[code].name_th, index.places[code].name_en)
+            for level, code in chain.items()
+            if code and code in index.places
+        }
+        described["label_th"] = thai.place_label(names, "th")
+        described["label_en"] = thai.place_label(names, "en")
+    return described
 
 
-def _from_match(result: GeocodeResult, match: Match) -> GeocodeResult:
+def _from_match(result: GeocodeResult, match: Match, index: Gazetteer) -> GeocodeResult:
     place = match.place
-    result.candidates = [_describe(c.place, c.score) for c in match.candidates if match.reason][:10]
+    others = match.alternatives or (match.candidates if match.reason else [])
+    result.candidates = [
+        _describe(c.place, c.score, index) for c in others if c.place.code != place.code
+    ][:10]
     result.reason, result.reason_code = match.reason, match.reason_code
     chain = place.chain()
     result.tambon, result.amphoe, result.province = (
@@ -229,7 +241,7 @@ def _from_postcode(result: GeocodeResult, match: Match, index: Gazetteer) -> Geo
         codes = {p.chain()[level] for p in places}
         if len(codes) == 1:
             setattr(result, level, codes.pop())
-    result.candidates = [_describe(p) for p in places][:10]
+    result.candidates = [_describe(p, index=index) for p in places][:10]
     result.reason = result.reason_code = None
     return result
 
@@ -281,7 +293,7 @@ def geocode(q: str, *, use_remote: bool = True) -> GeocodeResult:
                 result.postcode = match.postcode
                 return result
     if match.place:
-        return _from_match(result, match)
+        return _from_match(result, match, index)
     if match.postcode and (thai.is_thai(text) or parsed.says_thailand or text == match.postcode):
         return _from_postcode(result, match, index)
     result.refuse(match.reason_code or "unknown", match.reason or "no Thai place name recognised")
@@ -289,7 +301,7 @@ def geocode(q: str, *, use_remote: bool = True) -> GeocodeResult:
         result.refuse(
             "unknown_postcode", f"{result.reason}; {parsed.postcode} is not a Thai postal code"
         )
-    result.candidates = [_describe(c.place, c.score) for c in match.candidates][:10]
+    result.candidates = [_describe(c.place, c.score, index) for c in match.candidates][:10]
     return result
 
 

@@ -119,6 +119,25 @@ def english_name_variants(name_en: str) -> set[str]:
     return names
 
 
+def place_label(names: dict[str, tuple[str, str]], language: str) -> str:
+    """How a place is written for people: {level: (name_th, name_en)} of its tambon, amphoe and
+    province → "ต.สุเทพ อ.เมืองเชียงใหม่ จ.เชียงใหม่", Bangkok's "แขวงบางรัก เขตบางรัก
+    กรุงเทพมหานคร", or "Suthep, Mueang Chiang Mai, Chiang Mai"."""
+    if language != "th":
+        return ", ".join(names[level][1] for level in (TAMBON, AMPHOE, PROVINCE) if level in names)
+    province = names.get(PROVINCE, ("", ""))[0]
+    bangkok = province == "กรุงเทพมหานคร"
+    parts = []
+    if TAMBON in names:
+        parts.append(("แขวง" if bangkok else "ต.") + names[TAMBON][0])
+    if AMPHOE in names:
+        amphoe = names[AMPHOE][0]
+        parts.append(amphoe if amphoe.startswith(("เขต", "อำเภอ")) else "อ." + amphoe)
+    if province:
+        parts.append(province if bangkok else "จ." + province)
+    return " ".join(parts)
+
+
 @dataclass
 class Chunk:
     """A run of the address that names one thing: its text, and what the words around it say

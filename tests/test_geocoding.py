@@ -130,12 +130,35 @@ def test_foreign_country_is_named_in_the_reason():
 
 
 def test_ambiguous_name_lists_candidates_instead_of_guessing():
-    result = geocode("หนองบัว")
-    assert result.precision == "none"
-    assert result.reason.startswith("ambiguous")
+    result = geocode("ในเมือง")  # a tambon in many provinces, and no larger unit of that name
+    assert result.precision == "none" and result.reason_code == "ambiguous"
     assert len(result.candidates) >= 5
-    assert {c["name_th"] for c in result.candidates} == {"หนองบัว"}
+    assert {c["name_th"] for c in result.candidates} == {"ในเมือง"}
     assert len({c["province"] for c in result.candidates}) > 1
+    assert all(c["label_th"].startswith("ต.ในเมือง อ.") for c in result.candidates)
+
+
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("เชียงใหม่", "50"),  # the province, not the tambon เชียงใหม่ in Roi Et
+        ("Chiang Mai", "50"),
+        ("ขอนแก่น", "40"),
+        ("Khon Kaen", "40"),
+        ("ลำพูน", "51"),
+        ("บางรัก", "100404"),  # Bangkok's khet (its แขวง of the name), not the tambon in Trang
+        ("Bang Rak", "100404"),
+        ("ปากช่อง", "302101"),  # the district in Nakhon Ratchasima, not far tambons
+        ("หนองบัว", "600401"),
+    ],
+)
+def test_a_name_alone_answers_the_most_plausible_place_and_offers_the_others(name, code):
+    result = geocode(name)
+    answered = result.tambon or result.amphoe or result.province
+    assert answered == code and result.reason is None
+    assert result.candidates, "the other places of the name are offered"
+    assert all(not code.startswith(c["code"]) for c in result.candidates)
+    assert all(c["label_th"] and c["label_en"] for c in result.candidates)
 
 
 def test_ambiguity_within_a_province_answers_the_province():

@@ -82,7 +82,7 @@ def verify_email(request, uidb64, token):
     return render(
         request,
         "volunteers/verify.html",
-        {"valid": valid, "form": form},
+        {"valid": valid, "form": form, "email": user.email if valid else ""},
         status=200 if valid else 400,
     )
 
