@@ -62,6 +62,7 @@ def error_response(request, status: int, detail: str | None = None):
             "explanation": EXPLANATIONS[status],
             "detail": detail,
             "content_licence": settings.CONTENT_LICENCE,
+            "site_url": settings.SITE_URL,
         }
     )
     return HttpResponse(body, status=status, headers=headers)

@@ -14,6 +14,7 @@ from geocoding.service import (
     MAX_QUERY_LENGTH,
     PRECISIONS,
     RemoteGeocoderError,
+    explain,
     geocode,
     reverse_geocode,
 )
@@ -50,6 +51,10 @@ class Candidate(serializers.Serializer):
     amphoe = serializers.CharField(allow_null=True)
     province = serializers.CharField()
     score = serializers.FloatField(required=False)
+    label_th = serializers.CharField(help_text="as Thai people write it: ต.… อ.… จ.…")
+    label_en = serializers.CharField()
+    lat = serializers.FloatField(allow_null=True)
+    lon = serializers.FloatField(allow_null=True)
 
 
 class GeocodeProperties(serializers.Serializer):
@@ -62,6 +67,12 @@ class GeocodeProperties(serializers.Serializer):
     score = serializers.FloatField()
     candidates = Candidate(many=True)
     reason = serializers.CharField(allow_null=True, help_text="why there is no (precise) answer")
+    reason_code = serializers.CharField(allow_null=True)
+    message = serializers.CharField(
+        allow_null=True, help_text="the reason for a person, in the request's language"
+    )
+    label_th = serializers.CharField(allow_null=True, help_text="the place answered")
+    label_en = serializers.CharField(allow_null=True)
 
 
 class GeocodeFeature(serializers.Serializer):
@@ -121,6 +132,7 @@ class GeocodeView(GeocodeThrottled):
             )
         properties = result.as_dict()
         properties.pop("lat"), properties.pop("lon")
+        properties["message"] = explain(result) if result.reason_code else None
         return Response(feature(result.lat, result.lon, properties))
 
 

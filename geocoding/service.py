@@ -41,6 +41,8 @@ class GeocodeResult:
     candidates: list[dict] = field(default_factory=list)
     reason: str | None = None
     reason_code: str | None = None  # a key of REASONS: why there is no (precise) answer
+    label_th: str | None = None  # the place answered, as people write it
+    label_en: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -198,14 +200,18 @@ def _describe(place: Place, score: int | None = None, index: Gazetteer | None = 
         **({"score": round(score / MAX_SCORE, 2)} if score is not None else {}),
     }
     if index is not None:
-        names = {
-            level: (index.places[code].name_th, index.places[code].name_en)
-            for level, code in chain.items()
-            if code and code in index.places
-        }
-        described["label_th"] = thai.place_label(names, "th")
-        described["label_en"] = thai.place_label(names, "en")
+        described["label_th"], described["label_en"] = _labels(place, index)
+        described["lat"], described["lon"] = place.lat, place.lon
     return described
+
+
+def _labels(place: Place, index: Gazetteer) -> tuple[str, str]:
+    names = {
+        level: (index.places[code].name_th, index.places[code].name_en)
+        for level, code in place.chain().items()
+        if code and code in index.places
+    }
+    return thai.place_label(names, "th"), thai.place_label(names, "en")
 
 
 def _from_match(result: GeocodeResult, match: Match, index: Gazetteer) -> GeocodeResult:
@@ -215,6 +221,7 @@ def _from_match(result: GeocodeResult, match: Match, index: Gazetteer) -> Geocod
         _describe(c.place, c.score, index) for c in others if c.place.code != place.code
     ][:10]
     result.reason, result.reason_code = match.reason, match.reason_code
+    result.label_th, result.label_en = _labels(place, index)
     chain = place.chain()
     result.tambon, result.amphoe, result.province = (
         chain["tambon"],
@@ -243,6 +250,10 @@ def _from_postcode(result: GeocodeResult, match: Match, index: Gazetteer) -> Geo
             setattr(result, level, codes.pop())
     result.candidates = [_describe(p, index=index) for p in places][:10]
     result.reason = result.reason_code = None
+    shared = index.places.get(result.amphoe or result.province or "")
+    area_th, area_en = _labels(shared, index) if shared else ("", "")
+    result.label_th = thai.postcode_label(match.postcode, area_th, "th")
+    result.label_en = thai.postcode_label(match.postcode, area_en, "en")
     return result
 
 

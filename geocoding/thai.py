@@ -138,6 +138,13 @@ def place_label(names: dict[str, tuple[str, str]], language: str) -> str:
     return " ".join(parts)
 
 
+def postcode_label(postcode: str, area: str, language: str) -> str:
+    """ "รหัสไปรษณีย์ 50200 อ.เมืองเชียงใหม่ จ.เชียงใหม่" / "postcode 50200, Mueang Chiang Mai, …"."""
+    if language == "th":
+        return f"รหัสไปรษณีย์ {postcode} {area}".strip()
+    return f"postcode {postcode}, {area}" if area else f"postcode {postcode}"
+
+
 @dataclass
 class Chunk:
     """A run of the address that names one thing: its text, and what the words around it say

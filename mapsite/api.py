@@ -5,8 +5,8 @@ import math
 
 from django.conf import settings
 from django.contrib.gis.geos import Point, Polygon
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, ValidationError
@@ -20,6 +20,7 @@ from geocoding.service import MAX_QUERY_LENGTH, RemoteGeocoderError, explain, ge
 
 MAX_RADIUS_KM = 200
 DEFAULT_RADIUS_KM = 10
+RADII_KM = (5, 10, 25, 50)  # what the pages offer to choose
 MAX_BBOX_SQUARE_DEGREES = 25.0  # about 5° × 5°: a region, not the whole country at once
 
 
@@ -94,6 +95,7 @@ def parse_near(params) -> tuple[Point, float, dict] | None:
             "near": [result.lat, result.lon],
             "precision": result.precision,
             "geocoded": near,
+            "label": (result.label_en if get_language() == "en" else result.label_th) or near,
         },
     )
 

@@ -6,6 +6,7 @@ from django.utils.translation import get_language, get_language_info
 def site(request):
     return {
         "content_licence": settings.CONTENT_LICENCE,
+        "site_url": settings.SITE_URL,
         "other_languages": other_languages(request),
     }
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from mapsite.api import DEFAULT_RADIUS_KM, RADII_KM
 from needs.models import Incident
 from opportunities import tiles
 from opportunities.taxonomy import Cause, Skill
@@ -43,25 +44,39 @@ def map_config(incident=None):
         ),
         "outlines": reverse("province-outlines"),
         "api": reverse("opportunity-list"),  # the API's router names it so
+        "geocode": reverse("geocode"),
         "detail": reverse("opportunity-detail-page", args=[0]).replace("/0/", "/{id}/"),
-        "radius_km": 10,
+        "list_page": reverse("opportunity-list-page"),
+        "saved_searches": reverse("saved-searches"),
+        "radius_km": DEFAULT_RADIUS_KM,
         "max_zoom": tiles.MAX_ZOOM - 2,
         "causes": dict(Cause.choices),
         "text": {
             "cluster": _("{n} opportunities here: zoom in"),
+            "cluster_list": _("{n} opportunities here: see the list"),
+            "same_place": _("{n} opportunities at this place"),
+            "here": _("{n} here"),
             "approximate": _("Approximate place: the exact address was not found"),
             "details": _("Details and sign-up"),
             "ongoing": _("ongoing"),
             "km": _("{km} km away"),
             "in_area": _("Opportunities in this area"),
             "newest": _("Newest across Thailand (zoom in to list an area)"),
-            "nearest": _("Nearest first, within {km} km"),
+            "nearest": _("Nearest first, within {km} km of {place}"),
             "nothing": _("Nothing here yet. Try another place or fewer filters."),
             "searching": _("Searching…"),
-            "found": _("{n} found nearby."),
+            "locating": _("Finding where you are…"),
+            "found": _("{n} found within {km} km of {place}."),
+            "none_within": _("Nothing within {km} km. Try a larger distance or fewer filters."),
             "not_found": _("Could not find that place."),
+            "not_found_named": _("Could not find “{q}”."),
+            "choose": _("Which place do you mean?"),
+            "or_maybe": _("Or did you mean:"),
+            "try_another": _("Try a province, a district or a postal code."),
             "no_location": _("Your browser did not share a location."),
-            "tiles_failed": _("The map could not load; the list below still works."),
+            "failed": _("Something went wrong. Please try again."),
+            "date_range": _("Choose dates between the years 2000 and 2100."),
+            "dates_reversed": _("The end date is before the start date."),
         },
     }
 
@@ -76,5 +91,7 @@ def home(request):
             "map_config": map_config(incident),
             "causes": Cause.choices,
             "skills": Skill.choices,
+            "radii": RADII_KM,
+            "default_radius": DEFAULT_RADIUS_KM,
         },
     )

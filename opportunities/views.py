@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
 from common import params as read
-from mapsite.api import attribution
+from common.params import as_whole
+from mapsite.api import DEFAULT_RADIUS_KM, RADII_KM, attribution
 from opportunities import exports, tiles
 from opportunities.filters import filter_opportunities
 from opportunities.models import Opportunity
@@ -208,6 +209,9 @@ def opportunity_list(request):
             "causes": Cause.choices,
             "next_page": following,
             "previous_page": previous,
+            "near": near,
+            "radii": RADII_KM,
+            "radius": as_whole(request.GET.get("radius_km", "")) or DEFAULT_RADIUS_KM,
         },
     )
 

@@ -54,7 +54,7 @@ def test_click_home_see_a_match_and_sign_up(browser_page, live_server, artifacts
     item = page.locator(f".matches li[data-opportunity='{opportunity.pk}']")
     assert item.count() == 1
     why = item.locator(".why").inner_text()
-    assert why.startswith(("3.", "2.")) and " km · " in why
+    assert why.startswith(("3.", "2.")) and " กม. · " in why
     page.screenshot(path=artifacts_dir / "volunteer-for-you.png", full_page=True)
 
     item.locator("a").click()

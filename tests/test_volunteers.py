@@ -436,7 +436,7 @@ def test_matches_are_within_reach_ranked_and_explained():
     with translation.override("en"):
         assert best.explanation == "3.2 km · education · teaching and tutoring · weekends"
     with translation.override("th"):
-        assert best.explanation == "3.2 km · การศึกษา · สอนและติวหนังสือ · วันเสาร์-อาทิตย์"
+        assert best.explanation == "3.2 กม. · การศึกษา · สอนและติวหนังสือ · วันเสาร์-อาทิตย์"
     assert next(m for m in matches if m.opportunity == remote).distance_km is None
 
 
@@ -446,7 +446,7 @@ def test_matches_api_needs_a_login_and_consent(client):
     OpportunityFactory()
     client.force_login(profile.user)
     answer = client.get("/api/v1/me/matches/").json()
-    assert answer["results"][0]["explanation"].startswith("0.0 km")
+    assert answer["results"][0]["explanation"].startswith("0.0 กม.")
     assert "license" in answer
 
 

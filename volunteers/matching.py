@@ -42,7 +42,9 @@ class Match:
     def explanation(self) -> str:
         """e.g. "3.2 km · teaching and tutoring · weekends"."""
         parts = [
-            _("remote") if self.distance_km is None else f"{self.distance_km:.1f} km",
+            _("remote")
+            if self.distance_km is None
+            else _("%(km)s km") % {"km": f"{self.distance_km:.1f}"},
             *[str(Cause(c).label) for c in self.causes[:2]],
             *[str(Skill(s).label) for s in self.skills[:2]],
         ]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from common.params import as_whole
 from common.ratelimit import too_many
 from opportunities.manage import opportunity_run_by
 from opportunities.models import Shift
@@ -33,7 +34,16 @@ from volunteers.forms import (
     VerifyForm,
 )
 from volunteers.matching import matches_for
-from volunteers.models import Purpose, SignUp, SignUpStatus, Volunteer
+from volunteers.models import (
+    DAY_PARTS,
+    PART_NAMES,
+    WEEKDAY_NAMES,
+    WEEKDAYS,
+    Purpose,
+    SignUp,
+    SignUpStatus,
+    Volunteer,
+)
 
 log = logging.getLogger(__name__)
 REGISTRATIONS_PER_HOUR = 10
@@ -142,7 +152,29 @@ def profile(request):
             privacy.give_consent(request.user, Purpose.ACCOUNT)
         messages.success(request, _("Your profile is saved."))
         return redirect("me")
-    return render(request, "volunteers/profile.html", {"form": form})
+    chosen = set(form["availability"].value() or [])
+    return render(
+        request,
+        "volunteers/profile.html",
+        {
+            "form": form,
+            "day_parts": list(PART_NAMES.values()),
+            "slot_rows": [
+                (
+                    day_name,
+                    [
+                        (
+                            f"{day}_{part}",
+                            f"{day_name} {PART_NAMES[part]}",
+                            f"{day}_{part}" in chosen,
+                        )
+                        for part in DAY_PARTS
+                    ],
+                )
+                for day, day_name in zip(WEEKDAYS, WEEKDAY_NAMES, strict=True)
+            ],
+        },
+    )
 
 
 @login_required
@@ -157,9 +189,27 @@ def for_you(request):
     )
 
 
+def search_from_link(params) -> dict:
+    """What the map's "save this search" link carries, as the form's starting values (the form
+    still checks them when saved)."""
+    place = params.get("place", "").replace("\x00", "")[:300]
+    radius = as_whole(params.get("radius_km", ""))
+    initial = {
+        "name": place[:80],
+        "place": place,
+        "causes": params.getlist("causes"),
+        "skills": params.getlist("skills"),
+        "include_remote": "include_remote" in params,
+    }
+    if radius and 1 <= radius <= 200:
+        initial["radius_km"] = radius
+    return initial
+
+
 @login_required
 def saved_searches(request):
-    form = SavedSearchForm(request.POST or None, user=request.user)
+    initial = search_from_link(request.GET) if request.method == "GET" and request.GET else None
+    form = SavedSearchForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Saved. New opportunities will come in your digest."))
@@ -248,9 +298,15 @@ def sign_up(request, shift_id):
 
 
 @login_required
-@require_POST
 def cancel(request, pk):
-    signup = get_object_or_404(SignUp, pk=pk, volunteer=request.user)
+    """A page that asks first (one tap must not give a place away), then cancels."""
+    signup = get_object_or_404(
+        SignUp.objects.active().select_related("shift__opportunity__organization"),
+        pk=pk,
+        volunteer=request.user,
+    )
+    if request.method != "POST":
+        return render(request, "volunteers/cancel.html", {"signup": signup})
     try:
         signups.cancel(signup)
     except signups.SignUpError as exc:

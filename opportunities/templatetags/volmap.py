@@ -32,6 +32,14 @@ def be_date(value):
     return formats.date_format(value, "j M Y")
 
 
+@register.filter
+def be_datetime(value):
+    """A moment, local time, with its Buddhist Era date in Thai: "2 ธ.ค. 2569 10:30"."""
+    if not value:
+        return ""
+    return f"{be_date(value)} {timezone.localtime(value):%H:%M}"
+
+
 @register.simple_tag
 def localized_title(opportunity):
     if get_language() == "en" and opportunity.title_en:

@@ -1,7 +1,7 @@
-/* The good-deeds map. django-leaflet calls volmap.init (the home page) or volmap.detail (a
- * detail page's small map) once the map exists. Tiles are GeoJSON from /tiles/: clusters at low
- * zoom, points up close. Filters and the view live in the URL, so a map can be shared and the
- * back button works. */
+/* The good-deeds map. django-leaflet calls volmap.init (the home page), volmap.detail (a detail
+ * page's small map) or volmap.home (the profile's "where I live" map) once the map exists.
+ * Tiles are GeoJSON from /tiles/: clusters at low zoom, points up close. The search, the filters
+ * and the view live in the URL, so that a map can be shared and the back button undoes. */
 (function () {
   "use strict";
 
@@ -10,11 +10,15 @@
   // How far an approximate point may be from the place, by precision (a tambon is a few km).
   var APPROXIMATE_METRES = { tambon: 3000, amphoe: 10000, province: 40000, postcode: 10000 };
   var MAX_BBOX_SQUARE_DEGREES = 25;
+  var CELL_PIXELS = 32; // the server clusters in 8 × 8 cells of a 256-pixel tile
+  var SMALL_CLUSTER = 5; // a cluster this small opens as a list instead of zooming
+  var RADII = [5, 10, 25, 50];
 
   var config, map, markers, outlines, searchCircle, search = null;
   var tileCache = {};
-  var generation = 0;
+  var generation = 0, searchGeneration = 0;
   var listTimer = null;
+  var viewFromUrl = false;
 
   function $(id) {
     return document.getElementById(id);
@@ -24,6 +28,10 @@
     var div = document.createElement("div");
     div.textContent = text == null ? "" : String(text);
     return div.innerHTML;
+  }
+
+  function say(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
 
   function formatDate(iso) {
@@ -51,10 +59,43 @@
   }
 
   function kilometres(metres) {
-    return config.text.km.replace("{km}", (metres / 1000).toFixed(1));
+    var km = metres / 1000;
+    return say(config.text.km, { km: km < 10 ? km.toFixed(1) : Math.round(km).toLocaleString() });
   }
 
-  // --- filters and the URL ----------------------------------------------------------------------
+  function label(place) {
+    return config.lang === "en" ? place.label_en || place.label_th : place.label_th || place.label_en;
+  }
+
+  function detailUrl(id) {
+    return config.detail.replace("{id}", encodeURIComponent(id));
+  }
+
+  // --- messages ----------------------------------------------------------------------------------
+
+  function showMessage(text, kind) {
+    var box = $("near-message");
+    box.textContent = text || "";
+    box.className = "message" + (kind ? " " + kind : "");
+  }
+
+  function showFilterMessage(text) {
+    $("filter-message").textContent = text || "";
+  }
+
+  function apiError(body) {
+    // The API's 400s name the parameter: {"near": ["…"]} or {"detail": "…"}; the words are the
+    // request's language already.
+    if (!body || typeof body !== "object") return config.text.failed;
+    var messages = [];
+    Object.keys(body).forEach(function (key) {
+      var value = body[key];
+      messages = messages.concat(Array.isArray(value) ? value : [value]);
+    });
+    return messages.join(" ") || config.text.failed;
+  }
+
+  // --- filters and the URL ------------------------------------------------------------------------
 
   function filterParams() {
     var form = $("filters");
@@ -62,8 +103,9 @@
     var causes = Array.prototype.filter.call(form.elements.cause, function (box) { return box.checked; })
       .map(function (box) { return box.value; });
     if (causes.length) params.set("cause", causes.join(","));
-    ["skill", "date_from", "date_to"].forEach(function (name) {
-      if (form.elements[name].value) params.set(name, form.elements[name].value);
+    ["q", "skill", "date_from", "date_to"].forEach(function (name) {
+      var value = form.elements[name].value.trim();
+      if (value) params.set(name, value);
     });
     ["remote", "family_friendly"].forEach(function (name) {
       if (form.elements[name].checked) params.set(name, "true");
@@ -71,23 +113,81 @@
     return params;
   }
 
+  function countFilters() {
+    var n = 0;
+    filterParams().forEach(function (value, key) { n += key === "cause" ? value.split(",").length : 1; });
+    $("filter-count").textContent = n ? "(" + n + ")" : "";
+  }
+
   function setFilters(params) {
     var form = $("filters");
     var causes = (params.get("cause") || "").split(",");
     Array.prototype.forEach.call(form.elements.cause, function (box) { box.checked = causes.indexOf(box.value) >= 0; });
-    ["skill", "date_from", "date_to"].forEach(function (name) { form.elements[name].value = params.get(name) || ""; });
+    ["q", "skill", "date_from", "date_to"].forEach(function (name) { form.elements[name].value = params.get(name) || ""; });
     ["remote", "family_friendly"].forEach(function (name) { form.elements[name].checked = params.get(name) === "true"; });
-    $("near-q").value = params.get("q") || "";
+    $("near-q").value = params.get("near") || "";
+    var radius = parseInt(params.get("r"), 10);
+    $("near-radius").value = String(RADII.indexOf(radius) >= 0 ? radius : config.radius_km);
+    countFilters();
+  }
+
+  /* Dates a person typed that cannot be searched: said in words, and nothing is fetched. */
+  function filterProblem() {
+    var form = $("filters");
+    var from = form.elements.date_from, to = form.elements.date_to;
+    to.min = from.value || "2000-01-01";
+    if ((from.value && !from.checkValidity()) || (to.value && !to.checkValidity())) {
+      return config.text.date_range;
+    }
+    if (from.value && to.value && to.value < from.value) return config.text.dates_reversed;
+    return "";
+  }
+
+  function radius() {
+    return parseInt($("near-radius").value, 10) || config.radius_km;
   }
 
   function stateUrl() {
     var params = filterParams();
+    if (search) {
+      params.set("near", search.query);
+      params.set("r", String(radius()));
+    }
     var centre = map.getCenter();
     params.set("lat", centre.lat.toFixed(5));
     params.set("lon", centre.lng.toFixed(5));
     params.set("z", map.getZoom());
-    if (search && search.query) params.set("q", search.query);
     return location.pathname + "?" + params.toString();
+  }
+
+  function updateLinks() {
+    var params = filterParams();
+    var saved = new URLSearchParams();
+    if (search) {
+      saved.set("place", search.query);
+      saved.set("radius_km", String(radius()));
+    }
+    (params.get("cause") || "").split(",").filter(Boolean).forEach(function (c) { saved.append("causes", c); });
+    if (params.get("skill")) saved.append("skills", params.get("skill"));
+    if (params.get("remote")) saved.set("include_remote", "on");
+    $("save-search").href = config.saved_searches + "?" + saved.toString();
+    $("list-only").href = config.list_page + "?" + listParams().toString();
+  }
+
+  function listParams() {
+    var params = filterParams();
+    if (search) {
+      params.set("near", search.centreText);
+      params.set("radius_km", String(radius()));
+    }
+    return params;
+  }
+
+  function remember(replace) {
+    var url = stateUrl();
+    if (replace) history.replaceState(null, "", url);
+    else history.pushState(null, "", url);
+    updateLinks();
   }
 
   function applyUrl() {
@@ -98,8 +198,9 @@
       map.setView([lat, lon], z, { animate: false });
     }
     clearSearch();
-    if (params.get("q")) searchNear(params.get("q"), false);
+    if (params.get("near")) searchNear(params.get("near"), { remember: false, keepView: isFinite(z) });
     refresh();
+    updateLinks();
   }
 
   // --- tiles ---------------------------------------------------------------------------------------
@@ -119,8 +220,10 @@
     var url = config.tiles.replace("{z}", tile[0]).replace("{x}", tile[1]).replace("{y}", tile[2]) + (query ? "?" + query : "");
     if (!tileCache[url]) {
       tileCache[url] = fetch(url).then(function (response) {
-        if (!response.ok) throw new Error(url + ": " + response.status);
-        return response.json();
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(apiError(body));
+          return body;
+        }, function () { throw new Error(config.text.failed); });
       }).catch(function (error) {
         delete tileCache[url];
         throw error;
@@ -130,56 +233,144 @@
   }
 
   function refresh() {
+    var problem = filterProblem();
+    showFilterMessage(problem);
+    if (problem) {
+      markers.clearLayers();
+      renderList([], problem);
+      return;
+    }
     var z = Math.max(0, Math.min(config.max_zoom, Math.round(map.getZoom())));
     var query = filterParams().toString();
     var mine = ++generation;
     Promise.all(tilesInView(z).map(function (tile) { return fetchTile(tile, query); }))
       .then(function (collections) {
         if (mine !== generation) return;
-        markers.clearLayers();
-        collections.forEach(function (collection) {
-          collection.features.forEach(function (feature) {
-            var at = L.latLng(feature.geometry.coordinates[1], feature.geometry.coordinates[0]);
-            markers.addLayer(feature.properties.cluster ? clusterMarker(at, feature.properties) : pointMarker(at, feature.properties));
-          });
-        });
-        map.getContainer().dataset.markers = String(markers.getLayers().length);
+        draw(collections, z);
       })
-      .catch(function (error) { showMessage(config.text.tiles_failed); console.warn(error); });
+      .catch(function (error) {
+        if (mine !== generation) return;
+        markers.clearLayers();
+        showFilterMessage(error.message);
+        if (!search) renderList([], error.message);
+      });
     scheduleList();
   }
 
-  function clusterMarker(at, p) {
-    var digits = String(p.count).length;
-    var size = 26 + 8 * Math.min(digits, 4);
-    var label = config.text.cluster.replace("{n}", p.count.toLocaleString());
-    var marker = L.marker(at, {
-      icon: L.divIcon({ className: "cluster", html: "<span>" + p.count.toLocaleString() + "</span>", iconSize: [size, size] }),
+  /* Clusters that would overlap on screen are drawn as one; points at the same place as one
+   * marker that lists them. Nothing is ever hidden under another marker. */
+  function draw(collections, z) {
+    var clusters = [], points = {};
+    collections.forEach(function (collection) {
+      collection.features.forEach(function (feature) {
+        var at = L.latLng(feature.geometry.coordinates[1], feature.geometry.coordinates[0]);
+        var p = feature.properties;
+        if (p.cluster) {
+          clusters.push({ at: at, count: p.count, bounds: cellBounds(at, z) });
+        } else {
+          var key = at.lat.toFixed(6) + "," + at.lng.toFixed(6);
+          (points[key] = points[key] || { at: at, items: [] }).items.push(p);
+        }
+      });
+    });
+    markers.clearLayers();
+    merge(clusters).forEach(function (c) { markers.addLayer(clusterMarker(c)); });
+    Object.keys(points).forEach(function (key) { markers.addLayer(pointMarker(points[key])); });
+    var total = clusters.reduce(function (sum, c) { return sum + c.count; }, 0);
+    Object.keys(points).forEach(function (key) { total += points[key].items.length; });
+    map.getContainer().dataset.markers = String(markers.getLayers().length);
+    map.getContainer().dataset.total = String(total);
+  }
+
+  function cellBounds(at, z) {
+    var pixel = map.project(at, z).divideBy(CELL_PIXELS).floor().multiplyBy(CELL_PIXELS);
+    return L.latLngBounds(map.unproject(pixel, z), map.unproject(pixel.add([CELL_PIXELS, CELL_PIXELS]), z));
+  }
+
+  function clusterSize(count) {
+    return 30 + 6 * Math.min(String(count).length, 4);
+  }
+
+  function merge(clusters) {
+    clusters.sort(function (a, b) { return b.count - a.count; });
+    var merged = [];
+    clusters.forEach(function (c) {
+      var here = map.latLngToLayerPoint(c.at);
+      var into = merged.find(function (m) {
+        var gap = map.latLngToLayerPoint(m.at).distanceTo(here);
+        return gap < (clusterSize(m.count) + clusterSize(c.count)) / 2 + 4;
+      });
+      if (!into) {
+        merged.push({ at: c.at, count: c.count, bounds: L.latLngBounds(c.bounds.getSouthWest(), c.bounds.getNorthEast()) });
+        return;
+      }
+      var total = into.count + c.count;
+      into.at = L.latLng((into.at.lat * into.count + c.at.lat * c.count) / total, (into.at.lng * into.count + c.at.lng * c.count) / total);
+      into.count = total;
+      into.bounds.extend(c.bounds);
+    });
+    return merged;
+  }
+
+  function clusterMarker(c) {
+    var size = clusterSize(c.count);
+    var text = c.count <= SMALL_CLUSTER ? config.text.cluster_list : config.text.cluster;
+    var label = say(text, { n: c.count.toLocaleString() });
+    var marker = L.marker(c.at, {
+      icon: L.divIcon({ className: "cluster", html: "<span>" + c.count.toLocaleString() + "</span>", iconSize: [size, size] }),
       title: label,
       alt: label,
       keyboard: true,
       riseOnHover: true,
     });
-    marker.on("click", function () { map.setView(at, Math.min(map.getZoom() + 2, config.max_zoom)); });
-    marker.on("keypress", function (event) {
-      if (event.originalEvent.key === "Enter") map.setView(at, Math.min(map.getZoom() + 2, config.max_zoom));
-    });
+    marker.on("click", function () { openCluster(c, marker); });
     return marker;
   }
 
-  function pointMarker(at, p) {
-    var approximate = !(p.precision === "exact" || p.precision === "remote");
-    var marker = L.circleMarker(at, {
-      radius: 8,
-      color: "#0b7a53",
-      weight: 2,
-      fillColor: "#0b7a53",
-      fillOpacity: approximate ? 0.15 : 0.9,
-      dashArray: approximate ? "4 3" : null,
-      className: approximate ? "point approximate" : "point exact",
-    });
-    marker.bindPopup(function () { return popup(at, p, approximate); });
+  /* A small cluster lists what is in it; a larger one zooms to its own extent. */
+  function openCluster(c, marker) {
+    if (c.count > SMALL_CLUSTER) {
+      map.fitBounds(c.bounds, { maxZoom: config.max_zoom, padding: [24, 24] });
+      return;
+    }
+    var b = c.bounds;
+    var params = filterParams();
+    params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(","));
+    params.set("page_size", String(SMALL_CLUSTER));
+    fetch(config.api + "?" + params.toString())
+      .then(function (response) { return response.json(); })
+      .then(function (body) {
+        var items = (body.features || []).map(function (f) { return f.properties; });
+        marker.bindPopup(listPopup(items, c.at), { maxWidth: 320 }).openPopup();
+      });
+  }
+
+  function pointMarker(group) {
+    var first = group.items[0];
+    var approximate = !(first.precision === "exact" || first.precision === "remote");
+    var many = group.items.length > 1;
+    var marker = many
+      ? L.marker(group.at, {
+          icon: L.divIcon({ className: "cluster stack", html: "<span>" + group.items.length + "</span>", iconSize: [32, 32] }),
+          title: say(config.text.same_place, { n: group.items.length }),
+          alt: say(config.text.same_place, { n: group.items.length }),
+          keyboard: true,
+        })
+      : L.circleMarker(group.at, {
+          radius: 11,
+          color: "#0b7a53",
+          weight: 2,
+          fillColor: "#0b7a53",
+          fillOpacity: approximate ? 0.15 : 0.9,
+          dashArray: approximate ? "4 3" : null,
+          className: approximate ? "point approximate" : "point exact",
+        });
+    marker.bindPopup(function () { return many ? listPopup(group.items, group.at) : popup(group.at, first, approximate); }, { maxWidth: 320 });
     return marker;
+  }
+
+  function distanceLine(at) {
+    return search ? "<span class=\"distance\">" + escapeHtml(kilometres(map.distance(search.centre, at))) + "</span>" : "";
   }
 
   function popup(at, p, approximate) {
@@ -188,10 +379,19 @@
       escapeHtml(organization(p)),
       escapeHtml(dates(p)),
     ];
-    if (search) lines.push(escapeHtml(kilometres(map.distance(search.centre, at))));
+    if (search) lines.push(distanceLine(at));
     if (approximate) lines.push("<em>" + escapeHtml(config.text.approximate) + "</em>");
-    lines.push('<a href="' + config.detail.replace("{id}", encodeURIComponent(p.id)) + '">' + escapeHtml(config.text.details) + "</a>");
+    lines.push('<a class="popup-link" href="' + detailUrl(p.id) + '">' + escapeHtml(config.text.details) + "</a>");
     return lines.join("<br>");
+  }
+
+  function listPopup(items, at) {
+    var rows = items.map(function (p) {
+      return '<li><a href="' + detailUrl(p.id) + '">' + escapeHtml(title(p)) + "</a><br><small>" +
+        escapeHtml(organization(p)) + " · " + escapeHtml(dates(p)) + "</small></li>";
+    });
+    return "<strong>" + escapeHtml(say(config.text.here, { n: items.length })) + "</strong>" +
+      (search ? " " + distanceLine(at) : "") + '<ul class="popup-list">' + rows.join("") + "</ul>";
   }
 
   // --- the list beside the map ---------------------------------------------------------------------
@@ -203,6 +403,7 @@
   }
 
   function listViewport() {
+    if (search || filterProblem()) return;
     var params = filterParams();
     var b = map.getBounds();
     var west = Math.max(-180, b.getWest()), east = Math.min(180, b.getEast());
@@ -215,75 +416,146 @@
     }
     params.set("page_size", "20");
     fetch(config.api + "?" + params.toString())
-      .then(function (response) { return response.json(); })
-      .then(function (body) {
+      .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
+      .then(function (answer) {
         if (search) return;
         $("results-heading").textContent = heading;
-        renderList(body.features || []);
-      });
+        if (!answer.ok) return renderList([], apiError(answer.body));
+        renderList(answer.body.features || []);
+      })
+      .catch(function () { if (!search) renderList([], config.text.failed); });
   }
 
-  function renderList(features) {
+  function renderList(features, problem) {
     var list = $("results");
     list.innerHTML = "";
     if (!features.length) {
       var empty = document.createElement("li");
-      empty.textContent = config.text.nothing;
+      empty.className = "empty";
+      empty.textContent = problem || config.text.nothing;
       list.appendChild(empty);
     }
     features.forEach(function (feature) {
       var p = feature.properties;
       var item = document.createElement("li");
       var link = document.createElement("a");
-      link.href = config.detail.replace("{id}", encodeURIComponent(p.id));
+      link.href = detailUrl(p.id);
       link.textContent = title(p);
       item.appendChild(link);
       var about = [organization(p), dates(p)];
       if (p.distance_km != null) about.push(kilometres(p.distance_km * 1000));
-      item.appendChild(document.createTextNode(" · " + about.join(" · ")));
+      var small = document.createElement("small");
+      small.textContent = about.join(" · ");
+      item.appendChild(document.createElement("br"));
+      item.appendChild(small);
       list.appendChild(item);
     });
   }
 
-  // --- near me ----------------------------------------------------------------------------------------
-
-  function showMessage(text) {
-    $("near-message").textContent = text || "";
-  }
+  // --- searching near a place ------------------------------------------------------------------------
 
   function clearSearch() {
     search = null;
     if (searchCircle) map.removeLayer(searchCircle);
     searchCircle = null;
     showMessage("");
+    showCandidates([], "");
   }
 
-  function searchNear(near, remember) {
-    var params = filterParams();
-    params.set("near", near);
-    params.set("radius_km", String(config.radius_km));
-    params.set("page_size", "20");
-    showMessage(config.text.searching);
-    return fetch(config.api + "?" + params.toString())
+  function showCandidates(candidates, heading) {
+    var box = $("candidates");
+    var list = box.querySelector("ul");
+    list.innerHTML = "";
+    box.querySelector("p").textContent = heading || "";
+    candidates.filter(function (c) { return c.lat != null; }).forEach(function (c) {
+      var item = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "link";
+      button.textContent = label(c);
+      button.addEventListener("click", function () {
+        $("near-q").value = label(c);
+        searchNear(label(c), { remember: true });
+      });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    box.hidden = !list.children.length;
+  }
+
+  function parseCoordinates(text) {
+    var match = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
+    return match ? { lat: parseFloat(match[1]), lon: parseFloat(match[2]) } : null;
+  }
+
+  /* Where is it? Coordinates are taken as they are; anything else asks the geocoder, which
+   * answers the most plausible place and the others the words may mean. */
+  function locate(text) {
+    var point = parseCoordinates(text);
+    if (point) return Promise.resolve({ point: point, label: text, candidates: [] });
+    return fetch(config.geocode + "?" + new URLSearchParams({ q: text }).toString())
       .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
       .then(function (answer) {
-        if (!answer.ok) {
-          var detail = answer.body.near || answer.body.detail || answer.body;
-          showMessage(config.text.not_found + " " + (Array.isArray(detail) ? detail.join(" ") : String(detail)));
+        if (!answer.ok) return { problem: apiError(answer.body), candidates: [] };
+        var feature = answer.body, p = feature.properties;
+        if (!feature.geometry) return { problem: p.message || config.text.not_found, candidates: p.candidates || [] };
+        return {
+          point: { lat: feature.geometry.coordinates[1], lon: feature.geometry.coordinates[0] },
+          label: label(p) || text,
+          candidates: p.precision === "postcode" ? [] : p.candidates || [],
+        };
+      });
+  }
+
+  function searchNear(text, options) {
+    options = options || {};
+    var mine = ++searchGeneration;
+    clearSearch();
+    renderList([], config.text.searching);
+    $("results-heading").textContent = config.text.in_area;
+    showMessage(config.text.searching);
+    return locate(text)
+      .then(function (place) {
+        if (mine !== searchGeneration) return;
+        if (!place.point) {
+          showMessage(say(config.text.not_found_named, { q: text }) + " " + place.problem, "error");
+          showCandidates(place.candidates, place.candidates.length ? config.text.choose : "");
+          renderList([], place.candidates.length ? config.text.choose : config.text.try_another);
+          if (options.remember) remember(false);
           return;
         }
-        var about = answer.body.search;
-        var centre = L.latLng(about.near[0], about.near[1]);
-        clearSearch();
-        search = { centre: centre, query: typeof near === "string" && near.indexOf(",") < 0 ? near : null };
-        searchCircle = L.circle(centre, { radius: config.radius_km * 1000, weight: 1, fillOpacity: 0.05 }).addTo(map);
-        map.fitBounds(searchCircle.getBounds());
-        $("results-heading").textContent = config.text.nearest.replace("{km}", config.radius_km);
-        renderList(answer.body.features);
-        showMessage(config.text.found.replace("{n}", answer.body.features.length));
-        if (remember) history.pushState(null, "", stateUrl());
+        var km = radius();
+        var centre = L.latLng(place.point.lat, place.point.lon);
+        search = { centre: centre, query: text, label: place.label, centreText: place.point.lat.toFixed(5) + "," + place.point.lon.toFixed(5) };
+        searchCircle = L.circle(centre, { radius: km * 1000, weight: 1, fillOpacity: 0.05, interactive: false }).addTo(map);
+        if (!options.keepView) map.fitBounds(searchCircle.getBounds());
+        showCandidates(place.candidates, place.candidates.length ? config.text.or_maybe : "");
+        $("results-heading").textContent = say(config.text.nearest, { km: km, place: place.label });
+        var params = filterParams();
+        params.set("near", search.centreText);
+        params.set("radius_km", String(km));
+        params.set("page_size", "20");
+        return fetch(config.api + "?" + params.toString())
+          .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
+          .then(function (answer) {
+            if (mine !== searchGeneration) return;
+            if (!answer.ok) {
+              showMessage(apiError(answer.body), "error");
+              renderList([], apiError(answer.body));
+            } else {
+              var found = answer.body.features;
+              renderList(found, say(config.text.none_within, { km: km }));
+              showMessage(say(found.length ? config.text.found : config.text.none_within, { n: found.length, km: km, place: place.label }));
+            }
+            if (options.remember) remember(false);
+            else updateLinks();
+          });
       })
-      .catch(function () { showMessage(config.text.not_found); });
+      .catch(function () {
+        if (mine !== searchGeneration) return;
+        showMessage(config.text.failed, "error");
+        renderList([], config.text.failed);
+      });
   }
 
   // --- start -----------------------------------------------------------------------------------------
@@ -291,34 +563,49 @@
   function init(leafletMap) {
     config = JSON.parse($("map-config").textContent);
     map = leafletMap;
+    var params = new URLSearchParams(location.search);
+    viewFromUrl = params.has("z") || params.has("near");
     map.setMaxBounds(L.latLngBounds(THAILAND).pad(0.5));
     map.fitBounds(THAILAND);
     outlines = L.geoJSON(null, { style: { color: "#6b7f8e", weight: 1, fill: false }, interactive: false }).addTo(map);
     markers = L.layerGroup().addTo(map);
     fetch(config.outlines).then(function (r) { return r.json(); }).then(function (data) { outlines.addData(data); });
+    if (window.matchMedia("(min-width: 900px)").matches) $("filter-box").open = true;
 
     $("filters").addEventListener("change", function () {
-      history.pushState(null, "", stateUrl());
-      if (search && search.query) searchNear(search.query, false);
+      countFilters();
+      remember(false);
+      if (search) searchNear(search.query, { remember: false, keepView: true });
       refresh();
     });
+    $("filters").addEventListener("submit", function (event) { event.preventDefault(); });
     $("filters").addEventListener("reset", function () {
-      setTimeout(function () { history.pushState(null, "", stateUrl()); refresh(); }, 0);
+      setTimeout(function () { countFilters(); remember(false); refresh(); }, 0);
+    });
+    $("near-radius").addEventListener("change", function () {
+      if (search) searchNear(search.query, { remember: true });
     });
     $("near").addEventListener("submit", function (event) {
       event.preventDefault();
       var q = $("near-q").value.trim();
-      if (q) searchNear(q, true);
+      if (q) searchNear(q, { remember: true });
+      else { clearSearch(); remember(false); refresh(); }
     });
     $("near-me").addEventListener("click", function () {
-      if (!navigator.geolocation) return showMessage(config.text.no_location);
+      if (!navigator.geolocation) return showMessage(config.text.no_location, "error");
+      showMessage(config.text.locating);
       navigator.geolocation.getCurrentPosition(
-        function (position) { searchNear(position.coords.latitude.toFixed(5) + "," + position.coords.longitude.toFixed(5), true); },
-        function () { showMessage(config.text.no_location); }
+        function (position) {
+          // About a kilometre: the address bar (and a shared link) never holds more.
+          var near = position.coords.latitude.toFixed(2) + "," + position.coords.longitude.toFixed(2);
+          $("near-q").value = near;
+          searchNear(near, { remember: true });
+        },
+        function () { showMessage(config.text.no_location, "error"); }
       );
     });
     map.on("moveend", function () {
-      history.replaceState(null, "", stateUrl());
+      remember(true);
       refresh();
     });
     window.addEventListener("popstate", applyUrl);
@@ -327,8 +614,8 @@
     if (config.incident) showIncident(config.incident);
   }
 
-  /* Disaster mode: the incident's affected area outlined, and the view on it unless the URL
-   * already names one. */
+  /* Disaster mode: the incident's affected area outlined, and the view on it unless the address
+   * the person opened already named a view or a search. */
   function showIncident(incident) {
     fetch(incident.url).then(function (r) { return r.json(); }).then(function (feature) {
       if (!feature.geometry) return;
@@ -336,7 +623,7 @@
         style: { color: "#1f4e79", weight: 2, dashArray: "6 4", fillOpacity: 0.08 },
         interactive: false
       }).addTo(map);
-      if (!new URLSearchParams(location.search).get("z")) map.fitBounds(area.getBounds());
+      if (!viewFromUrl) map.fitBounds(area.getBounds());
       window.volmap.incidentArea = area;
     });
   }
@@ -356,13 +643,18 @@
     window.volmap.map = leafletMap;
   }
 
-  /* The profile's map: the stored home area as a 1 km square's circle; a click sets the form's
-   * home_lat / home_lon (the server keeps only the ~1 km grid cell around it). */
+  /* The profile's map: province outlines (it needs no base layer), the stored home area as a
+   * circle; a click sets the form's home_lat / home_lon (the server keeps only the ~1 km grid
+   * cell around it) and says so under the map. */
   function home(leafletMap) {
     var box = leafletMap.getContainer().closest(".profile-map");
     var lat = document.getElementById("id_home_lat");
     var lon = document.getElementById("id_home_lon");
+    var note = document.getElementById("home-map-note");
     var shown = null;
+    fetch(box.dataset.outlines).then(function (r) { return r.json(); }).then(function (data) {
+      L.geoJSON(data, { style: { color: "#6b7f8e", weight: 1, fill: false }, interactive: false }).addTo(leafletMap);
+    });
     function show(at, zoom) {
       if (shown) { leafletMap.removeLayer(shown); }
       shown = L.circle(at, { radius: 600, weight: 1, fillOpacity: 0.2 }).addTo(leafletMap);
@@ -371,15 +663,30 @@
     if (box.dataset.lat) {
       show(L.latLng(parseFloat(box.dataset.lat), parseFloat(box.dataset.lon)), 12);
     } else {
-      leafletMap.setView([13.0, 101.0], 5);
+      leafletMap.fitBounds(THAILAND);
     }
     leafletMap.on("click", function (event) {
       lat.value = event.latlng.lat.toFixed(6);
       lon.value = event.latlng.lng.toFixed(6);
       show(event.latlng);
+      if (note) note.textContent = note.dataset.clicked;
     });
     window.volmap.map = leafletMap;
   }
+
+  /* "Share": the phone's own share sheet, or the link copied (and said so). */
+  Array.prototype.forEach.call(document.querySelectorAll("[data-share]"), function (button) {
+    button.addEventListener("click", function () {
+      var note = button.parentNode.querySelector("[data-share-message]");
+      if (navigator.share) {
+        navigator.share({ title: document.title, url: location.href }).catch(function () {});
+      } else if (navigator.clipboard) {
+        navigator.clipboard.writeText(location.href).then(function () {
+          if (note) note.textContent = note.dataset.shareMessage;
+        });
+      }
+    });
+  });
 
   window.volmap = { init: init, detail: detail, home: home, refresh: function () { refresh(); } };
 })();
