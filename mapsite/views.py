@@ -49,6 +49,7 @@ def map_config(incident=None):
         "list_page": reverse("opportunity-list-page"),
         "saved_searches": reverse("saved-searches"),
         "radius_km": DEFAULT_RADIUS_KM,
+        "radii": list(RADII_KM),
         "max_zoom": tiles.MAX_ZOOM - 2,
         "causes": dict(Cause.choices),
         "text": {

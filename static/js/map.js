@@ -12,13 +12,16 @@
   var MAX_BBOX_SQUARE_DEGREES = 25;
   var CELL_PIXELS = 32; // the server clusters in 8 × 8 cells of a 256-pixel tile
   var SMALL_CLUSTER = 5; // a cluster this small opens as a list instead of zooming
-  var RADII = [5, 10, 25, 50];
+  // Popups clear the zoom buttons when the map pans to show them.
+  var POPUP = { maxWidth: 320, autoPanPaddingTopLeft: [56, 16], autoPanPaddingBottomRight: [16, 16] };
 
   var config, map, markers, outlines, searchCircle, search = null;
   var tileCache = {};
   var generation = 0, searchGeneration = 0;
   var listTimer = null;
   var viewFromUrl = false;
+  var reading = false, moved = false; // a popup is open; the view changed meanwhile
+  var searchFailed = false; // the list says why the search found nothing: keep it
 
   function $(id) {
     return document.getElementById(id);
@@ -127,7 +130,7 @@
     ["remote", "family_friendly"].forEach(function (name) { form.elements[name].checked = params.get(name) === "true"; });
     $("near-q").value = params.get("near") || "";
     var radius = parseInt(params.get("r"), 10);
-    $("near-radius").value = String(RADII.indexOf(radius) >= 0 ? radius : config.radius_km);
+    $("near-radius").value = String(config.radii.indexOf(radius) >= 0 ? radius : config.radius_km);
     countFilters();
   }
 
@@ -135,11 +138,12 @@
   function filterProblem() {
     var form = $("filters");
     var from = form.elements.date_from, to = form.elements.date_to;
-    to.min = from.value || "2000-01-01";
-    if ((from.value && !from.checkValidity()) || (to.value && !to.checkValidity())) {
-      return config.text.date_range;
-    }
+    var impossible = function (input) {
+      return input.validity.badInput || (input.value && (input.value < "2000-01-01" || input.value > "2100-12-31"));
+    };
+    if (impossible(from) || impossible(to)) return config.text.date_range;
     if (from.value && to.value && to.value < from.value) return config.text.dates_reversed;
+    to.min = from.value || "2000-01-01"; // the date picker then offers no day before the first
     return "";
   }
 
@@ -190,9 +194,9 @@
     updateLinks();
   }
 
-  function applyUrl() {
+  function applyUrl(keepForm) {
     var params = new URLSearchParams(location.search);
-    setFilters(params);
+    if (!keepForm) setFilters(params);
     var lat = parseFloat(params.get("lat")), lon = parseFloat(params.get("lon")), z = parseInt(params.get("z"), 10);
     if (isFinite(lat) && isFinite(lon) && isFinite(z)) {
       map.setView([lat, lon], z, { animate: false });
@@ -246,6 +250,7 @@
     Promise.all(tilesInView(z).map(function (tile) { return fetchTile(tile, query); }))
       .then(function (collections) {
         if (mine !== generation) return;
+        if (reading) { moved = true; return; }
         draw(collections, z);
       })
       .catch(function (error) {
@@ -341,7 +346,7 @@
       .then(function (response) { return response.json(); })
       .then(function (body) {
         var items = (body.features || []).map(function (f) { return f.properties; });
-        marker.bindPopup(listPopup(items, c.at), { maxWidth: 320 }).openPopup();
+        marker.bindPopup(listPopup(items, c.at), POPUP).openPopup();
       });
   }
 
@@ -365,7 +370,7 @@
           dashArray: approximate ? "4 3" : null,
           className: approximate ? "point approximate" : "point exact",
         });
-    marker.bindPopup(function () { return many ? listPopup(group.items, group.at) : popup(group.at, first, approximate); }, { maxWidth: 320 });
+    marker.bindPopup(function () { return many ? listPopup(group.items, group.at) : popup(group.at, first, approximate); }, POPUP);
     return marker;
   }
 
@@ -403,7 +408,7 @@
   }
 
   function listViewport() {
-    if (search || filterProblem()) return;
+    if (search || searchFailed || filterProblem()) return;
     var params = filterParams();
     var b = map.getBounds();
     var west = Math.max(-180, b.getWest()), east = Math.min(180, b.getEast());
@@ -456,6 +461,7 @@
 
   function clearSearch() {
     search = null;
+    searchFailed = false;
     if (searchCircle) map.removeLayer(searchCircle);
     searchCircle = null;
     showMessage("");
@@ -518,7 +524,9 @@
       .then(function (place) {
         if (mine !== searchGeneration) return;
         if (!place.point) {
-          showMessage(say(config.text.not_found_named, { q: text }) + " " + place.problem, "error");
+          searchFailed = true;
+          // A name several places share is not "not found": the person chooses below.
+          showMessage(place.candidates.length ? place.problem : say(config.text.not_found_named, { q: text }) + " " + place.problem, "error");
           showCandidates(place.candidates, place.candidates.length ? config.text.choose : "");
           renderList([], place.candidates.length ? config.text.choose : config.text.try_another);
           if (options.remember) remember(false);
@@ -553,6 +561,7 @@
       })
       .catch(function () {
         if (mine !== searchGeneration) return;
+        searchFailed = true;
         showMessage(config.text.failed, "error");
         renderList([], config.text.failed);
       });
@@ -585,12 +594,14 @@
     $("near-radius").addEventListener("change", function () {
       if (search) searchNear(search.query, { remember: true });
     });
-    $("near").addEventListener("submit", function (event) {
-      event.preventDefault();
+    // The page's first script (home.html) holds the search form from the first moment: a search
+    // sent while the map was loading waits for it here.
+    var early = window.volmapEarly || { search: false, filters: false };
+    early.onsearch = function () {
       var q = $("near-q").value.trim();
       if (q) searchNear(q, { remember: true });
       else { clearSearch(); remember(false); refresh(); }
-    });
+    };
     $("near-me").addEventListener("click", function () {
       if (!navigator.geolocation) return showMessage(config.text.no_location, "error");
       showMessage(config.text.locating);
@@ -604,13 +615,24 @@
         function () { showMessage(config.text.no_location, "error"); }
       );
     });
+    // A popup being read is not redrawn away: opening it may pan the map, and the markers under
+    // it are refreshed once it is closed.
+    map.on("popupopen", function () { reading = true; });
+    map.on("popupclose", function () {
+      reading = false;
+      if (moved) { moved = false; refresh(); }
+    });
     map.on("moveend", function () {
       remember(true);
+      if (reading) { moved = true; return; }
       refresh();
     });
-    window.addEventListener("popstate", applyUrl);
+    window.addEventListener("popstate", function () { applyUrl(false); });
     window.volmap.map = map;
-    applyUrl();
+    // What the person did while the map was loading is kept, not replaced by the address.
+    applyUrl(early.filters || early.search || early.typed);
+    if (early.filters) { countFilters(); remember(false); }
+    if (early.search) early.onsearch();
     if (config.incident) showIncident(config.incident);
   }
 
@@ -628,9 +650,18 @@
     });
   }
 
+  /* Province outlines on a small map, so that it shows where it is without a base layer. */
+  function addOutlines(leafletMap, url) {
+    if (!url) return;
+    fetch(url).then(function (r) { return r.json(); }).then(function (data) {
+      L.geoJSON(data, { style: { color: "#6b7f8e", weight: 1, fill: false }, interactive: false }).addTo(leafletMap);
+    });
+  }
+
   /* A detail page's small map: the point, drawn as a circle when it is approximate. */
   function detail(leafletMap) {
     var box = leafletMap.getContainer().closest(".small-map");
+    addOutlines(leafletMap, box.dataset.outlines);
     var at = L.latLng(parseFloat(box.dataset.lat), parseFloat(box.dataset.lon));
     var radius = APPROXIMATE_METRES[box.dataset.precision];
     if (radius) {
@@ -652,9 +683,7 @@
     var lon = document.getElementById("id_home_lon");
     var note = document.getElementById("home-map-note");
     var shown = null;
-    fetch(box.dataset.outlines).then(function (r) { return r.json(); }).then(function (data) {
-      L.geoJSON(data, { style: { color: "#6b7f8e", weight: 1, fill: false }, interactive: false }).addTo(leafletMap);
-    });
+    addOutlines(leafletMap, box.dataset.outlines);
     function show(at, zoom) {
       if (shown) { leafletMap.removeLayer(shown); }
       shown = L.circle(at, { radius: 600, weight: 1, fillOpacity: 0.2 }).addTo(leafletMap);

@@ -1,0 +1,156 @@
+"""A newcomer looks for something to do: browses the map to one opportunity, searches near the
+places people type first (a province, a district, a postal code, an address, a name that several
+places share), filters and goes back, and uses the list without a map."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.journey]
+
+RESULT_LINKS = "#results li a"
+
+
+def results(person):
+    return person.page.locator(RESULT_LINKS)
+
+
+def test_browse_the_map_to_one_opportunity_and_open_it(demo_world, journey):
+    person = journey.opens("/")
+    person.sees("ค้นหางานอาสาใกล้").step("the map of Thailand")
+    page = person.page
+    expect(page.locator(".leaflet-marker-icon.cluster").first).to_be_visible()
+    assert page.locator(".leaflet-container").evaluate("e => getComputedStyle(e).fontFamily").startswith(
+        '"Noto Sans Thai"'
+    )
+    # Click a cluster until it opens into a list or points, as a person would.
+    popup_links = page.locator(".leaflet-popup-content a")
+    for _ in range(10):
+        if popup_links.count():
+            break
+        if page.locator("path.point").count():
+            page.locator("path.point").first.click(force=True)
+            break
+        page.locator(".leaflet-marker-icon.cluster").first.click()
+        expect(page.locator(".leaflet-zoom-anim")).to_have_count(0)  # the zoom has ended
+        page.wait_for_load_state("networkidle")  # and its tiles have come
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_be_visible()
+    font = popup.evaluate("e => getComputedStyle(e).fontFamily")
+    assert font.startswith('"Noto Sans Thai"'), font  # Thai in the site's own font, not tofu
+    person.step("a popup")
+    title = popup.locator("a").first.inner_text()
+    popup.locator("a").first.click()
+    expect(page.locator("h1")).to_be_visible()
+    person.step("the opportunity")
+    if title not in ("รายละเอียดและสมัคร",):
+        expect(page.locator("h1")).to_have_text(title)
+    person.sees("รอบการทำงาน").no_errors()
+
+
+@pytest.mark.parametrize(
+    "typed, place_shown",
+    [
+        ("เชียงใหม่", "จ.เชียงใหม่"),  # a province by its bare name
+        ("หาดใหญ่", "อ.หาดใหญ่"),  # a district
+        ("10110", "รหัสไปรษณีย์ 10110"),  # a postal code
+        ("ต.สุเทพ อ.เมืองเชียงใหม่ จ.เชียงใหม่ 50200", "ต.สุเทพ"),  # a full address
+    ],
+)
+def test_search_near_what_people_type(demo_world, journey, typed, place_shown):
+    person = journey.opens("/")
+    person.types("ค้นหางานอาสาใกล้", typed)
+    person.step("typed the place")
+    person.clicks("button", "ค้นหา", exact=True)
+    expect(person.page.locator("#results-heading")).to_contain_text(place_shown)
+    expect(person.page.locator("#near-message")).to_contain_text("พบ")
+    expect(results(person).first).to_be_visible()
+    distances = re.findall(r"ห่าง ([\d.]+) กม\.", person.page.locator("#results").inner_text())
+    assert distances and [float(d) for d in distances] == sorted(float(d) for d in distances)
+    assert all(float(d) <= 10 for d in distances)
+    person.step("the nearest first")
+    person.no_errors()
+
+
+def test_a_shared_name_answers_the_likely_place_and_offers_the_others(demo_world, journey):
+    person = journey.opens("/")
+    person.types("ค้นหางานอาสาใกล้", "เชียงใหม่")
+    person.clicks("button", "ค้นหา", exact=True)
+    person.sees("หรือคุณหมายถึง:")
+    other = person.page.get_by_role("button", name="ต.เชียงใหม่ อ.โพธิ์ชัย จ.ร้อยเอ็ด")
+    expect(other).to_be_visible()
+    person.step("the province, and the tambon of the same name offered")
+
+    # A name that only tambons share: the person chooses.
+    person.types("ค้นหางานอาสาใกล้", "ในเมือง")
+    person.clicks("button", "ค้นหา", exact=True)
+    person.sees("คุณหมายถึงที่ไหน?")
+    expect(person.page.locator("#results")).to_contain_text("คุณหมายถึงที่ไหน?")
+    expect(person.page.locator("path.leaflet-interactive")).to_have_count(0)  # no stale circle
+    person.step("which one?")
+    person.clicks("button", "ต.ในเมือง อ.เมืองอุบลราชธานี จ.อุบลราชธานี")
+    expect(person.page.locator("#results-heading")).to_contain_text("อุบลราชธานี")
+    expect(results(person).first).to_be_visible()
+    person.step("near the chosen one")
+
+    # A wider circle, kept in the address of the page.
+    person.page.get_by_label("ภายในระยะ").select_option("50")
+    expect(person.page.locator("#results-heading")).to_contain_text("50 กม.")
+    expect(person.page).to_have_url(re.compile(r"r=50"))
+    person.step("within 50 km")
+
+    # Nonsense: said in Thai, and nothing of the last search stays on screen.
+    person.types("ค้นหางานอาสาใกล้", "asdfghjkl")
+    person.clicks("button", "ค้นหา", exact=True)
+    person.sees("ไม่พบ “asdfghjkl”")
+    expect(results(person)).to_have_count(0)
+    expect(person.page.locator("path.leaflet-interactive")).to_have_count(0)
+    person.step("nothing found, and said so")
+    person.no_errors()
+
+
+def test_filter_then_undo_with_back(demo_world, journey):
+    person = journey.opens("/")
+    page = person.page
+    expect(results(person).first).to_be_visible()
+    before = results(person).count()
+    person.opens_filters()
+    page.get_by_label("สัตว์", exact=True).check()
+    expect(page.locator("#results")).to_contain_text("พาน้องหมาเดินเล่น")
+    expect(results(person)).to_have_count(2)
+    person.sees("(1)")
+    person.step("only animals")
+    page.go_back()
+    expect(page.get_by_label("สัตว์", exact=True)).not_to_be_checked()
+    expect(results(person)).to_have_count(before)
+    person.step("back to everything")
+
+    # Dates that cannot be: said in words, the list does not pretend.
+    page.get_by_label("ตั้งแต่").fill("2027-02-01")
+    page.get_by_label("ถึง", exact=True).fill("2027-01-01")
+    expect(page.locator("#filter-message")).to_have_text("วันสิ้นสุดอยู่ก่อนวันเริ่มต้น")
+    expect(results(person)).to_have_count(0)
+    person.step("reversed dates")
+    person.no_errors()
+
+
+def test_the_list_without_a_map(demo_world, journey):
+    person = journey.opens("/")
+    person.clicks("link", "ดูเป็นรายการ")
+    page = person.page
+    expect(page.locator("h1")).to_have_text("งานอาสาสมัคร")
+    expect(page.locator("ol.results li a").first).to_be_visible()
+    assert not page.locator(".leaflet-container").count()
+    person.step("the list")
+    page.get_by_label("ใกล้ (จังหวัด อำเภอ ตำบล รหัสไปรษณีย์ หรือที่อยู่)").fill("ขอนแก่น")
+    person.clicks("button", "ค้นหา", exact=True)
+    person.sees("ใกล้ที่สุดก่อน ภายใน 10 กม. จาก จ.ขอนแก่น")
+    person.step("near Khon Kaen")
+    page.get_by_label("ใกล้ (จังหวัด อำเภอ ตำบล รหัสไปรษณีย์ หรือที่อยู่)").fill("zzzz")
+    person.clicks("button", "ค้นหา", exact=True)
+    expect(page.get_by_role("alert")).to_contain_text("ไม่พบ “zzzz”")
+    person.step("a place it cannot find")
+    page.locator("ol.results li a").first.click()
+    expect(page.locator("h1")).to_be_visible()
+    person.no_errors()

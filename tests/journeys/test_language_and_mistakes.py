@@ -1,0 +1,115 @@
+"""The same person switches to English and back on every kind of page, makes the mistakes people
+make on every public form, and meets the error pages, which speak their language and lead home."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.journey]
+
+
+def switch(person, to_language):
+    button = {"en": "English", "th": "ไทย"}[to_language]
+    person.page.get_by_role("button", name=button).click()
+    expect(person.page.locator("html")).to_have_attribute("lang", to_language)
+
+
+def test_english_and_back_on_every_kind_of_page(demo_world, journey):
+    person = journey.opens("/")
+    page = person.page
+
+    def both_ways(thai_text, english_text, name):
+        switch(person, "en")
+        expect(page).to_have_url(re.compile(r"/en/"))
+        person.sees(english_text)
+        expect(page).to_have_title(re.compile(r"Good-deeds map"))
+        person.step(f"{name} in English")
+        switch(person, "th")
+        expect(page).not_to_have_url(re.compile(r"/en/"))
+        person.sees(thai_text)
+        person.step(f"{name} in Thai again")
+
+    both_ways("ค้นหางานอาสาใกล้", "Find volunteer work near", "home")
+    person.clicks("link", "ดูเป็นรายการ")
+    both_ways("งานอาสาสมัคร", "Volunteer opportunities", "the list")
+    page.locator("ol.results li a").first.click()
+    both_ways("รอบการทำงาน", "Shifts", "an opportunity")
+    page.locator("p.org a").click()
+    both_ways("งานอาสา", "Opportunities", "an organization")
+    person.menu().get_by_role("link", name="เข้าสู่ระบบ").click()
+    both_ways("ลืมรหัสผ่าน?", "Forgot your password?", "log in")
+    person.clicks("link", "ลืมรหัสผ่าน?")
+    both_ways("ตั้งรหัสผ่านใหม่", "Reset your password", "password reset")
+    person.no_errors()
+
+
+def test_mistakes_on_every_public_form_are_said_in_thai_and_lose_nothing(demo_world, journey):
+    UserFactory(username="taken@example.org", email="taken@example.org")
+    person = journey.opens("/")
+    page = person.page
+
+    # Registration: a bad address, passwords that differ, no consent.
+    person.menu().get_by_role("link", name="สมัครเป็นอาสาสมัคร").click()
+    person.field("อีเมล").fill("somchai@example")
+    person.field("ชื่อที่องค์กรจะเห็น").fill("สมชาย")
+    person.field("โทรศัพท์ (ไม่บังคับ)").fill("081 234 5678")
+    person.field("รหัสผ่าน").fill("มะม่วง-น้ำปลาหวาน-1")
+    person.field("ยืนยันรหัสผ่าน").fill("มะม่วง-น้ำปลาหวาน-2")
+    person.clicks("button", "ลงทะเบียน")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("อีเมล")
+    expect(summary).to_contain_text("รหัสผ่านทั้งสองช่องไม่ตรงกัน")
+    expect(person.field("ชื่อที่องค์กรจะเห็น")).to_have_value("สมชาย")  # nothing typed is lost
+    expect(person.field("โทรศัพท์ (ไม่บังคับ)")).to_have_value("081 234 5678")
+    expect(person.field("อีเมล")).to_have_value("somchai@example")
+    person.step("registration mistakes")
+
+    # Log in with a wrong password.
+    person.menu().get_by_role("link", name="เข้าสู่ระบบ").click()
+    person.field("อีเมล").fill("Taken@Example.org")
+    person.field("รหัสผ่าน").fill("wrong password")
+    person.clicks("button", "เข้าสู่ระบบ")
+    expect(page.get_by_role("alert")).to_contain_text("อีเมลหรือรหัสผ่านไม่ถูกต้อง")
+    expect(person.field("อีเมล")).to_have_value("Taken@Example.org")  # as typed
+    person.step("a wrong password")
+
+    # Password reset for an address nobody has: the same answer as for a real one.
+    person.clicks("link", "ลืมรหัสผ่าน?")
+    person.field("อีเมล").fill("nobody@example.org")
+    person.clicks("button", "ส่งลิงก์")
+    person.sees("ตรวจสอบอีเมล", exact=False)
+    person.step("reset asked")
+
+    # The map's search and filters.
+    page.get_by_role("link", name="แผนที่ทำดี").click()
+    person.types("ค้นหางานอาสาใกล้", "ประเทศลาว เวียงจันทน์")
+    person.clicks("button", "ค้นหา", exact=True)
+    expect(page.locator("#near-message")).to_contain_text("ไม่ใช่ที่อยู่ในประเทศไทย")
+    person.step("not a Thai place")
+    person.types("ค้นหางานอาสาใกล้", "13.75, 200")
+    person.clicks("button", "ค้นหา", exact=True)
+    expect(page.locator("#near-message")).to_contain_text("ไม่อยู่ในประเทศไทย")
+    person.step("a point outside Thailand")
+    person.no_errors()
+
+
+def test_error_pages_speak_thai_and_lead_home(demo_world, journey):
+    # An old link, followed from somewhere else: the start page of this journey.
+    person = journey.opens("/opportunities/999999/")
+    page = person.page
+    expect(page.locator("h1")).to_have_text("ไม่มีหน้านี้")
+    person.sees("ลิงก์อาจเก่าแล้ว", exact=False)
+    person.step("a page that does not exist")
+    person.clicks("link", "กลับไปที่แผนที่")
+    expect(page.locator("#near-q")).to_be_visible()
+    person.step("home again")
+
+    old = journey.another("english")
+    old.opens("/en/organizations/999999/")
+    expect(old.page.locator("h1")).to_have_text("This page does not exist")
+    old.clicks("link", "Back to the map")
+    expect(old.page).to_have_url(re.compile(r"/en/"))
+    old.step("home in English")
