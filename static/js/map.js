@@ -575,7 +575,9 @@
     var params = new URLSearchParams(location.search);
     viewFromUrl = params.has("z") || params.has("near");
     map.setMaxBounds(L.latLngBounds(THAILAND).pad(0.5));
-    map.fitBounds(THAILAND);
+    // Without animation: a view asked for while a zoom animates is dropped by Leaflet (the
+    // disaster area arriving early on a phone stayed on the whole country).
+    map.fitBounds(THAILAND, { animate: false });
     outlines = L.geoJSON(null, { style: { color: "#6b7f8e", weight: 1, fill: false }, interactive: false }).addTo(map);
     markers = L.layerGroup().addTo(map);
     fetch(config.outlines).then(function (r) { return r.json(); }).then(function (data) { outlines.addData(data); });
@@ -645,7 +647,7 @@
         style: { color: "#1f4e79", weight: 2, dashArray: "6 4", fillOpacity: 0.08 },
         interactive: false
       }).addTo(map);
-      if (!viewFromUrl) map.fitBounds(area.getBounds());
+      if (!viewFromUrl) map.fitBounds(area.getBounds(), { animate: false });
       window.volmap.incidentArea = area;
     });
   }
@@ -679,6 +681,7 @@
    * cell around it) and says so under the map. */
   function home(leafletMap) {
     var box = leafletMap.getContainer().closest(".profile-map");
+    leafletMap.invalidateSize(); // the container's size as laid out now, for clicks to land true
     var lat = document.getElementById("id_home_lat");
     var lon = document.getElementById("id_home_lon");
     var note = document.getElementById("home-map-note");
@@ -692,7 +695,7 @@
     if (box.dataset.lat) {
       show(L.latLng(parseFloat(box.dataset.lat), parseFloat(box.dataset.lon)), 12);
     } else {
-      leafletMap.fitBounds(THAILAND);
+      leafletMap.fitBounds(THAILAND, { animate: false });
     }
     leafletMap.on("click", function (event) {
       lat.value = event.latlng.lat.toFixed(6);

@@ -82,9 +82,11 @@ class Person:
         self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
         self.page.on(
             "console",
-            lambda m: m.type == "error"
-            and "status of 4" not in m.text  # an API's 400 that the page explains
-            and self.console_errors.append(m.text),
+            lambda m: (
+                m.type == "error"
+                and "status of 4" not in m.text  # an API's 400 that the page explains
+                and self.console_errors.append(m.text)
+            ),
         )
         self.page.route("**/*", self._only_this_machine)
 

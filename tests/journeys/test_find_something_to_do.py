@@ -21,8 +21,10 @@ def test_browse_the_map_to_one_opportunity_and_open_it(demo_world, journey):
     person.sees("ค้นหางานอาสาใกล้").step("the map of Thailand")
     page = person.page
     expect(page.locator(".leaflet-marker-icon.cluster").first).to_be_visible()
-    assert page.locator(".leaflet-container").evaluate("e => getComputedStyle(e).fontFamily").startswith(
-        '"Noto Sans Thai"'
+    assert (
+        page.locator(".leaflet-container")
+        .evaluate("e => getComputedStyle(e).fontFamily")
+        .startswith('"Noto Sans Thai"')
     )
     # Click a cluster until it opens into a list or points, as a person would.
     popup_links = page.locator(".leaflet-popup-content a")
@@ -153,4 +155,48 @@ def test_the_list_without_a_map(demo_world, journey):
     person.step("a place it cannot find")
     page.locator("ol.results li a").first.click()
     expect(page.locator("h1")).to_be_visible()
+    person.no_errors()
+
+
+def test_clusters_never_cover_one_another(demo_world, journey):
+    person = journey.opens("/")
+    clusters = person.page.locator(".leaflet-marker-icon.cluster")
+    expect(clusters.first).to_be_visible()
+    boxes = [clusters.nth(i).bounding_box() for i in range(clusters.count())]
+    for i, a in enumerate(boxes):
+        assert a["width"] >= 24 and a["height"] >= 24  # WCAG 2.2 target size
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["x"] + a["width"] <= b["x"]
+                or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"]
+                or b["y"] + b["height"] <= a["y"]
+            )
+            assert apart, f"clusters overlap: {a} {b}"
+    # And together they count every published opportunity that has a place.
+    from opportunities.models import Opportunity
+
+    shown = sum(int(clusters.nth(i).inner_text().replace(",", "")) for i in range(clusters.count()))
+    assert shown == Opportunity.objects.published().exclude(location=None).count()
+    person.step("clusters apart")
+
+
+def test_in_disaster_mode_the_map_opens_on_the_affected_area(demo_world, journey):
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from tests.factories import IncidentFactory
+
+    ubon = Polygon.from_bbox((104.7, 15.1, 105.0, 15.4))
+    IncidentFactory(
+        name="น้ำท่วมอุบลราชธานี", disaster_mode=True, affected_area=MultiPolygon(ubon, srid=4326)
+    )
+    person = journey.opens("/")
+    banner = person.page.get_by_role("region", name="การรับมือภัยพิบัติ")
+    expect(banner).to_contain_text("น้ำท่วมอุบลราชธานี")
+    # The view moves to the area (its zoom shows in the address), and stays there.
+    expect(person.page).to_have_url(re.compile(r"z=(9|1\d)"))
+    person.step("the affected area")
+    banner.get_by_role("link").click()
+    expect(person.page.locator("h1")).to_have_text("งานอาสาสมัคร")
+    person.step("how to help now")
     person.no_errors()

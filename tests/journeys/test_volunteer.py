@@ -33,7 +33,9 @@ def temple_tutoring(demo_world):
         skills=["teaching"],
     )
     soon = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=5)
-    open_shift = ShiftFactory(opportunity=opportunity, starts_at=soon, ends_at=soon + timedelta(hours=3), capacity=5)
+    open_shift = ShiftFactory(
+        opportunity=opportunity, starts_at=soon, ends_at=soon + timedelta(hours=3), capacity=5
+    )
     full_shift = ShiftFactory(
         opportunity=opportunity,
         starts_at=soon + timedelta(days=1),
