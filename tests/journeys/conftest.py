@@ -177,7 +177,7 @@ def journey(browser, live_server, artifacts_dir, settings, device, request):
 
     def person(name="person"):
         case = re.sub(r"[^A-Za-z0-9_]+", "-", request.node.originalname)[:80]
-        tag = hashlib.sha1(request.node.name.encode()).hexdigest()[:6]  # which parameters
+        tag = hashlib.sha256(request.node.name.encode()).hexdigest()[:6]  # which parameters
         folder = artifacts_dir / "journeys" / f"{case}-{device}-{tag}-{name}"
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("*.png"):

@@ -5,6 +5,7 @@ a shift, joins the waiting list of a full one, is moved up when someone cancels,
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -48,7 +49,7 @@ def temple_tutoring(demo_world):
 
 
 def test_register_confirm_profile_sign_up_wait_cancel_download_erase(temple_tutoring, journey):
-    opportunity, open_shift, full_shift = temple_tutoring
+    _opportunity, _open_shift, full_shift = temple_tutoring
     person = journey.opens("/")
     page = person.page
 
@@ -140,7 +141,7 @@ def test_register_confirm_profile_sign_up_wait_cancel_download_erase(temple_tuto
     page.get_by_role("link", name="ความเป็นส่วนตัวและข้อมูลของฉัน").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="ดาวน์โหลดข้อมูลทั้งหมดของฉัน", exact=False).click()
-    data = json.loads(open(download.value.path(), encoding="utf-8").read())
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert EMAIL in json.dumps(data, ensure_ascii=False)
     person.step("my data")
     person.field("รหัสผ่านของคุณ เพื่อยืนยัน").fill(PASSWORD)
