@@ -14,12 +14,12 @@ from django.db.models import Choices
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
+from common.validators import BUDDHIST_ERA_OFFSET, FIRST_YEAR, LAST_YEAR
+
 _DIGITS = re.compile(r"[0-9]{1,18}")
 _AREA_CODE = re.compile(r"[0-9]{2}(?:[0-9]{2}(?:[0-9]{2})?)?")
 MAX_ID = 10**18  # well inside a PostgreSQL bigint
 MAX_TEXT = 300
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-BUDDHIST_ERA_OFFSET = 543
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 

@@ -149,7 +149,7 @@ class IncidentViewSet(viewsets.ModelViewSet):
         incident = self.get_object()
         upload = request.FILES.get("file")
         if upload is None:
-            raise ValidationError({"file": "upload a GeoJSON file or a zipped shapefile"})
+            raise ValidationError({"file": [_("Upload a GeoJSON file or a zipped shapefile.")]})
         try:
             incident.affected_area = geometry.from_upload(upload)
         except geometry.AreaError as exc:

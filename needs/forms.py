@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 
 from common.params import as_identifier
+from common.widgets import NativeDateInput
 from needs import geometry
 from needs.models import INCIDENT_EDITABLE, NEED_EDITABLE, Incident, Need
 from opportunities.forms import PinFields
@@ -88,8 +89,8 @@ class IncidentForm(forms.ModelForm):
         field_classes = {"affected_area": AreaFormField}
         widgets = {
             "affected_area": AreaWidget(attrs={"map_height": "420px"}),
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": NativeDateInput(),
+            "ends_on": NativeDateInput(),
         }
 
     def __init__(self, *args, **kwargs):

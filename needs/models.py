@@ -8,6 +8,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import plausible_date
 from opportunities.models import Opportunity
 from opportunities.taxonomy import Cause
 from places.models import Area, Located, Organization
@@ -55,8 +56,16 @@ class Incident(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
-    starts_on = models.DateField(_("starts on"), default=timezone.localdate)
-    ends_on = models.DateField(_("ends on"), null=True, blank=True, help_text=_("empty: ongoing"))
+    starts_on = models.DateField(
+        _("starts on"), default=timezone.localdate, validators=[plausible_date]
+    )
+    ends_on = models.DateField(
+        _("ends on"),
+        null=True,
+        blank=True,
+        help_text=_("empty: ongoing"),
+        validators=[plausible_date],
+    )
     affected_area = models.MultiPolygonField(_("affected area"), srid=4326, null=True, blank=True)
     disaster_mode = models.BooleanField(
         _("disaster mode"),

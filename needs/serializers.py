@@ -138,12 +138,12 @@ class NeedSerializer(serializers.ModelSerializer):
                 if field in data and (
                     self.instance is None or getattr(self.instance, field) != data[field]
                 ):
-                    raise serializers.ValidationError({field: "only coordinators set this"})
+                    raise serializers.ValidationError({field: [_("Only coordinators set this.")]})
         pin = data.get("location")
         if pin is None and "address" in data:
             data["_located"] = geocoded(Need, data["address"])
         elif pin is None and (self.instance is None or self.instance.location is None):
-            raise serializers.ValidationError({"address": "give the address or the location"})
+            raise serializers.ValidationError({"address": [_("Give the address or the location.")]})
         return data
 
     def _apply(self, need, data):

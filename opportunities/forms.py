@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
+from common.widgets import NativeDateInput, NativeDateTimeInput
 from mapsite.api import in_thailand
 from opportunities.models import OPPORTUNITY_EDITABLE, Opportunity, Shift
 from opportunities.taxonomy import Cause, Language, Skill
@@ -24,7 +25,7 @@ class PinFields(forms.Form):
         if lat is None and lon is None:
             return None
         if lat is None or lon is None or not in_thailand(lat, lon):
-            raise forms.ValidationError(_("give both latitude and longitude, in Thailand"))
+            raise forms.ValidationError(_("Place the pin on the map, in Thailand."))
         return Point(lon, lat, srid=4326)
 
     def locate_instance(self, needs_place: bool):
@@ -70,15 +71,15 @@ class OpportunityForm(PinFields, forms.ModelForm):
         model = Opportunity
         fields = OPPORTUNITY_EDITABLE
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": NativeDateInput(),
+            "ends_on": NativeDateInput(),
         }
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
         if start and end and end < start:
-            self.add_error("ends_on", _("must not be before the start"))
+            self.add_error("ends_on", _("The last day is before the first day."))
         return cleaned
 
     def _post_clean(self):
@@ -113,8 +114,8 @@ ShiftFormSet = forms.inlineformset_factory(
     extra=2,
     can_delete=True,
     widgets={
-        "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        "starts_at": NativeDateTimeInput(),
+        "ends_at": NativeDateTimeInput(),
     },
 )
 

@@ -3,11 +3,14 @@
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.validators import plausible_date
 from opportunities.taxonomy import Cause, Language, Mode, Schedule, Skill
 from places.models import (
     Located,
@@ -117,10 +120,22 @@ class Opportunity(Located):
         default=True,
         help_text=_("untick to give this opportunity an address of its own"),
     )
-    starts_on = models.DateField(_("starts on"), null=True, blank=True)
-    ends_on = models.DateField(_("ends on"), null=True, blank=True, help_text=_("empty: ongoing"))
-    volunteers_needed = models.PositiveIntegerField(_("volunteers needed"), default=1)
-    minimum_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True, validators=[plausible_date])
+    ends_on = models.DateField(
+        _("ends on"),
+        null=True,
+        blank=True,
+        help_text=_("empty: ongoing"),
+        validators=[plausible_date],
+    )
+    volunteers_needed = models.PositiveIntegerField(
+        _("volunteers needed"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+    )
+    minimum_age = models.PositiveSmallIntegerField(
+        _("minimum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
     family_friendly = models.BooleanField(_("family-friendly"), default=False)
     accessibility_notes = models.TextField(_("accessibility"), blank=True)
     status = models.CharField(
@@ -242,9 +257,11 @@ OPPORTUNITY_EDITABLE = [
 
 class Shift(models.Model):
     opportunity = models.ForeignKey(Opportunity, models.CASCADE, related_name="shifts")
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"))
-    capacity = models.PositiveIntegerField(_("places"), default=1)
+    starts_at = models.DateTimeField(_("starts at"), validators=[plausible_date])
+    ends_at = models.DateTimeField(_("ends at"), validators=[plausible_date])
+    capacity = models.PositiveIntegerField(
+        _("places"), default=1, validators=[MinValueValidator(1), MaxValueValidator(100_000)]
+    )
 
     class Meta:
         ordering = ["starts_at"]
@@ -265,6 +282,21 @@ class Shift(models.Model):
 
     def __str__(self):
         return f"{self.opportunity} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        """Said on the field that is wrong, before the database's constraints would refuse it."""
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("A shift must end after it starts.")
+        opportunity = self.opportunity if self.opportunity_id else None
+        if opportunity and self.starts_at:
+            day = timezone.localtime(self.starts_at).date()
+            if opportunity.starts_on and day < opportunity.starts_on:
+                errors["starts_at"] = _("The shift is before the opportunity's first day.")
+            elif opportunity.ends_on and day > opportunity.ends_on:
+                errors["starts_at"] = _("The shift is after the opportunity's last day.")
+        if errors:
+            raise ValidationError(errors)
 
     def change_refused(self, capacity=None) -> str | None:
         """Why the shift cannot be deleted (capacity None) or given this capacity: volunteers

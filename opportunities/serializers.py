@@ -177,7 +177,7 @@ class ShiftSerializer(serializers.ModelSerializer):
 
     def validate(self, data):
         if data["ends_at"] <= data["starts_at"]:
-            raise serializers.ValidationError({"ends_at": "must be after starts_at"})
+            raise serializers.ValidationError({"ends_at": [_("A shift must end after it starts.")]})
         return data
 
 
@@ -214,9 +214,11 @@ class OpportunityWriteSerializer(serializers.ModelSerializer):
     def validate_organization(self, org):
         user = self.context["request"].user
         if not (runs(user, org) or user.has_perm("opportunities.moderate_opportunity")):
-            raise serializers.ValidationError("you are not on this organization's staff")
+            raise serializers.ValidationError(_("You are not on this organization's staff."))
         if self.instance is not None and org != self.instance.organization:
-            raise serializers.ValidationError("an opportunity cannot move to another organization")
+            raise serializers.ValidationError(
+                _("An opportunity cannot move to another organization.")
+            )
         return org
 
     def validate(self, data):
@@ -234,7 +236,9 @@ class OpportunityWriteSerializer(serializers.ModelSerializer):
             and merged.get("ends_on")
             and merged["ends_on"] < merged["starts_on"]
         ):
-            raise serializers.ValidationError({"ends_on": "must not be before starts_on"})
+            raise serializers.ValidationError(
+                {"ends_on": [_("The last day is before the first day.")]}
+            )
         own_place = not merged.get("use_organization_location", True)
         if data.get("location") is not None:
             data["use_organization_location"] = False
@@ -246,7 +250,11 @@ class OpportunityWriteSerializer(serializers.ModelSerializer):
             and not (self.instance and self.instance.location)
         ):
             raise serializers.ValidationError(
-                {"address": "give the opportunity's address or location, or use the organization's"}
+                {
+                    "address": [
+                        _("Give the opportunity's address or location, or use the organization's.")
+                    ]
+                }
             )
         return data
 
@@ -298,12 +306,22 @@ class OpportunityWriteSerializer(serializers.ModelSerializer):
             shift = existing.get(data.get("id"))
             if data.get("id") is not None and shift is None:
                 raise serializers.ValidationError(
-                    {"shifts": f"shift {data['id']} is not one of this opportunity's"}
+                    {
+                        "shifts": [
+                            _("Shift %(id)s is not one of this opportunity's.") % {"id": data["id"]}
+                        ]
+                    }
                 )
             shift = shift or Shift(opportunity=o)
             problem = shift.pk and shift.change_refused(data["capacity"])
             if problem:
-                raise serializers.ValidationError({"shifts": f"shift {shift.pk}: {problem}"})
+                raise serializers.ValidationError(
+                    {
+                        "shifts": [
+                            _("Shift %(id)s: %(problem)s") % {"id": shift.pk, "problem": problem}
+                        ]
+                    }
+                )
             shift.starts_at, shift.ends_at, shift.capacity = (
                 data["starts_at"],
                 data["ends_at"],
@@ -314,7 +332,13 @@ class OpportunityWriteSerializer(serializers.ModelSerializer):
         for shift in o.shifts.exclude(pk__in=keep):
             problem = shift.change_refused()
             if problem:
-                raise serializers.ValidationError({"shifts": f"shift {shift.pk}: {problem}"})
+                raise serializers.ValidationError(
+                    {
+                        "shifts": [
+                            _("Shift %(id)s: %(problem)s") % {"id": shift.pk, "problem": problem}
+                        ]
+                    }
+                )
             shift.delete()
 
     def to_representation(self, o):

@@ -2,8 +2,9 @@
 (precision exact) or by geocoding its address."""
 
 from django.contrib.gis.geos import Point
+from django.utils.translation import gettext as _
 
-from geocoding.service import GeocodeResult, geocode, reverse_geocode
+from geocoding.service import GeocodeResult, explain, geocode, reverse_geocode
 from places.models import Located, Precision
 
 
@@ -40,9 +41,11 @@ def locate(
     if not geocode_address_too:
         return None
     if not item.address.strip():
-        return "give an address or place the pin"
+        return _("Give the address, or place the pin on the map.")
     result = geocode(item.address)
     if result.lat is None:
-        return f"could not place this address: {result.reason}"
+        return _(
+            "This address could not be found on the map: %(reason)s Place the pin instead."
+        ) % {"reason": explain(result)}
     apply_result(item, result)
     return None

@@ -1,6 +1,8 @@
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from geocoding.service import explain
 from mapsite.api import PointField
 from places import locating
 from places.models import ORGANIZATION_EDITABLE, Organization
@@ -13,7 +15,12 @@ def geocoded(model, address):
     result = locating.geocode_address(probe)
     if probe.location is None:
         raise serializers.ValidationError(
-            {"address": f"could not place this address: {result.reason}"}
+            {
+                "address": [
+                    _("This address could not be found on the map: %(reason)s")
+                    % {"reason": explain(result)}
+                ]
+            }
         )
     return probe
 
@@ -82,7 +89,7 @@ class OrganizationWriteSerializer(serializers.ModelSerializer):
         if "location" not in data and address_changed and data["address"].strip():
             data["_located"] = geocoded(Organization, data["address"])
         if self.instance is None and "location" not in data and "_located" not in data:
-            raise serializers.ValidationError({"address": "give an address or a location"})
+            raise serializers.ValidationError({"address": [_("Give the address or the location.")]})
         return data
 
     def _apply(self, org, data):

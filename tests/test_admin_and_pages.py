@@ -181,9 +181,7 @@ def test_staff_form_rejects_an_address_it_cannot_place(client):
         reverse("manage-organization-new"),
         {"name_th": "x", "kind": "community", "address": "asdfgh"},
     )
-    assert (
-        response.status_code == 200 and "could not place this address" in response.content.decode()
-    )
+    assert response.status_code == 200 and "หาที่อยู่นี้บนแผนที่ไม่พบ" in response.content.decode()
     assert not Organization.objects.exists()
 
 

@@ -355,9 +355,9 @@ def test_staff_cannot_shrink_or_delete_a_shift_below_its_sign_ups(client):
         too_few, in_use = shift.change_refused(1), shift.change_refused()
     response = client.patch(url, body, content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"shifts": f"shift {shift.pk}: {too_few}"}
+    assert response.json() == {"shifts": [f"รอบงาน {shift.pk}: {too_few}"]}
     response = client.patch(url, {"shifts": []}, content_type="application/json")
-    assert response.json() == {"shifts": f"shift {shift.pk}: {in_use}"}
+    assert response.json() == {"shifts": [f"รอบงาน {shift.pk}: {in_use}"]}
     shift.refresh_from_db()
     assert shift.capacity == 3 and SignUp.objects.count() == 2
 

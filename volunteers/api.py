@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -65,7 +66,7 @@ class MeView(APIView):
     def delete(self, request):
         password = request.data.get("password") if isinstance(request.data, dict) else None
         if not isinstance(password, str) or not request.user.check_password(password):
-            raise ValidationError({"password": "give your password to confirm the erasure"})
+            raise ValidationError({"password": [_("Give your password to confirm the erasure.")]})
         user = request.user
         logout(request._request)  # a session, if that is how the call came
         privacy.erase(user)
@@ -93,9 +94,7 @@ class MatchesView(APIView):
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         if not privacy.has_consent(request.user, Purpose.MATCHING):
-            raise ValidationError(
-                {"consent": "agree to suggestions in your profile (/me/profile/) first"}
-            )
+            raise ValidationError({"consent": [_("Agree to suggestions in your profile first.")]})
         limit = read.whole(request.query_params, "limit", low=1, high=100, default=20)
         matches = matches_for(_profile(request.user), limit=limit)
         return Response(
