@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, get_language_info
 
 
 def site(request):
     return {
+        "roles": SimpleLazyObject(lambda: roles(request.user)),
         "content_licence": settings.CONTENT_LICENCE,
         "site_url": settings.SITE_URL,
         "other_languages": other_languages(request),
@@ -21,3 +23,13 @@ def other_languages(request):
         for code, _name in settings.LANGUAGES
         if code != get_language()
     ]
+
+
+def roles(user) -> dict:
+    """What the header offers beyond a volunteer's pages (asked only when a page shows it)."""
+    if not user.is_authenticated:
+        return {"staff": False, "coordinator": False}
+    return {
+        "staff": user.memberships.exists(),
+        "coordinator": user.has_perm("needs.coordinate"),
+    }

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "geocoding",
     "volunteers",
     "needs",
+    "notifications",
 ]
 
 MIDDLEWARE = [

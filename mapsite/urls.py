@@ -81,6 +81,7 @@ urlpatterns += i18n_patterns(
     ),
     path("manage/", include("opportunities.manage_urls")),
     path("", include("volunteers.urls")),
+    path("", include("notifications.urls")),
     path("", include(needs_urls.urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),
     prefix_default_language=False,

@@ -41,16 +41,20 @@ class OpportunityAdmin(LocatedAdmin):
             form.changed_data = [f for f in form.changed_data if f != "address"]
         super().save_model(request, obj, form, change)
 
-    def _each(self, request, queryset, change):
+    def _each(self, request, queryset, change, done):
+        changed = 0
         for opportunity in queryset:
             try:
                 change(opportunity)
+                changed += 1
             except TransitionError as exc:
                 self.message_user(request, f"{opportunity}: {exc}", messages.WARNING)
+        if changed:
+            self.message_user(request, done % {"n": changed})
 
     @admin.action(description=_("Approve (publish)"), permissions=["moderate"])
     def approve(self, request, queryset):
-        self._each(request, queryset, lambda o: o.approve())
+        self._each(request, queryset, lambda o: o.approve(), _("%(n)d published."))
 
     @admin.action(description=_("Reject with a reason…"), permissions=["moderate"])
     def reject(self, request, queryset):
@@ -60,7 +64,7 @@ class OpportunityAdmin(LocatedAdmin):
 
     @admin.action(description=_("Close"), permissions=["moderate"])
     def close(self, request, queryset):
-        self._each(request, queryset, lambda o: o.close())
+        self._each(request, queryset, lambda o: o.close(), _("%(n)d closed."))
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("opportunities.moderate_opportunity")

@@ -150,18 +150,20 @@ def _organization_row(org, request):
     ]
 
 
-def csv_response(queryset, columns, row, request, filename):
-    """Streams rows (of a queryset, or any iterable); the licence is a column of every row, so it
-    survives copying any of them."""
+def csv_response(queryset, columns, row, request, filename, *, licensed=True):
+    """Streams rows (of a queryset, or any iterable); published data carries the licence as a
+    column of every row, so it survives copying any of them (`licensed`; not for private files
+    such as a roster)."""
     about = attribution()
+    licence = [about["attribution"], about["license"]] if licensed else []
     items = queryset.iterator(chunk_size=2000) if hasattr(queryset, "iterator") else queryset
 
     def lines():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([*columns, "attribution", "license"])
+        writer.writerow([*columns, *(["attribution", "license"] if licensed else [])])
         for item in items:
-            writer.writerow(safe_row([*row(item, request), about["attribution"], about["license"]]))
+            writer.writerow(safe_row([*row(item, request), *licence]))
             if buffer.tell() > 65536:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -169,6 +171,10 @@ def csv_response(queryset, columns, row, request, filename):
         yield buffer.getvalue()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    if not licensed:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
     return _licence_headers(response, filename)
 
 

@@ -15,9 +15,10 @@ from places.models import ORGANIZATION_EDITABLE, Membership, Organization
 class PinFields(forms.Form):
     """Optional latitude/longitude: a pin the person placed wins over the geocoded address."""
 
-    latitude = forms.FloatField(label=_("latitude"), required=False, min_value=5.6, max_value=20.5)
+    # Set by the page's map (a click or a dragged pin), not typed.
+    latitude = forms.FloatField(label=_("pin on the map"), required=False, widget=forms.HiddenInput)
     longitude = forms.FloatField(
-        label=_("longitude"), required=False, min_value=97.3, max_value=105.7
+        label=_("pin on the map"), required=False, widget=forms.HiddenInput
     )
 
     def pin(self):
@@ -111,7 +112,7 @@ ShiftFormSet = forms.inlineformset_factory(
     Shift,
     formset=BaseShiftFormSet,
     fields=["starts_at", "ends_at", "capacity"],
-    extra=2,
+    extra=1,
     can_delete=True,
     widgets={
         "starts_at": NativeDateTimeInput(),

@@ -29,12 +29,6 @@ def opportunity_run_by(user, pk):
 
 
 @login_required
-def dashboard(request):
-    organizations = Organization.objects.run_by(request.user).prefetch_related("opportunities")
-    return render(request, "manage/dashboard.html", {"organizations": organizations})
-
-
-@login_required
 def organization_form(request, pk=None):
     organization = _run_by(request.user, pk) if pk else Organization()
     form = OrganizationForm(request.POST or None, request.FILES or None, instance=organization)
@@ -56,8 +50,8 @@ def organization_form(request, pk=None):
         return redirect("manage-dashboard")
     return render(
         request,
-        "manage/form.html",
-        {"form": form, "title": organization.name_th or _("New organization")},
+        "manage/organization_form.html",
+        {"form": form, "title": organization.name_th or _("Register an organization")},
     )
 
 
@@ -69,15 +63,24 @@ def opportunity_form(request, organization_pk=None, pk=None):
         opportunity = Opportunity(organization=_run_by(request.user, organization_pk))
     form = OpportunityForm(request.POST or None, instance=opportunity)
     shifts = ShiftFormSet(request.POST or None, instance=opportunity)
-    if request.method == "POST" and form.is_valid() and shifts.is_valid():
+    # Both validated, whatever the first says: every mistake is shown at once.
+    valid = [form.is_valid(), shifts.is_valid()] if request.method == "POST" else [False]
+    if all(valid):
         with transaction.atomic():
             opportunity = form.save()
             shifts.instance = opportunity
             shifts.save()
+        if opportunity.status == "published":
+            messages.success(request, _("Saved. The changes are public."))
+        else:
+            messages.success(
+                request,
+                _("Saved as a draft. Press “Submit” when it is ready for a moderator to review."),
+            )
         return redirect("manage-dashboard")
     return render(
         request,
-        "manage/form.html",
+        "manage/opportunity_form.html",
         {"form": form, "formset": shifts, "title": opportunity.title or _("New opportunity")},
     )
 

@@ -3,7 +3,6 @@ from django.urls import path
 from opportunities import manage
 
 urlpatterns = [
-    path("", manage.dashboard, name="manage-dashboard"),
     path("organizations/new/", manage.organization_form, name="manage-organization-new"),
     path("organizations/<int:pk>/", manage.organization_form, name="manage-organization"),
     path("organizations/<int:pk>/staff/", manage.staff_page, name="manage-staff"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from common.validators import plausible_date
+from opportunities.events import opportunity_moderated
 from opportunities.taxonomy import Cause, Language, Mode, Schedule, Skill
 from places.models import (
     Located,
@@ -200,12 +201,14 @@ class Opportunity(Located):
         if self.status != Status.PENDING:
             raise TransitionError(f"only pending opportunities can be approved, not {self.status}")
         self._move(Status.PUBLISHED)
+        opportunity_moderated.send(Opportunity, opportunity=self, approved=True)
 
     def reject(self, reason: str):
         if self.status not in (Status.PENDING, Status.PUBLISHED):
             raise TransitionError(f"a {self.status} opportunity cannot be rejected")
         self.rejection_reason = reason
         self._move(Status.REJECTED)
+        opportunity_moderated.send(Opportunity, opportunity=self, approved=False)
 
     def close(self):
         if self.status != Status.PUBLISHED:
@@ -288,7 +291,10 @@ class Shift(models.Model):
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = _("A shift must end after it starts.")
-        opportunity = self.opportunity if self.opportunity_id else None
+        try:  # the form's own (perhaps unsaved) opportunity, with the dates being written
+            opportunity = self.opportunity
+        except Opportunity.DoesNotExist:
+            opportunity = None
         if opportunity and self.starts_at:
             day = timezone.localtime(self.starts_at).date()
             if opportunity.starts_on and day < opportunity.starts_on:

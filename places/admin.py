@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from leaflet.admin import LeafletGeoAdmin
-from leaflet.forms.widgets import LeafletWidget
+from django.utils.translation import ngettext
+from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from mapsite.api import PointField
@@ -84,7 +84,9 @@ def strict_point(value):
     return PointField().to_internal_value(data)
 
 
-class PointWidget(LeafletWidget):
+class PointWidget(LeafletAdminWidget):
+    """The admin's map (with Leaflet's script and style) for a point."""
+
     geom_type = "POINT"
 
     def deserialize(self, value):
@@ -121,7 +123,9 @@ class LocatedAdmin(LeafletGeoAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "location":
-            return PointFormField(label=db_field.verbose_name, required=False)
+            widget = self._get_map_widget(db_field, PointWidget)()
+            widget.csp_nonce = getattr(request, "csp_nonce", None)
+            return PointFormField(label=db_field.verbose_name, required=False, widget=widget)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -175,6 +179,13 @@ class OrganizationAdmin(LocatedAdmin):
     def approve(self, request, queryset):
         for org in queryset:
             org.approve()
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d organization published.", "%(n)d organizations published.", len(queryset)
+            )
+            % {"n": len(queryset)},
+        )
 
     @admin.action(description=_("Reject with a reason…"), permissions=["moderate"])
     def reject(self, request, queryset):
@@ -186,6 +197,11 @@ class OrganizationAdmin(LocatedAdmin):
     def verify(self, request, queryset):
         for org in queryset:
             org.verify()
+        self.message_user(
+            request,
+            ngettext("%(n)d organization verified.", "%(n)d organizations verified.", len(queryset))
+            % {"n": len(queryset)},
+        )
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("places.moderate_organization")

@@ -7,6 +7,8 @@ from django.contrib.gis.measure import D
 from django.contrib.postgres.fields import ArrayField
 from django.utils.translation import gettext_lazy as _
 
+from places.events import organization_moderated
+
 
 class Level(models.TextChoices):
     PROVINCE = "province", _("province (changwat)")
@@ -307,19 +309,26 @@ class Organization(Located):
     # Moderation. Nothing pending or rejected is public; a rejection says why.
 
     def approve(self):
+        was = self.status
         self.status, self.rejection_reason = ModerationStatus.PUBLISHED, ""
         self.save(update_fields=["status", "rejection_reason", "updated_at"])
+        if was != ModerationStatus.PUBLISHED:
+            organization_moderated.send(Organization, organization=self, approved=True)
 
     def reject(self, reason: str):
         self.status, self.rejection_reason = ModerationStatus.REJECTED, reason
         self.save(update_fields=["status", "rejection_reason", "updated_at"])
+        organization_moderated.send(Organization, organization=self, approved=False)
 
     def verify(self):
         """A verified organization is known to be real: its opportunities publish without review."""
         self.verified = True
-        if self.status == ModerationStatus.PENDING:
+        published = self.status == ModerationStatus.PENDING
+        if published:
             self.status = ModerationStatus.PUBLISHED
         self.save(update_fields=["verified", "status", "updated_at"])
+        if published:
+            organization_moderated.send(Organization, organization=self, approved=True)
 
 
 # What an organization's staff write (forms, API) and an import sets, besides the location.

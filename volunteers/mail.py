@@ -49,11 +49,12 @@ def user_of_unsubscribe_token(token: str):
         return None
 
 
-def message(user, template, context, *, to=None) -> EmailMessage:
-    """Render templates/volunteers/email/<template>.txt (first line: the subject)."""
+def message(user, template, context, *, to=None, folder="volunteers/email") -> EmailMessage:
+    """Render templates/<folder>/<template>.txt (first line: the subject) in the user's
+    language."""
     with translation.override(language_of(user) if user else settings.LANGUAGE_CODE):
         text = render_to_string(
-            f"volunteers/email/{template}.txt",
+            f"{folder}/{template}.txt",
             {"user": user, "site_url": settings.SITE_URL, **context},
         )
     subject, _, body = text.strip().partition("\n")

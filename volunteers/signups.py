@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from opportunities.models import Opportunity, Shift
 from volunteers import mail
+from volunteers.events import sign_up_changed
 from volunteers.models import Purpose, SignUp, SignUpStatus
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,12 @@ def sign_up(user, shift_id) -> tuple[SignUp, bool]:
         status = SignUpStatus.CONFIRMED if taken < shift.capacity else SignUpStatus.WAITLISTED
         signup = SignUp.objects.create(shift=shift, volunteer=user, status=status)
         transaction.on_commit(lambda: mail.signed_up(signup.pk), robust=True)
+        changed(signup, status)
     return signup, True
+
+
+def changed(signup: SignUp, change: str) -> None:
+    sign_up_changed.send(SignUp, sign_up=signup, change=change)
 
 
 def cancel(signup: SignUp) -> SignUp:
@@ -65,6 +71,7 @@ def cancel(signup: SignUp) -> SignUp:
             raise SignUpError(_("This shift has already started."))
         signup.status = SignUpStatus.CANCELLED
         signup.save(update_fields=["status", "updated_at"])
+        changed(signup, "cancelled")
         _promote(shift)
     return signup
 
@@ -88,6 +95,7 @@ def _promote(shift) -> list[SignUp]:
         signup.status = SignUpStatus.CONFIRMED
         signup.save(update_fields=["status", "updated_at"])
         transaction.on_commit(lambda pk=signup.pk: mail.promoted(pk), robust=True)
+        changed(signup, "promoted")
     return moving
 
 

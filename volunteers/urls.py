@@ -28,6 +28,12 @@ urlpatterns = [
     path("me/delete/", views.erase, name="erase-account"),
     path("shifts/<int:shift_id>/sign-up/", views.sign_up, name="sign-up"),
     path("sign-ups/<int:pk>/cancel/", views.cancel, name="cancel-sign-up"),
+    path("manage/", views.dashboard, name="manage-dashboard"),
+    path(
+        "manage/organizations/<int:pk>/volunteers.csv",
+        views.volunteers_csv,
+        name="manage-volunteers-csv",
+    ),
     path("manage/opportunities/<int:pk>/roster/", views.roster, name="manage-roster"),
     path("digests/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -21,9 +21,11 @@ from django.views.decorators.http import require_POST
 
 from common.params import as_whole
 from common.ratelimit import too_many
+from opportunities import exports
 from opportunities.manage import opportunity_run_by
 from opportunities.models import Shift
-from volunteers import accounts, mail, privacy, signups
+from places.models import Organization
+from volunteers import accounts, mail, privacy, reports, signups
 from volunteers.forms import (
     AttendanceForm,
     EraseForm,
@@ -133,7 +135,6 @@ def me(request):
             ],
             "history": history,
             "hours": history.aggregate(total=Sum("hours"))["total"] or 0,
-            "runs_organizations": request.user.memberships.exists(),
         },
     )
 
@@ -314,6 +315,41 @@ def cancel(request, pk):
     else:
         messages.success(request, _("Cancelled. Thank you for freeing the place."))
     return redirect("me")
+
+
+@login_required
+def dashboard(request):
+    """The staff's home: each organization, its opportunities, coming shifts and how full they
+    are, volunteers and hours per month."""
+    organizations = Organization.objects.run_by(request.user).prefetch_related("opportunities")
+    return render(
+        request,
+        "manage/dashboard.html",
+        {
+            "organizations": [
+                {
+                    "organization": org,
+                    "shifts": reports.coming_shifts(org),
+                    "months": reports.monthly(org),
+                }
+                for org in organizations
+            ]
+        },
+    )
+
+
+@login_required
+def volunteers_csv(request, pk):
+    """The organization's roster and hours as CSV, for its own staff only."""
+    organization = get_object_or_404(Organization.objects.run_by(request.user), pk=pk)
+    return exports.csv_response(
+        reports.roster_rows(organization),
+        reports.ROSTER_COLUMNS,
+        reports.roster_row,
+        request,
+        f"volunteers-{organization.pk}.csv",
+        licensed=False,
+    )
 
 
 @login_required

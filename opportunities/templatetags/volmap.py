@@ -32,6 +32,34 @@ def be_date(value):
     return formats.date_format(value, "j M Y")
 
 
+THAI_MONTH_NAMES = [
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+]
+
+
+@register.filter
+def be_month(value):
+    """A month as Thai readers write it: "ธันวาคม 2569"; else "December 2026"."""
+    if not value:
+        return ""
+    if hasattr(value, "tzinfo") and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if get_language() == "th":
+        return f"{THAI_MONTH_NAMES[value.month - 1]} {value.year + 543}"
+    return formats.date_format(value, "F Y")
+
+
 @register.filter
 def be_datetime(value):
     """A moment, local time, with its Buddhist Era date in Thai: "2 ธ.ค. 2569 10:30"."""

@@ -706,6 +706,82 @@
     window.volmap.map = leafletMap;
   }
 
+  /* A staff form's map: the pin a person places (a click, or dragging it) fills the form's hidden
+   * latitude and longitude, and is saved as exact. "Find the address" only shows where the address
+   * is (approximate, as the server would place it); it becomes a pin when dragged or clicked. */
+  function pin(leafletMap) {
+    var box = leafletMap.getContainer().closest(".pin-map");
+    leafletMap.invalidateSize();
+    addOutlines(leafletMap, box.dataset.outlines);
+    var lat = document.getElementById(box.dataset.latField);
+    var lon = document.getElementById(box.dataset.lonField);
+    var address = document.getElementById(box.dataset.address);
+    var note = document.getElementById("pin-note");
+    var marker = null, area = null;
+
+    function tell(kind) { note.textContent = note.dataset[kind]; }
+    function place(at) {
+      lat.value = at.lat.toFixed(6);
+      lon.value = at.lng.toFixed(6);
+      if (area) { leafletMap.removeLayer(area); area = null; }
+      tell("placed");
+    }
+    function show(at, approximate) {
+      if (!marker) {
+        marker = L.marker(at, { draggable: true, autoPan: true, keyboard: true }).addTo(leafletMap);
+        marker.on("dragend", function () { place(marker.getLatLng()); });
+      } else {
+        marker.setLatLng(at);
+      }
+      if (area) { leafletMap.removeLayer(area); area = null; }
+      if (approximate) {
+        area = L.circle(at, { radius: APPROXIMATE_METRES[approximate] || 3000, weight: 1, dashArray: "4 3", fillOpacity: 0.1, interactive: false }).addTo(leafletMap);
+      }
+    }
+
+    if (lat.value && lon.value) {
+      var placed = L.latLng(parseFloat(lat.value), parseFloat(lon.value));
+      show(placed, null);
+      leafletMap.setView(placed, 15, { animate: false });
+      tell("placed");
+    } else if (box.dataset.lat) {
+      var known = L.latLng(parseFloat(box.dataset.lat), parseFloat(box.dataset.lon));
+      var exact = box.dataset.precision === "exact" || box.dataset.precision === "remote";
+      show(known, exact ? null : box.dataset.precision);
+      leafletMap.setView(known, exact ? 15 : 12, { animate: false });
+      say(exact ? "placed" : "approximate");
+    } else {
+      leafletMap.fitBounds(THAILAND, { animate: false });
+      tell("empty");
+    }
+    leafletMap.on("click", function (event) {
+      show(event.latlng, null);
+      place(event.latlng);
+    });
+    document.getElementById("pin-find").addEventListener("click", function () {
+      var text = address ? address.value.trim() : "";
+      if (!text) return tell("empty");
+      fetch(box.dataset.geocode + "?" + new URLSearchParams({ q: text }).toString())
+        .then(function (response) { return response.json(); })
+        .then(function (feature) {
+          if (!feature.geometry) return tell("notFound");
+          var at = L.latLng(feature.geometry.coordinates[1], feature.geometry.coordinates[0]);
+          lat.value = lon.value = "";
+          show(at, feature.properties.precision);
+          leafletMap.setView(at, 13, { animate: false });
+          tell("approximate");
+        })
+        .catch(function () { tell("notFound"); });
+    });
+    document.getElementById("pin-clear").addEventListener("click", function () {
+      lat.value = lon.value = "";
+      if (marker) { leafletMap.removeLayer(marker); marker = null; }
+      if (area) { leafletMap.removeLayer(area); area = null; }
+      tell("empty");
+    });
+    window.volmap.map = leafletMap;
+  }
+
   /* "Share": the phone's own share sheet, or the link copied (and said so). */
   Array.prototype.forEach.call(document.querySelectorAll("[data-share]"), function (button) {
     button.addEventListener("click", function () {
@@ -720,5 +796,5 @@
     });
   });
 
-  window.volmap = { init: init, detail: detail, home: home, refresh: function () { refresh(); } };
+  window.volmap = { init: init, detail: detail, home: home, pin: pin, refresh: function () { refresh(); } };
 })();
