@@ -12,16 +12,40 @@ from needs import geometry
 from needs.models import INCIDENT_EDITABLE, NEED_EDITABLE, Incident, Need
 from opportunities.forms import PinFields
 from opportunities.models import Opportunity
+from places.models import Organization
+
+CHOICES_SHOWN = 80
 
 
 class NeedForm(PinFields, forms.ModelForm):
     class Meta:
         model = Need
         fields = NEED_EDITABLE
-        widgets = {
-            "assigned_opportunity": forms.NumberInput(attrs={"placeholder": _("opportunity id")}),
-            "assigned_organization": forms.NumberInput(attrs={"placeholder": _("organization id")}),
-        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Assigned by choosing from the nearest (typing a name narrows the list); any published
+        # one is accepted.
+        near = self.instance.location
+        for name, queryset, label in (
+            (
+                "assigned_opportunity",
+                Opportunity.objects.published().select_related("organization"),
+                lambda o: f"{o.title} — {o.organization.name}",
+            ),
+            ("assigned_organization", Organization.objects.published(), lambda o: o.name),
+        ):
+            field = self.fields[name]
+            field.queryset = queryset
+            shown = queryset.exclude(location=None).nearest_first(near) if near else queryset
+            options = list(shown[:CHOICES_SHOWN])
+            current = getattr(self.instance, name)
+            if current and current not in options:
+                options.insert(0, current)
+            field.widget.choices = [("", "—")] + [
+                (o.pk, _distance_label(label(o), getattr(o, "distance", None))) for o in options
+            ]
+            field.widget.attrs["data-filterable"] = _("Type a name to narrow the list")
 
     def _post_clean(self):
         super()._post_clean()  # the instance holds the form's values
@@ -69,6 +93,12 @@ class AreaFormField(forms.Field):
         if initial is None or new is None:
             return initial is not new
         return not initial.equals_exact(new, 1e-9)
+
+
+def _distance_label(text, distance):
+    if distance is None:
+        return text
+    return _("%(text)s · %(km)s km") % {"text": text, "km": f"{distance.km:.1f}"}
 
 
 class IncidentForm(forms.ModelForm):

@@ -4,7 +4,7 @@ and the help around each administrative area that coverage reads (needs.coverage
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -127,6 +127,23 @@ class NeedQuerySet(models.QuerySet):
 
     def most_urgent_first(self):
         return self.order_by("-urgency", "-people_affected", "created_at")
+
+    def inside(self, area):
+        """Within an incident's affected area (ST_Intersects, on the sphere)."""
+        return self.none() if area is None else self.filter(location__intersects=area)
+
+    def finest_level_showing_all(self) -> str:
+        """The finest of tambon, amphoe and province at which every need here is counted (a need
+        placed only at amphoe level appears from the amphoe up)."""
+        lengths = set(
+            self.exclude(area=None)
+            .annotate(digits=Length("area_id"))
+            .values_list("digits", flat=True)
+            .distinct()
+        )
+        if 2 in lengths:
+            return "province"
+        return "amphoe" if 4 in lengths else "tambon"
 
     def filtered(self, incident=None, category=None, since=None):
         qs = self

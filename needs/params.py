@@ -3,20 +3,25 @@ exports. Unknown values are errors."""
 
 from common import params as read
 from needs.coverage import LEVEL_DIGITS
-from needs.models import CATEGORIES
+from needs.models import CATEGORIES, Need
 
 CATEGORY_CODES = [code for code, _label in CATEGORIES]
 MAX_KM = 200
 
 
 def coverage_filters(params) -> dict:
-    return {
-        "level": read.one_of(params, "level", LEVEL_DIGITS, default="tambon"),
+    """The filters; without a level, the finest at which every open need they select is counted
+    (opening on tambons would hide the needs known only by their district)."""
+    filters = {
         "incident": read.identifier(params, "incident"),
         "category": read.one_of(params, "category", CATEGORY_CODES),
         "since": read.day(params, "since"),
         "km": read.whole(params, "km", low=1, high=MAX_KM, default=20),
     }
+    filters["level"] = read.one_of(params, "level", LEVEL_DIGITS) or (
+        filtered_needs(Need.objects.open(), filters).finest_level_showing_all()
+    )
+    return filters
 
 
 def filtered_needs(queryset, filters):

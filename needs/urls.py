@@ -9,6 +9,11 @@ urlpatterns = [
     path("coordinate/needs/import/", views.import_page, name="needs-import"),
     path("coordinate/incidents/new/", views.incident_form, name="incident-new"),
     path("coordinate/incidents/<int:pk>/", views.incident_form, name="incident-edit"),
+    path(
+        "coordinate/incidents/<int:pk>/attach-needs/",
+        views.incident_attach_needs,
+        name="incident-attach-needs",
+    ),
 ]
 
 exports = [

@@ -12,8 +12,11 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
+from common.params import as_identifier
 from needs.api import coverage_rows, is_coordinator
 from needs.coverage import K_ANONYMITY, NEAR_KM
 from needs.forms import IncidentForm, NeedForm, NeedsFileForm
@@ -81,6 +84,13 @@ def coordinate(request):
                 "incidents": reverse("incident-list"),
                 "incident": filters["incident"],
                 "boundaries": has_boundaries,
+                "outlines": reverse("province-outlines"),
+                "text": {
+                    "legend": _("Gap score"),
+                    "covered": _("covered"),
+                    "gap": _("help missing"),
+                    "uncovered": _("an open need with no opportunity near"),
+                },
             },
         },
     )
@@ -109,12 +119,51 @@ def incident_form(request, pk=None):
     if request.method == "POST" and form.is_valid():
         incident = form.save()
         messages.success(request, _("The incident is saved."))
+        if _needs_to_attach(incident).exists():
+            return redirect("incident-edit", pk=incident.pk)  # offer them at once
         return redirect(reverse("coordinate") + f"?incident={incident.pk}")
     return render(
         request,
         "needs/form.html",
-        {"form": form, "title": incident.name or _("New incident"), "multipart": True},
+        {
+            "form": form,
+            "title": incident.name or _("New incident"),
+            "multipart": True,
+            "incident": incident if incident.pk else None,
+            "to_attach": list(_needs_to_attach(incident).most_urgent_first()[:ATTACH_SHOWN])
+            if incident.pk
+            else [],
+        },
     )
+
+
+ATTACH_SHOWN = 200
+
+
+def _needs_to_attach(incident):
+    """Open needs inside the incident's area that no incident holds yet."""
+    return Need.objects.open().filter(incident=None).inside(incident.affected_area)
+
+
+@coordinators_only
+@require_POST
+def incident_attach_needs(request, pk):
+    """Attach the chosen open needs inside the area to the incident, in one step."""
+    incident = get_object_or_404(Incident, pk=pk)
+    chosen = [as_identifier(v) for v in request.POST.getlist("need")]
+    attached = (
+        _needs_to_attach(incident).filter(pk__in=[c for c in chosen if c]).update(incident=incident)
+    )
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d need attached to the incident.",
+            "%(n)d needs attached to the incident.",
+            attached,
+        )
+        % {"n": attached},
+    )
+    return redirect(reverse("coordinate") + f"?incident={incident.pk}")
 
 
 @coordinators_only

@@ -28,11 +28,35 @@
       });
   }
 
+  var MAX_LABELS = 40; // more names than this would cover the map
+
+  /* What the colours and dots mean, in the page's words. */
+  function legend(map, text) {
+    var control = L.control({ position: "bottomright" });
+    control.onAdd = function () {
+      var box = L.DomUtil.create("div", "coverage-legend");
+      var scale = COLOURS.map(function (c) { return '<i style="background:' + c + '"></i>'; }).join("");
+      box.innerHTML = "<strong>" + escapeHtml(text.legend) + "</strong><div class=\"scale\">" +
+        '<i style="background:#d9e8df"></i>' + scale + "</div><div class=\"ends\"><span>" +
+        escapeHtml(text.covered) + "</span><span>" + escapeHtml(text.gap) + "</span></div>" +
+        '<div><b class="need-dot"></b> ' + escapeHtml(text.uncovered) + "</div>";
+      return box;
+    };
+    control.addTo(map);
+  }
+
   function init(map) {
     var config = JSON.parse(document.getElementById("coverage-config").textContent);
     var layers = {};
     var bounds = L.latLngBounds([]);
-    map.fitBounds(THAILAND);
+    map.fitBounds(THAILAND, { animate: false });
+    legend(map, config.text);
+    // Province outlines under everything: where the coloured areas lie.
+    getJson(config.outlines).then(function (data) {
+      L.geoJSON(data, { style: { color: "#6b7f8e", weight: 1, fill: false }, interactive: false })
+        .addTo(map).bringToBack();
+    });
+    var popup = { maxWidth: Math.min(320, window.innerWidth - 80), autoPanPadding: [16, 16] };
 
     var coverageUrl = config.coverage + (config.boundaries ? "&geometry=boundary" : "");
     var areas = getJson(coverageUrl).then(function (data) {
@@ -52,7 +76,12 @@
         onEachFeature: function (f, shape) {
           layers[f.id] = shape;
           shape.bindPopup("<strong>" + escapeHtml(f.properties.name_th) + "</strong> (" +
-            escapeHtml(f.properties.gap_score) + ")<br>" + escapeHtml(f.properties.explanation));
+            escapeHtml(f.properties.gap_score) + ")<br>" + escapeHtml(f.properties.explanation), popup);
+          if (data.features.length <= MAX_LABELS) {
+            shape.bindTooltip(escapeHtml(f.properties.name_th), {
+              permanent: true, direction: "center", className: "area-label", opacity: 0.9
+            });
+          }
         }
       }).addTo(map);
       if (data.features.length) bounds.extend(layer.getBounds());
@@ -69,7 +98,7 @@
         },
         onEachFeature: function (f, shape) {
           shape.bindPopup("<strong>" + escapeHtml(f.properties.title) + "</strong><br>" +
-            escapeHtml(f.properties.address || ""));
+            escapeHtml(f.properties.address || ""), popup);
         }
       }).addTo(map);
       if (data.features.length) bounds.extend(layer.getBounds());

@@ -16,3 +16,23 @@
     if (first) first.focus();
   });
 })();
+
+/* A long list to choose from (an opportunity to assign, nearest first): typing narrows it. */
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("select[data-filterable]"), function (select) {
+    var input = document.createElement("input");
+    input.type = "search";
+    input.placeholder = select.dataset.filterable;
+    input.setAttribute("aria-label", select.dataset.filterable);
+    input.className = "filter-list";
+    select.parentNode.insertBefore(input, select);
+    var options = Array.prototype.slice.call(select.options);
+    input.addEventListener("input", function () {
+      var words = input.value.trim().toLowerCase();
+      options.forEach(function (option) {
+        option.hidden = option.value !== "" && words !== "" && option.text.toLowerCase().indexOf(words) < 0;
+      });
+    });
+  });
+})();
