@@ -188,6 +188,20 @@ def journey(browser, live_server, artifacts_dir, settings, device, request):
 
     first = person()
     first.another = person
+    people = [first]
+    first.another = lambda name="person": people.append(person(name)) or people[-1]
     yield first
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:  # what each person saw when it failed
+        for someone in people:
+            someone.page.screenshot(path=someone.folder / "failure.png", full_page=True)
     for context in contexts:
         context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.report_call = report
+    return report
