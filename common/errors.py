@@ -7,6 +7,7 @@ database itself, and the header's "who is logged in" would ask it again.
 """
 
 import logging
+import math
 
 from django.apps import apps
 from django.conf import settings
@@ -14,8 +15,8 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.db.models import ProtectedError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
-from django.utils.translation import gettext_lazy
-from rest_framework import views
+from django.utils.translation import gettext_lazy, ngettext
+from rest_framework import exceptions, views
 from rest_framework.exceptions import APIException
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,20 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+class TooManyRequests(exceptions.Throttled):
+    """DRF's throttling, said in the person's language (DRF's Thai catalogue lacks it)."""
+
+    def __init__(self, wait):
+        seconds = max(1, math.ceil(wait or 1))
+        message = ngettext(
+            "Too many searches in a short time. Try again in %(seconds)d second.",
+            "Too many searches in a short time. Try again in %(seconds)d seconds.",
+            seconds,
+        )
+        super().__init__(wait=None, detail=message % {"seconds": seconds})
+        self.wait = seconds
+
+
 # Rules the database enforces beyond the models' constraints (triggers), by constraint name; the
 # app that creates the rule declares its message (register_constraint_message).
 _DATABASE_RULES: dict[str, str] = {}
@@ -167,6 +182,8 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, OperationalError | InterfaceError):
         log.error("database unavailable: %s", exc)
         exc = DatabaseUnavailable()
+    elif isinstance(exc, exceptions.Throttled):
+        exc = TooManyRequests(exc.wait)
     response = views.exception_handler(exc, context)
     if response is not None and response.status_code == 503:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -39,8 +39,3 @@ def seen(scope: str, who: str, seconds: int) -> int:
 
 def forget(scope: str, who: str, seconds: int) -> None:
     cache.delete(_key(scope, who, seconds))
-
-
-def too_many(request, scope: str, limit: int, seconds: int) -> bool:
-    """Count this request from its client; True when the client made more than `limit`."""
-    return count(scope, client_address(request), seconds) > limit

@@ -1,5 +1,6 @@
 """Validators shared by the models: values a person may mistype, refused with a reason."""
 
+import re
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -27,3 +28,20 @@ def plausible_date(value: date | datetime) -> None:
             params={"first": FIRST_YEAR, "last": LAST_YEAR},
             code="implausible_date",
         )
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+_PHONE = re.compile(r"(0\d{8,9}|\+66\d{8,9}|1\d{3})")  # 1xxx: hotlines such as 1669
+_EXTENSION = re.compile(r"(ต่อ|ext\.?|x)\s*\d{1,5}\s*$", re.IGNORECASE)
+
+
+def thai_phone(value: str) -> None:
+    """One or more Thai numbers (081 234 5678, 02-123-4567 ต่อ 12, +66 81 234 5678, 1669),
+    separated by commas or slashes."""
+    for number in re.split(r"[,/]", value):
+        number = _PHONE_SEPARATORS.sub("", _EXTENSION.sub("", number.strip()))
+        if not _PHONE.fullmatch(number):
+            raise ValidationError(
+                _("Write a Thai phone number, such as 081 234 5678 or 02 123 4567."),
+                code="phone",
+            )

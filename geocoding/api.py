@@ -1,10 +1,14 @@
 """HTTP interface of the geocoder: GeoJSON Feature answers, bounded input, rate-limited."""
 
+import logging
 import math
 
+from django.conf import settings
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -18,6 +22,8 @@ from geocoding.service import (
     geocode,
     reverse_geocode,
 )
+
+log = logging.getLogger(__name__)
 
 
 class GeocodeQuery(serializers.Serializer):
@@ -106,10 +112,28 @@ def feature(lat, lon, properties):
     return {"type": "Feature", "geometry": geometry, "properties": properties}
 
 
+class GeocoderUnavailable(APIException):
+    """The remote geocoder failed (the offline gazetteer never does); the cause is logged where
+    it is raised (the exception's __cause__ in DRF's log too)."""
+
+    status_code = 503
+    default_detail = gettext_lazy(
+        "The address search is unavailable for a moment: try again shortly, or click the map."
+    )
+
+
+class GeocodeRate(ScopedRateThrottle):
+    """Requests per address, at the rate settings.GEOCODING_RATE names when the request comes
+    (DRF's own table is read once, at import)."""
+
+    def get_rate(self):
+        return settings.GEOCODING_RATE
+
+
 class GeocodeThrottled(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [GeocodeRate]
     throttle_scope = "geocode"
 
 
@@ -126,10 +150,8 @@ class GeocodeView(GeocodeThrottled):
         try:
             result = geocode(query.validated_data["q"])
         except RemoteGeocoderError as exc:
-            return Response(
-                {"detail": f"geocoding service unavailable: {exc}"},
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            )
+            log.warning("remote geocoder unavailable: %s", exc)
+            raise GeocoderUnavailable() from exc
         properties = result.as_dict()
         properties.pop("lat"), properties.pop("lon")
         properties["message"] = explain(result) if result.reason_code else None

@@ -176,9 +176,8 @@ REASONS = {
 
 def explain(result: GeocodeResult) -> str:
     """Why the result has no (precise) answer, for a person, in the active language."""
-    message = REASONS.get(result.reason_code)
-    if message is None:
-        return result.reason or ""
+    # A reason without a code (the gazetteer empty, the remote service down) is for the log.
+    message = REASONS.get(result.reason_code, REASONS["unknown"])
     return str(message) % {"n": MAX_QUERY_LENGTH, "postcode": _unknown_postcode(result.q)}
 
 

@@ -1,22 +1,26 @@
 """Pieces every GeoJSON endpoint shares: input parsing that never reaches GEOS or GDAL with
 untrusted text, pagination without counting, and the licence that travels with the data."""
 
+import logging
 import math
 
 from django.conf import settings
 from django.contrib.gis.geos import Point, Polygon
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from common import params as read
 from common.openapi import collection
+from geocoding.api import GeocoderUnavailable
 from geocoding.service import MAX_QUERY_LENGTH, RemoteGeocoderError, explain, geocode
+
+log = logging.getLogger(__name__)
 
 MAX_RADIUS_KM = 200
 DEFAULT_RADIUS_KM = 10
@@ -78,7 +82,8 @@ def parse_near(params) -> tuple[Point, float, dict] | None:
     try:
         result = geocode(near)
     except RemoteGeocoderError as exc:
-        raise GeocoderUnavailable(str(exc)) from None
+        log.warning("remote geocoder unavailable: %s", exc)
+        raise GeocoderUnavailable() from exc
     if result.lat is None:
         raise ValidationError(
             {
@@ -128,11 +133,6 @@ def parse_bbox(params) -> Polygon | None:
             }
         )
     return Polygon.from_bbox((west, south, east, north))
-
-
-class GeocoderUnavailable(APIException):
-    status_code = 503
-    default_detail = gettext_lazy("The geocoding service is unavailable; try again shortly.")
 
 
 @extend_schema_field(

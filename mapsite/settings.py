@@ -133,6 +133,8 @@ EMAIL_BACKEND = (
 )
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "แผนที่ทำดี <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Shown on the privacy notice for questions about personal data (PDPA); empty: not shown.
+PRIVACY_CONTACT_EMAIL = env.get("PRIVACY_CONTACT_EMAIL", "")
 # The site's address in links sent by e-mail (verification, confirmations, digests).
 SITE_URL = env.get(
     "SITE_URL",
@@ -229,7 +231,6 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",  # enforces CSRF
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_THROTTLE_RATES": {"geocode": GEOCODING_RATE},
     "DEFAULT_PARSER_CLASSES": [
         "common.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",

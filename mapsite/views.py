@@ -75,9 +75,14 @@ def map_config(incident=None):
             "or_maybe": _("Or did you mean:"),
             "try_another": _("Try a province, a district or a postal code."),
             "no_location": _("Your browser did not share a location."),
+            "your_location": _("where you are"),
             "failed": _("Something went wrong. Please try again."),
             "date_range": _("Choose dates between the years 2000 and 2100."),
             "dates_reversed": _("The end date is before the start date."),
+            "fix_dates": _("Correct the dates in the filters to see opportunities."),
+            "buddhist_year": _(
+                "The year {year} looks like a Buddhist Era year: write the Common Era year {ce}."
+            ),
         },
     }
 

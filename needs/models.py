@@ -8,7 +8,7 @@ from django.db.models.functions import Cast, Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.validators import plausible_date
+from common.validators import plausible_date, thai_phone
 from opportunities.models import Opportunity
 from opportunities.taxonomy import Cause
 from places.models import Area, Located, Organization
@@ -208,7 +208,9 @@ class Need(Located):
     )
     # Who reported it: shown to coordinators only.
     reporter_name = models.CharField(_("reported by"), max_length=120, blank=True)
-    reporter_phone = models.CharField(_("reporter's phone"), max_length=40, blank=True)
+    reporter_phone = models.CharField(
+        _("reporter's phone"), max_length=40, blank=True, validators=[thai_phone]
+    )
     reporter_email = models.EmailField(_("reporter's e-mail"), blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"

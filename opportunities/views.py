@@ -1,15 +1,17 @@
 import json
 
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
 from common import params as read
 from common.params import as_whole
+from geocoding.service import MAX_QUERY_LENGTH, geocode
 from mapsite.api import DEFAULT_RADIUS_KM, RADII_KM, attribution
 from opportunities import exports, tiles
 from opportunities.filters import filter_opportunities
@@ -184,14 +186,15 @@ def tile(request, layer, z, x, y):
 
 def opportunity_list(request):
     """The list without a map: for slow connections and screen readers; the API's filters."""
-    queryset = _published()
-    error, near = None, None
+    error, near, candidates = None, None, []
     try:
-        queryset, near = filter_opportunities(queryset, request.GET)
+        queryset, near = filter_opportunities(_published(), request.GET)
         page = read.whole(request.GET, "page", low=1, high=10_000, default=1)
     except ValidationError as exc:
-        error = read.first_message(exc)
-        queryset, page = _published(), 1
+        # Nothing listed rather than the whole country under a message about the search.
+        error, queryset, page = read.first_message(exc), _published().none(), 1
+        if isinstance(exc.detail, dict) and "near" in exc.detail:
+            candidates = _places_meant(request.GET, request.GET.get("near", ""))
     if not near:
         queryset = queryset.order_by("starts_on", "pk")
     rows = list(queryset[(page - 1) * 20 : page * 20 + 1])
@@ -206,14 +209,41 @@ def opportunity_list(request):
         {
             "opportunities": rows[:20],
             "error": error,
+            "candidates": candidates,
             "causes": Cause.choices,
             "next_page": following,
             "previous_page": previous,
             "near": near,
             "radii": RADII_KM,
             "radius": as_whole(request.GET.get("radius_km", "")) or DEFAULT_RADIUS_KM,
+            "map_query": _map_query(request.GET),
         },
     )
+
+
+def _places_meant(params, text: str) -> list[tuple[str, str]]:
+    """[(label, this list near it)] for the places a name that was not found may mean."""
+    result = geocode(text[:MAX_QUERY_LENGTH], use_remote=False)
+    key = "label_en" if get_language() == "en" else "label_th"
+    meant = []
+    for candidate in result.candidates:
+        if candidate.get(key):
+            query = params.copy()
+            query["near"] = candidate[key]
+            query.pop("page", None)
+            meant.append((candidate[key], query.urlencode()))
+    return meant
+
+
+def _map_query(params) -> str:
+    """The list's search as the map's address: the same place, distance, words and cause."""
+    query = QueryDict(mutable=True)
+    for name in ("near", "q", "cause", "remote"):
+        if params.get(name):
+            query[name] = params[name]
+    if params.get("near"):
+        query["r"] = params.get("radius_km") or DEFAULT_RADIUS_KM
+    return query.urlencode()
 
 
 def province_outlines(request):

@@ -7,6 +7,7 @@ from django.contrib.gis.measure import D
 from django.contrib.postgres.fields import ArrayField
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import thai_phone
 from places.events import organization_moderated
 
 
@@ -271,7 +272,7 @@ class Organization(Located):
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     kind = models.CharField(_("type"), max_length=12, choices=OrganizationKind.choices)
     description = models.TextField(_("description"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[thai_phone])
     email = models.EmailField(_("e-mail"), blank=True)
     website = HttpsURLField(_("website"), blank=True)
     line_id = models.CharField(_("LINE ID"), max_length=60, blank=True)

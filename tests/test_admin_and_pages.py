@@ -241,3 +241,53 @@ def test_thai_pages_give_buddhist_era_dates(client):
     )
     english = client.get(f"/en/opportunities/{o.pk}/").content.decode()
     assert "16 Jan 2027" in english
+
+
+def test_the_list_page_lists_nothing_when_its_place_is_not_found_and_offers_the_places_meant(
+    client,
+):
+    OpportunityFactory(title="ปลูกป่า")
+    page = client.get(
+        "/opportunities/", {"near": "ในเมือง", "q": "ป่า"}, HTTP_ACCEPT_LANGUAGE="th"
+    ).content.decode()
+    assert "ปลูกป่า" not in page  # not the whole country under a message about the place
+    assert "คุณหมายถึงที่ไหน?" in page
+    meant = re.findall(r'<li><a href="\?([^"]+)">(ต\.ในเมือง[^<]+)</a>', page)
+    assert len(meant) >= 2, page
+    query, label = meant[0]
+    assert "q=%E0%B8%9B%E0%B9%88%E0%B8%B2" in query  # the words typed are kept
+    chosen = client.get(f"/opportunities/?{query.replace('&amp;', '&')}", HTTP_ACCEPT_LANGUAGE="th")
+    assert chosen.context["near"]["label"] == label
+
+
+def test_the_list_page_shows_the_map_of_the_same_search_and_ongoing_work(client):
+    OpportunityFactory(title="ดูแลผู้สูงอายุ", schedule="ongoing", starts_on=None, ends_on=None)
+    page = client.get(
+        "/opportunities/",
+        {"near": "เชียงใหม่", "radius_km": "25", "cause": "environment"},
+        HTTP_ACCEPT_LANGUAGE="th",
+    ).content.decode()
+    assert "ดูแลผู้สูงอายุ" in page and "ต่อเนื่อง" in page
+    link = re.search(r'<a href="(/\?[^"]+)">แสดงแผนที่</a>', page)[1].replace("&amp;", "&")
+    assert (
+        link
+        == "/?near=%E0%B9%80%E0%B8%8A%E0%B8%B5%E0%B8%A2%E0%B8%87%E0%B9%83%E0%B8%AB%E0%B8%A1%E0%B9%88&cause=environment&r=25"
+    )
+
+
+def test_an_opportunity_without_shifts_says_how_to_join(client):
+    organization = OrganizationFactory(phone="053-000-101", line_id="@doichildren")
+    opportunity = OpportunityFactory(organization=organization, schedule="ongoing")
+    page = client.get(f"/opportunities/{opportunity.pk}/", HTTP_ACCEPT_LANGUAGE="th")
+    text = page.content.decode()
+    assert "วิธีเข้าร่วม" in text and "ไม่มีรอบให้สมัคร" in text
+    assert 'href="tel:053-000-101"' in text and "@doichildren" in text
+
+
+def test_the_privacy_notice_is_public_and_linked_from_registration_and_every_page(client):
+    registration = client.get("/accounts/register/", HTTP_ACCEPT_LANGUAGE="th").content.decode()
+    assert registration.count('href="/privacy/"') == 2  # beside the consent, and in the footer
+    notice = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="th")
+    assert notice.status_code == 200
+    text = notice.content.decode()
+    assert "พ.ศ. 2562" in text and "ไม่มีใครเห็นข้อมูลนี้" in text

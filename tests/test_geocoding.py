@@ -303,23 +303,14 @@ def test_reverse_api_rejects_bad_coordinates(client, params):
     assert response.status_code == 400
 
 
-def test_geocode_api_is_rate_limited(client, settings):
-    cache.clear()
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"geocode": "3/min"},
-    }
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import ScopedRateThrottle
-
-    api_settings.reload()
-    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        codes = [client.get("/api/v1/geocode/", {"q": "สุเทพ"}).status_code for _ in range(4)]
-    finally:
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK}
-        cache.clear()
-    assert codes == [200, 200, 200, 429]
+def test_geocode_api_is_rate_limited_and_says_so_in_thai(client, settings):
+    settings.GEOCODING_RATE = "3/min"
+    responses = [
+        client.get("/api/v1/geocode/", {"q": "สุเทพ"}, HTTP_ACCEPT_LANGUAGE="th") for _ in range(4)
+    ]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    assert responses[-1]["Retry-After"]
+    assert responses[-1].json()["detail"].startswith("ค้นหาบ่อยเกินไป")
 
 
 # --- the remote backend (recorded answers; the network is never used) ---------------------------
@@ -384,7 +375,7 @@ def test_remote_failure_is_loud(nominatim, client, failure):
         "/api/v1/geocode/", {"q": "สนามหลวง แขวงพระบรมมหาราชวัง เขตพระนคร กรุงเทพฯ"}
     )
     assert response.status_code == 503
-    assert "unavailable" in response.json()["detail"]
+    assert response.json()["detail"].startswith("ระบบค้นหาที่อยู่ใช้งานไม่ได้ชั่วคราว")
     assert not RemoteAnswer.objects.exists()
 
 

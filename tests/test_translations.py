@@ -17,6 +17,7 @@ SOURCES = [
     "geocoding",
     "mapsite",
     "needs",
+    "notifications",
     "opportunities",
     "places",
     "volunteers",
@@ -69,3 +70,45 @@ def test_the_catalogue_holds_every_message_of_the_code(tmp_path):
     )
     fresh = polib.pofile(str(tmp_path / "locale" / "th" / "LC_MESSAGES" / "django.po"))
     assert problems(fresh) == [], "run makemessages and translate the new messages"
+
+
+def test_djangos_own_messages_we_translate_are_still_djangos():
+    """common/django_messages.py names Django messages our catalogue translates: each must still
+    be one Django says (a Django upgrade that rewords one would silently bring English back)."""
+    import ast
+
+    import django
+
+    django_root = Path(django.__file__).parent
+    django_source = "".join(p.read_text() for p in django_root.rglob("*.py"))
+    tree = ast.parse((ROOT / "common" / "django_messages.py").read_text())
+    messages = [
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", "") in {"gettext_noop", "ngettext_lazy"}
+    ]
+    assert len(messages) > 20
+    catalogue = {entry.msgid: entry for entry in polib.pofile(str(CATALOGUE))}
+    for message in messages:
+        # Django's sources split long strings over lines: compare their first words.
+        assert message[:38] in django_source, message
+        assert catalogue[message].translated(), message
+
+
+@pytest.mark.django_db
+def test_django_password_rules_are_said_in_thai(client):
+    page = client.post(
+        "/accounts/register/",
+        {
+            "email": "somchai@example.org",
+            "display_name": "สมชาย",
+            "password1": "12345678",
+            "password2": "12345678",
+            "consent": "on",
+        },
+        HTTP_ACCEPT_LANGUAGE="th",
+    ).content.decode()
+    assert "รหัสผ่านนี้เป็นตัวเลขทั้งหมด" in page
+    assert "รหัสผ่านนี้มีคนใช้กันทั่วไป" in page
+    assert "entirely numeric" not in page and "too common" not in page

@@ -116,6 +116,13 @@ def test_registration_is_rate_limited(client, settings):
     )
 
 
+def test_mistakes_on_the_registration_form_do_not_count_towards_its_limit(client):
+    for _ in range(12):
+        assert register(client, consent="").context["form"].errors
+    register(client, email="after-mistakes@example.org")
+    assert User.objects.filter(email="after-mistakes@example.org").exists()
+
+
 def test_registering_an_existing_address_tells_its_owner_not_the_visitor(client):
     UserFactory(email="taken@example.org", username="taken@example.org")
     response = register(client, email="taken@example.org")
@@ -127,7 +134,12 @@ def test_registering_an_existing_address_tells_its_owner_not_the_visitor(client)
 
 
 def test_registration_refuses_without_consent_or_with_a_weak_password(client):
-    assert register(client, consent="").status_code == 200
+    refused = register(client, consent="", phone="not a phone")
+    assert refused.context["form"].errors == {
+        "consent": ["กรุณาติ๊กช่องนี้เพื่อยินยอม: หากไม่ยินยอม เราเก็บบัญชีของคุณไม่ได้"],
+        "phone": ["กรุณาใส่เบอร์โทรศัพท์ไทย เช่น 081 234 5678 หรือ 02 123 4567"],
+    }
+    assert 'value="not a phone"' in refused.content.decode()  # kept to correct
     assert register(client, password1="12345678", password2="12345678").status_code == 200
     assert not User.objects.exists() and not mail.outbox
 
@@ -675,3 +687,28 @@ def test_my_page_shows_my_place_on_the_waiting_list(client):
     assert "waiting list, number 2" in page
     client.force_login(users[0])
     assert "waiting list, number" not in client.get("/en/me/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "phone, accepted",
+    [
+        ("081 234 5678", True),
+        ("02-123-4567 ต่อ 12", True),
+        ("+66 81 234 5678", True),
+        ("1669", True),
+        ("053-000-101, 081-000-0202", True),
+        ("โทรหาได้เลย", False),
+        ("12345", False),
+        ("0812345678901", False),
+    ],
+)
+def test_a_phone_is_a_thai_number_however_it_is_spaced(phone, accepted):
+    from django.core.exceptions import ValidationError
+
+    from common.validators import thai_phone
+
+    if accepted:
+        thai_phone(phone)
+    else:
+        with pytest.raises(ValidationError):
+            thai_phone(phone)

@@ -4,10 +4,13 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.gis.geos import Point
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common import ratelimit
-from geocoding.service import geocode
+from common.validators import thai_phone
+from geocoding.service import explain, geocode
 from mapsite.api import in_thailand
 from opportunities.taxonomy import Cause, Language, Skill
 from places.models import Area
@@ -88,15 +91,28 @@ class RegistrationForm(forms.Form):
     display_name = forms.CharField(
         label=_("Name shown to organizations"), max_length=80, help_text=_("a nickname is fine")
     )
-    phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
+    phone = forms.CharField(
+        label=_("Phone (optional)"), max_length=40, required=False, validators=[thai_phone]
+    )
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
     consent = forms.BooleanField(
         label=_(
             "I agree to the privacy notice: my e-mail, name and phone are kept to manage my "
             "sign-ups and are shown to the organizations whose shifts I sign up for."
-        )
+        ),
+        error_messages={
+            "required": _("Tick this box to agree: an account cannot be kept without it.")
+        },
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].help_text = format_html(
+            '<a href="{}" target="_blank">{}</a>',
+            reverse("privacy-notice"),
+            _("Read the privacy notice (opens in a new tab)"),
+        )
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
@@ -133,7 +149,7 @@ def place_from(text=None, lat=None, lon=None):
     result = geocode(text, use_remote=False)
     if result.lat is None:
         raise forms.ValidationError(
-            _("Could not find this place: %(reason)s"), params={"reason": result.reason or ""}
+            _("Could not find this place: %(reason)s"), params={"reason": explain(result)}
         )
     area = getattr(result, result.precision) if result.precision in AREA_LEVELS else None
     return result.point, result.precision, area
@@ -250,8 +266,22 @@ class SavedSearchForm(forms.ModelForm):
     causes = checkboxes(Cause.choices, _("Causes (none: all)"))
     skills = checkboxes(Skill.choices, _("Skills (none: all)"))
     digest = forms.BooleanField(
-        label=_("E-mail me new opportunities for my saved searches (stop at any time)")
+        label=_("E-mail me new opportunities for my saved searches (stop at any time)"),
+        error_messages={
+            "required": _("Tick this box: a saved search is kept to e-mail you what is new.")
+        },
     )
+    field_order = [
+        "name",
+        "place",
+        "around_home",
+        "radius_km",
+        "include_remote",
+        "causes",
+        "skills",
+        "frequency",
+        "digest",
+    ]
 
     class Meta:
         model = SavedSearch

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from common.validators import thai_phone
 from opportunities.models import Shift, choices_array
 from opportunities.taxonomy import Cause, Language, Skill
 from places.models import Area, InThailand
@@ -59,7 +60,7 @@ class Volunteer(models.Model):
         settings.AUTH_USER_MODEL, models.CASCADE, primary_key=True, related_name="volunteer"
     )
     display_name = models.CharField(_("display name"), max_length=80)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[thai_phone])
     skills = choices_array(Skill, _("skills"))
     causes = choices_array(Cause, _("causes of interest"))
     languages = choices_array(Language, _("languages"))

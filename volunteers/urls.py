@@ -22,6 +22,7 @@ urlpatterns = [
     path("me/for-you/", views.for_you, name="for-you"),
     path("me/searches/", views.saved_searches, name="saved-searches"),
     path("me/searches/<int:pk>/delete/", views.delete_search, name="delete-search"),
+    path("privacy/", views.privacy_notice, name="privacy-notice"),
     path("me/privacy/", views.privacy_page, name="privacy"),
     path("me/privacy/withdraw/<str:purpose>/", views.withdraw, name="withdraw-consent"),
     path("me/data.json", views.my_data, name="my-data"),

@@ -4,6 +4,7 @@ organization's staff see; the digest's unsubscribe link."""
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.decorators import login_required
@@ -19,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from common import ratelimit
 from common.params import as_whole
-from common.ratelimit import too_many
 from opportunities import exports
 from opportunities.manage import opportunity_run_by
 from opportunities.models import Shift
@@ -60,9 +61,14 @@ class LimitedPasswordResetView(PasswordResetView):
 
 def register(request):
     form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and too_many(request, "register", REGISTRATIONS_PER_HOUR, 3600):
+    # Registrations sent, not attempts: a person correcting mistakes is never locked out.
+    address = ratelimit.client_address(request)
+    if request.method == "POST" and (
+        ratelimit.seen("register", address, 3600) >= REGISTRATIONS_PER_HOUR
+    ):
         form.add_error(None, _("Too many registrations from here; try again in an hour."))
     elif request.method == "POST" and form.is_valid():
+        ratelimit.count("register", address, 3600)
         data = form.cleaned_data
         user = accounts.register(data, language=get_language() or "th")
         if user is None:
@@ -227,6 +233,15 @@ def saved_searches(request):
 def delete_search(request, pk):
     get_object_or_404(request.user.saved_searches, pk=pk).delete()
     return redirect("saved-searches")
+
+
+def privacy_notice(request):
+    """What is kept, why, who sees it and how to take it back: public, linked from the consent."""
+    return render(
+        request,
+        "volunteers/privacy_notice.html",
+        {"version": privacy.NOTICE_VERSION, "contact": settings.PRIVACY_CONTACT_EMAIL},
+    )
 
 
 @login_required

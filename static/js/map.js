@@ -13,11 +13,12 @@
   var CELL_PIXELS = 32; // the server clusters in 8 × 8 cells of a 256-pixel tile
   var SMALL_CLUSTER = 5; // a cluster this small opens as a list instead of zooming
   // Popups clear the zoom buttons when the map pans to show them.
-  var POPUP = { maxWidth: 320, autoPanPaddingTopLeft: [56, 16], autoPanPaddingBottomRight: [16, 16] };
+  var POPUP = { maxWidth: Math.min(320, window.innerWidth - 70), autoPanPaddingTopLeft: [56, 16], autoPanPaddingBottomRight: [16, 16] };
 
   var config, map, markers, outlines, searchCircle, search = null;
+  var asked = ""; // the words of the search in progress or done, kept in the address meanwhile
   var tileCache = {};
-  var generation = 0, searchGeneration = 0;
+  var generation = 0, searchGeneration = 0, clusterGeneration = 0;
   var listTimer = null;
   var viewFromUrl = false;
   var reading = false, moved = false; // a popup is open; the view changed meanwhile
@@ -138,10 +139,15 @@
   function filterProblem() {
     var form = $("filters");
     var from = form.elements.date_from, to = form.elements.date_to;
-    var impossible = function (input) {
-      return input.validity.badInput || (input.value && (input.value < "2000-01-01" || input.value > "2100-12-31"));
-    };
-    if (impossible(from) || impossible(to)) return config.text.date_range;
+    var problem = "";
+    [from, to].forEach(function (input) {
+      if (problem) return;
+      var year = parseInt(input.value.slice(0, 4), 10);
+      // 2443–2643 is 1900–2100 in the Buddhist Era, the year Thai people write first.
+      if (year >= 2443 && year <= 2643) problem = say(config.text.buddhist_year, { year: year, ce: year - 543 });
+      else if (input.validity.badInput || (input.value && (input.value < "2000-01-01" || input.value > "2100-12-31"))) problem = config.text.date_range;
+    });
+    if (problem) return problem;
     if (from.value && to.value && to.value < from.value) return config.text.dates_reversed;
     to.min = from.value || "2000-01-01"; // the date picker then offers no day before the first
     return "";
@@ -153,8 +159,9 @@
 
   function stateUrl() {
     var params = filterParams();
-    if (search) {
-      params.set("near", search.query);
+    if (filterProblem()) { params.delete("date_from"); params.delete("date_to"); } // half-typed
+    if (asked) {
+      params.set("near", asked);
       params.set("r", String(radius()));
     }
     var centre = map.getCenter();
@@ -192,6 +199,10 @@
     if (replace) history.replaceState(null, "", url);
     else history.pushState(null, "", url);
     updateLinks();
+    // The language switch opens this same view, searched and filtered, in the other language.
+    Array.prototype.forEach.call(document.querySelectorAll("form.language input[name=next]"), function (next) {
+      next.value = next.value.split("?")[0] + location.search;
+    });
   }
 
   function applyUrl(keepForm) {
@@ -202,7 +213,8 @@
       map.setView([lat, lon], z, { animate: false });
     }
     clearSearch();
-    if (params.get("near")) searchNear(params.get("near"), { remember: false, keepView: isFinite(z) });
+    asked = params.get("near") || "";
+    if (asked) searchNear(asked, { remember: false, keepView: isFinite(z) });
     refresh();
     updateLinks();
   }
@@ -240,8 +252,9 @@
     var problem = filterProblem();
     showFilterMessage(problem);
     if (problem) {
+      // Said once, beside the dates; the list only says that nothing was searched.
       markers.clearLayers();
-      renderList([], problem);
+      renderList([], config.text.fix_dates);
       return;
     }
     var z = Math.max(0, Math.min(config.max_zoom, Math.round(map.getZoom())));
@@ -265,7 +278,7 @@
   /* Clusters that would overlap on screen are drawn as one; points at the same place as one
    * marker that lists them. Nothing is ever hidden under another marker. */
   function draw(collections, z) {
-    var clusters = [], points = {};
+    var clusters = [], points = {}, seen = {};
     collections.forEach(function (collection) {
       collection.features.forEach(function (feature) {
         var at = L.latLng(feature.geometry.coordinates[1], feature.geometry.coordinates[0]);
@@ -273,6 +286,8 @@
         if (p.cluster) {
           clusters.push({ at: at, count: p.count, bounds: cellBounds(at, z) });
         } else {
+          if (seen[p.id]) return; // a point near a tile's edge comes with both tiles
+          seen[p.id] = true;
           var key = at.lat.toFixed(6) + "," + at.lng.toFixed(6);
           (points[key] = points[key] || { at: at, items: [] }).items.push(p);
         }
@@ -285,6 +300,7 @@
     Object.keys(points).forEach(function (key) { total += points[key].items.length; });
     map.getContainer().dataset.markers = String(markers.getLayers().length);
     map.getContainer().dataset.total = String(total);
+    map.getContainer().dataset.zoom = String(z); // the zoom these markers were drawn for
   }
 
   function cellBounds(at, z) {
@@ -328,12 +344,12 @@
       keyboard: true,
       riseOnHover: true,
     });
-    marker.on("click", function () { openCluster(c, marker); });
+    marker.on("click", function () { openCluster(c); });
     return marker;
   }
 
   /* A small cluster lists what is in it; a larger one zooms to its own extent. */
-  function openCluster(c, marker) {
+  function openCluster(c) {
     if (c.count > SMALL_CLUSTER) {
       map.fitBounds(c.bounds, { maxZoom: config.max_zoom, padding: [24, 24] });
       return;
@@ -342,11 +358,14 @@
     var params = filterParams();
     params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(","));
     params.set("page_size", String(SMALL_CLUSTER));
+    var mine = ++clusterGeneration; // only the cluster clicked last opens
     fetch(config.api + "?" + params.toString())
       .then(function (response) { return response.json(); })
       .then(function (body) {
+        if (mine !== clusterGeneration) return;
         var items = (body.features || []).map(function (f) { return f.properties; });
-        marker.bindPopup(listPopup(items, c.at), POPUP).openPopup();
+        // The map's one popup, at the cluster: the marker may have been redrawn meanwhile.
+        L.popup(POPUP).setLatLng(c.at).setContent(listPopup(items, c.at)).openOn(map);
       });
   }
 
@@ -502,7 +521,7 @@
     return fetch(config.geocode + "?" + new URLSearchParams({ q: text }).toString())
       .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
       .then(function (answer) {
-        if (!answer.ok) return { problem: apiError(answer.body), candidates: [] };
+        if (!answer.ok) return { problem: apiError(answer.body), refused: true, candidates: [] };
         var feature = answer.body, p = feature.properties;
         if (!feature.geometry) return { problem: p.message || config.text.not_found, candidates: p.candidates || [] };
         return {
@@ -517,6 +536,9 @@
     options = options || {};
     var mine = ++searchGeneration;
     clearSearch();
+    asked = text;
+    // A new entry in the history as the search starts: Back returns to the view before it.
+    if (options.remember) remember(false);
     renderList([], config.text.searching);
     $("results-heading").textContent = config.text.in_area;
     showMessage(config.text.searching);
@@ -526,17 +548,18 @@
         if (!place.point) {
           searchFailed = true;
           // A name several places share is not "not found": the person chooses below.
-          showMessage(place.candidates.length ? place.problem : say(config.text.not_found_named, { q: text }) + " " + place.problem, "error");
+          showMessage(place.candidates.length || place.refused ? place.problem : say(config.text.not_found_named, { q: text }) + " " + place.problem, "error");
           showCandidates(place.candidates, place.candidates.length ? config.text.choose : "");
           renderList([], place.candidates.length ? config.text.choose : config.text.try_another);
-          if (options.remember) remember(false);
           return;
         }
+        if (options.label) place.label = options.label;
         var km = radius();
         var centre = L.latLng(place.point.lat, place.point.lon);
         search = { centre: centre, query: text, label: place.label, centreText: place.point.lat.toFixed(5) + "," + place.point.lon.toFixed(5) };
         searchCircle = L.circle(centre, { radius: km * 1000, weight: 1, fillOpacity: 0.05, interactive: false }).addTo(map);
-        if (!options.keepView) map.fitBounds(searchCircle.getBounds());
+        // A point well outside Thailand moves nothing: the answer below says why.
+        if (!options.keepView && L.latLngBounds(THAILAND).pad(0.1).contains(centre)) map.fitBounds(searchCircle.getBounds());
         showCandidates(place.candidates, place.candidates.length ? config.text.or_maybe : "");
         $("results-heading").textContent = say(config.text.nearest, { km: km, place: place.label });
         var params = filterParams();
@@ -548,15 +571,21 @@
           .then(function (answer) {
             if (mine !== searchGeneration) return;
             if (!answer.ok) {
+              // Refused (a point outside Thailand, dates that cannot be): no circle, no
+              // "nearest to" heading, and the reason said once.
+              searchFailed = true;
+              search = null;
+              map.removeLayer(searchCircle);
+              searchCircle = null;
+              $("results-heading").textContent = config.text.in_area;
               showMessage(apiError(answer.body), "error");
-              renderList([], apiError(answer.body));
+              renderList([], config.text.try_another);
             } else {
               var found = answer.body.features;
               renderList(found, say(config.text.none_within, { km: km }));
               showMessage(say(found.length ? config.text.found : config.text.none_within, { n: found.length, km: km, place: place.label }));
             }
-            if (options.remember) remember(false);
-            else updateLinks();
+            remember(true);
           });
       })
       .catch(function () {
@@ -585,8 +614,9 @@
 
     $("filters").addEventListener("change", function () {
       countFilters();
-      remember(false);
-      if (search) searchNear(search.query, { remember: false, keepView: true });
+      // A date being typed is impossible until its last digit: those keystrokes make no history.
+      if (!filterProblem()) remember(false);
+      if (asked && !searchFailed && !filterProblem()) searchNear(asked, { remember: false, keepView: true, label: search && search.label });
       refresh();
     });
     $("filters").addEventListener("submit", function (event) { event.preventDefault(); });
@@ -594,7 +624,7 @@
       setTimeout(function () { countFilters(); remember(false); refresh(); }, 0);
     });
     $("near-radius").addEventListener("change", function () {
-      if (search) searchNear(search.query, { remember: true });
+      if (search) searchNear(search.query, { remember: true, label: search.label });
     });
     // The page's first script (home.html) holds the search form from the first moment: a search
     // sent while the map was loading waits for it here.
@@ -602,7 +632,7 @@
     early.onsearch = function () {
       var q = $("near-q").value.trim();
       if (q) searchNear(q, { remember: true });
-      else { clearSearch(); remember(false); refresh(); }
+      else { clearSearch(); asked = ""; remember(false); refresh(); }
     };
     $("near-me").addEventListener("click", function () {
       if (!navigator.geolocation) return showMessage(config.text.no_location, "error");
@@ -612,7 +642,7 @@
           // About a kilometre: the address bar (and a shared link) never holds more.
           var near = position.coords.latitude.toFixed(2) + "," + position.coords.longitude.toFixed(2);
           $("near-q").value = near;
-          searchNear(near, { remember: true });
+          searchNear(near, { remember: true, label: config.text.your_location });
         },
         function () { showMessage(config.text.no_location, "error"); }
       );
