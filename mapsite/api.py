@@ -85,14 +85,14 @@ def parse_near(params) -> tuple[Point, float, dict] | None:
         log.warning("remote geocoder unavailable: %s", exc)
         raise GeocoderUnavailable() from exc
     if result.lat is None:
-        raise ValidationError(
-            {
-                "near": [
-                    _("Could not find “%(place)s”: %(reason)s")
-                    % {"place": near, "reason": explain(result)}
-                ]
-            }
+        # A name several places share was found, more than once: the reason says so alone.
+        message = (
+            explain(result)
+            if result.reason_code == "ambiguous"
+            else _("Could not find “%(place)s”: %(reason)s")
+            % {"place": near, "reason": explain(result)}
         )
+        raise ValidationError({"near": [message]})
     return (
         Point(result.lon, result.lat, srid=4326),
         km,

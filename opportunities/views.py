@@ -17,7 +17,7 @@ from opportunities import exports, tiles
 from opportunities.filters import filter_opportunities
 from opportunities.models import Opportunity
 from opportunities.serializers import opportunity_feature
-from opportunities.taxonomy import Cause
+from opportunities.taxonomy import Cause, Skill
 from places import sql as places_sql
 from places.models import Organization
 from places.serializers import organization_feature
@@ -211,6 +211,7 @@ def opportunity_list(request):
             "error": error,
             "candidates": candidates,
             "causes": Cause.choices,
+            "skills": Skill.choices,
             "next_page": following,
             "previous_page": previous,
             "near": near,
@@ -238,7 +239,7 @@ def _places_meant(params, text: str) -> list[tuple[str, str]]:
 def _map_query(params) -> str:
     """The list's search as the map's address: the same place, distance, words and cause."""
     query = QueryDict(mutable=True)
-    for name in ("near", "q", "cause", "remote"):
+    for name in ("near", "q", "cause", "skill", "date_from", "date_to", "remote"):
         if params.get(name):
             query[name] = params[name]
     if params.get("near"):

@@ -553,7 +553,7 @@ def test_sign_up_errors_go_back_to_the_opportunity_never_elsewhere(client):
     draft = ShiftFactory(opportunity=OpportunityFactory(status="draft"))
     client.force_login(volunteer.user)
     response = client.post(f"/shifts/{draft.pk}/sign-up/", {"next": "https://evil.example/"})
-    assert response["Location"] == f"/opportunities/{draft.opportunity_id}/#shifts"
+    assert response["Location"] == f"/opportunities/{draft.opportunity_id}/"
     assert client.post("/shifts/999999/sign-up/", {"next": "//evil.example/"})["Location"] == "/me/"
 
 

@@ -92,10 +92,24 @@ class RegistrationForm(forms.Form):
         label=_("Name shown to organizations"), max_length=80, help_text=_("a nickname is fine")
     )
     phone = forms.CharField(
-        label=_("Phone (optional)"), max_length=40, required=False, validators=[thai_phone]
+        label=_("Phone (optional)"),
+        max_length=40,
+        required=False,
+        validators=[thai_phone],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+    # Kept when the form comes back with a mistake elsewhere (a form never drops what it was given;
+    # the answer to a POST is not cached).
+    password1 = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
     consent = forms.BooleanField(
         label=_(
             "I agree to the privacy notice: my e-mail, name and phone are kept to manage my "
@@ -108,6 +122,10 @@ class RegistrationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The rules before the first try, not only after a refusal.
+        self.fields["password1"].help_text = " ".join(
+            password_validation.password_validators_help_texts()
+        )
         self.fields["consent"].help_text = format_html(
             '<a href="{}" target="_blank">{}</a>',
             reverse("privacy-notice"),
@@ -199,7 +217,10 @@ class ProfileForm(forms.ModelForm):
             "availability",
             "travel_radius_km",
         ]
-        widgets = {"travel_radius_km": forms.NumberInput(attrs={"min": 1, "max": 500})}
+        widgets = {
+            "travel_radius_km": forms.NumberInput(attrs={"min": 1, "max": 500}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
 
     def __init__(self, *args, user, **kwargs):
         self.user = user

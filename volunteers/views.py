@@ -2,6 +2,7 @@
 searches, privacy (consents, their data, erasure); signing up for shifts; the roster that an
 organization's staff see; the digest's unsubscribe link."""
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -13,7 +14,6 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -240,7 +240,10 @@ def privacy_notice(request):
     return render(
         request,
         "volunteers/privacy_notice.html",
-        {"version": privacy.NOTICE_VERSION, "contact": settings.PRIVACY_CONTACT_EMAIL},
+        {
+            "version_month": datetime.date.fromisoformat(f"{privacy.NOTICE_VERSION}-01"),
+            "contact": settings.PRIVACY_CONTACT_EMAIL,
+        },
     )
 
 
@@ -303,14 +306,13 @@ def sign_up(request, shift_id):
         shift = Shift.objects.filter(pk=shift_id).first()
         if shift is None:
             return redirect("me")
-        return redirect(reverse("opportunity-detail-page", args=[shift.opportunity_id]) + "#shifts")
+        return redirect("opportunity-detail-page", shift.opportunity_id)
     if signup.status == SignUpStatus.CONFIRMED:
         messages.success(request, _("You are signed up. The confirmation is in your e-mail."))
     else:
         messages.info(request, _("The shift is full: you are on the waiting list."))
-    return redirect(
-        reverse("opportunity-detail-page", args=[signup.shift.opportunity_id]) + "#shifts"
-    )
+    # The top of the page, where the message is: the shift below says "you are signed up" too.
+    return redirect("opportunity-detail-page", signup.shift.opportunity_id)
 
 
 @login_required
@@ -322,7 +324,8 @@ def cancel(request, pk):
         volunteer=request.user,
     )
     if request.method != "POST":
-        return render(request, "volunteers/cancel.html", {"signup": signup})
+        waiting = signup.shift.sign_ups.filter(status=SignUpStatus.WAITLISTED).exists()
+        return render(request, "volunteers/cancel.html", {"signup": signup, "waiting": waiting})
     try:
         signups.cancel(signup)
     except signups.SignUpError as exc:

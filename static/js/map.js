@@ -16,7 +16,8 @@
   var POPUP = { maxWidth: Math.min(320, window.innerWidth - 70), autoPanPaddingTopLeft: [56, 16], autoPanPaddingBottomRight: [16, 16] };
 
   var config, map, markers, outlines, searchCircle, search = null;
-  var asked = ""; // the words of the search in progress or done, kept in the address meanwhile
+  var asked = "";
+  var appliedFilters = ""; // the filters the map and the address last showed // the words of the search in progress or done, kept in the address meanwhile
   var tileCache = {};
   var generation = 0, searchGeneration = 0, clusterGeneration = 0;
   var listTimer = null;
@@ -132,6 +133,7 @@
     $("near-q").value = params.get("near") || "";
     var radius = parseInt(params.get("r"), 10);
     $("near-radius").value = String(config.radii.indexOf(radius) >= 0 ? radius : config.radius_km);
+    appliedFilters = filterParams().toString();
     countFilters();
   }
 
@@ -151,6 +153,13 @@
     if (from.value && to.value && to.value < from.value) return config.text.dates_reversed;
     to.min = from.value || "2000-01-01"; // the date picker then offers no day before the first
     return "";
+  }
+
+  function yearBeingTyped() {
+    var form = $("filters");
+    return [form.elements.date_from, form.elements.date_to].some(function (input) {
+      return input.value && input.value.slice(0, 4) < "1000";
+    });
   }
 
   function radius() {
@@ -188,7 +197,7 @@
   function listParams() {
     var params = filterParams();
     if (search) {
-      params.set("near", search.centreText);
+      params.set("near", search.query); // the words, so that the list names the place too
       params.set("radius_km", String(radius()));
     }
     return params;
@@ -205,15 +214,18 @@
     });
   }
 
-  function applyUrl(keepForm) {
+  function applyUrl(keepForm, fromHistory) {
     var params = new URLSearchParams(location.search);
     if (!keepForm) setFilters(params);
+    clearSearch();
+    // Before the view moves: the move rewrites this entry's address with the search it holds.
+    asked = params.get("near") || "";
     var lat = parseFloat(params.get("lat")), lon = parseFloat(params.get("lon")), z = parseInt(params.get("z"), 10);
     if (isFinite(lat) && isFinite(lon) && isFinite(z)) {
       map.setView([lat, lon], z, { animate: false });
+    } else if (fromHistory && !asked) {
+      map.fitBounds(THAILAND, { animate: false }); // the page as first opened
     }
-    clearSearch();
-    asked = params.get("near") || "";
     if (asked) searchNear(asked, { remember: false, keepView: isFinite(z) });
     refresh();
     updateLinks();
@@ -250,10 +262,12 @@
 
   function refresh() {
     var problem = filterProblem();
-    showFilterMessage(problem);
+    // A year being typed (0002, 0020, 0202…) is not yet a mistake: nothing is said, nothing searched.
+    showFilterMessage(yearBeingTyped() ? "" : problem);
     if (problem) {
       // Said once, beside the dates; the list only says that nothing was searched.
       markers.clearLayers();
+      if (search) showMessage("");
       renderList([], config.text.fix_dates);
       return;
     }
@@ -548,7 +562,12 @@
         if (!place.point) {
           searchFailed = true;
           // A name several places share is not "not found": the person chooses below.
-          showMessage(place.candidates.length || place.refused ? place.problem : say(config.text.not_found_named, { q: text }) + " " + place.problem, "error");
+          showMessage(
+            place.candidates.length || place.refused ? place.problem
+              : place.problem ? "“" + text + "”: " + place.problem
+              : say(config.text.not_found_named, { q: text }),
+            "error"
+          );
           showCandidates(place.candidates, place.candidates.length ? config.text.choose : "");
           renderList([], place.candidates.length ? config.text.choose : config.text.try_another);
           return;
@@ -612,16 +631,30 @@
     fetch(config.outlines).then(function (r) { return r.json(); }).then(function (data) { outlines.addData(data); });
     if (window.matchMedia("(min-width: 900px)").matches) $("filter-box").open = true;
 
-    $("filters").addEventListener("change", function () {
+    // Words apply as they are typed, once the typing pauses; every other filter on change.
+    var typing = null;
+    $("filters").addEventListener("input", function (event) {
+      if (event.target.name !== "q") return;
+      clearTimeout(typing);
+      typing = setTimeout(function () { filtersChanged(); }, 600);
+    });
+    $("filters").addEventListener("change", function (event) {
+      if (event.target.name === "q") clearTimeout(typing);
+      filtersChanged();
+    });
+    function filtersChanged() {
+      var now = filterParams().toString();
+      if (now === appliedFilters) return; // the words' pause and their change event: once
+      appliedFilters = now;
       countFilters();
       // A date being typed is impossible until its last digit: those keystrokes make no history.
       if (!filterProblem()) remember(false);
       if (asked && !searchFailed && !filterProblem()) searchNear(asked, { remember: false, keepView: true, label: search && search.label });
       refresh();
-    });
+    }
     $("filters").addEventListener("submit", function (event) { event.preventDefault(); });
     $("filters").addEventListener("reset", function () {
-      setTimeout(function () { countFilters(); remember(false); refresh(); }, 0);
+      setTimeout(function () { appliedFilters = filterParams().toString(); countFilters(); remember(false); refresh(); }, 0);
     });
     $("near-radius").addEventListener("change", function () {
       if (search) searchNear(search.query, { remember: true, label: search.label });
@@ -659,10 +692,11 @@
       if (reading) { moved = true; return; }
       refresh();
     });
-    window.addEventListener("popstate", function () { applyUrl(false); });
+    window.addEventListener("popstate", function () { applyUrl(false, true); });
     window.volmap.map = map;
     // What the person did while the map was loading is kept, not replaced by the address.
     applyUrl(early.filters || early.search || early.typed);
+    appliedFilters = filterParams().toString();
     if (early.filters) { countFilters(); remember(false); }
     if (early.search) early.onsearch();
     if (config.incident) showIncident(config.incident);

@@ -123,7 +123,7 @@ def test_a_shared_name_answers_the_likely_place_and_offers_the_others(demo_world
     # Nonsense: said in Thai, and nothing of the last search stays on screen.
     person.types("ค้นหางานอาสาใกล้", "asdfghjkl")
     person.clicks("button", "ค้นหา", exact=True)
-    person.sees("ไม่พบ “asdfghjkl”")
+    person.sees("“asdfghjkl”: ไม่พบชื่อสถานที่ในประเทศไทย")
     expect(results(person)).to_have_count(0)
     expect(person.page.locator("path.leaflet-interactive")).to_have_count(0)
     person.step("nothing found, and said so")
