@@ -10,6 +10,7 @@ import math
 import re
 from datetime import date
 
+from django.contrib.gis.geos import Polygon
 from django.db.models import Choices
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -20,6 +21,7 @@ _DIGITS = re.compile(r"[0-9]{1,18}")
 _AREA_CODE = re.compile(r"[0-9]{2}(?:[0-9]{2}(?:[0-9]{2})?)?")
 MAX_ID = 10**18  # well inside a PostgreSQL bigint
 MAX_TEXT = 300
+MAX_BBOX_SQUARE_DEGREES = 25.0  # about 5° × 5°: a region, not the whole country at once
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -190,3 +192,33 @@ def first_message(error: ValidationError) -> str:
     for item in items:
         messages += [str(m) for m in item] if isinstance(item, list) else [str(item)]
     return " ".join(messages)
+
+
+def bbox(params) -> Polygon | None:
+    """`bbox=west,south,east,north` in degrees, bounded in size."""
+    given = raw(params, "bbox")
+    if not given:
+        return None
+    parts = given.split(",")
+    if len(parts) != 4:
+        raise ValidationError({"bbox": [_("Four numbers: west,south,east,north.")]})
+    try:
+        west, south, east, north = (float(p) for p in parts)
+    except ValueError:
+        raise ValidationError({"bbox": [_("Four numbers: west,south,east,north.")]}) from None
+    if not all(math.isfinite(v) for v in (west, south, east, north)) or not (
+        -180 <= west < east <= 180 and -90 <= south < north <= 90
+    ):
+        raise ValidationError(
+            {"bbox": [_("West must be less than east and south less than north, in degrees.")]}
+        )
+    if (east - west) * (north - south) > MAX_BBOX_SQUARE_DEGREES:
+        raise ValidationError(
+            {
+                "bbox": [
+                    _("The box is larger than %(n)s square degrees: zoom in.")
+                    % {"n": f"{MAX_BBOX_SQUARE_DEGREES:g}"}
+                ]
+            }
+        )
+    return Polygon.from_bbox((west, south, east, north))

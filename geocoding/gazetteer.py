@@ -21,7 +21,7 @@ from functools import cached_property
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from geocoding import thai
+from geocoding import areas, thai
 from geocoding.thai import AMPHOE, PROVINCE, TAMBON
 
 LEVELS = (TAMBON, AMPHOE, PROVINCE)
@@ -116,12 +116,8 @@ class Gazetteer:
             ):
                 if name:
                     names[name].add(place.code)
-            if (
-                place.level == AMPHOE
-                and place.code.endswith("01")
-                and not place.code.startswith("10")
-            ):
-                for word in ["เมือง", *thai.MUEANG_VARIANTS]:
+            if place.level == AMPHOE and thai.is_capital_district(place.code):
+                for word in thai.CAPITAL_DISTRICT_WORDS:
                     names[thai.fold(word)].add(place.code)
         for alias in thai.BANGKOK_ALIASES:
             names[thai.fold(alias)].add("10")
@@ -162,24 +158,19 @@ class Gazetteer:
                     self.by_postcode[postcode].append(place)
 
     @classmethod
-    def from_database(cls) -> "Gazetteer":
-        from places.models import Area
-
-        rows = Area.objects.values_list(
-            "code", "level", "name_th", "name_en", "postcodes", "point", "point_level"
-        )
+    def from_areas(cls) -> "Gazetteer":
         return cls(
             Place(
-                code,
-                level,
-                name_th,
-                name_en,
-                frozenset(postcodes),
-                point.y if point else None,
-                point.x if point else None,
-                point_level or level,
+                row.code,
+                row.level,
+                row.name_th,
+                row.name_en,
+                frozenset(row.postcodes),
+                row.point.y if row.point else None,
+                row.point.x if row.point else None,
+                row.point_level,
             )
-            for code, level, name_th, name_en, postcodes, point, point_level in rows
+            for row in areas.source().rows()
         )
 
     def __len__(self):

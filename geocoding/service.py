@@ -11,12 +11,11 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy
 
-from geocoding import thai
+from common.thailand import in_thailand, looks_swapped
+from geocoding import areas, thai
 from geocoding.gazetteer import MAX_SCORE, Gazetteer, Match, Place
 from geocoding.remote import RemoteGeocoderError, configured_geocoder
 
@@ -62,19 +61,13 @@ _lock = threading.Lock()
 _state = {"gazetteer": None, "version": None, "checked": 0.0}
 
 
-def _version():
-    from places.models import Area
-
-    return tuple(Area.objects.aggregate(n=Count("code"), at=Max("updated_at")).values())
-
-
 def gazetteer() -> Gazetteer:
     with _lock:
         now = time.monotonic()
         if _state["gazetteer"] is None or now - _state["checked"] > RELOAD_CHECK_SECONDS:
-            version = _version()
+            version = areas.source().version()
             if version != _state["version"] or _state["gazetteer"] is None:
-                _state["gazetteer"], _state["version"] = Gazetteer.from_database(), version
+                _state["gazetteer"], _state["version"] = Gazetteer.from_areas(), version
             _state["checked"] = now
         return _state["gazetteer"]
 
@@ -141,14 +134,9 @@ def _foreign_country(parsed: thai.ParsedAddress) -> str | None:
 # --- the chain ----------------------------------------------------------------------------------
 
 
-def _in_thailand(lat: float, lon: float) -> bool:
-    west, south, east, north = settings.THAILAND_EXTENT
-    return south <= lat <= north and west <= lon <= east
-
-
 def _outside_reason(lat: float, lon: float) -> tuple[str, str]:
     reason = f"({lat}, {lon}) is outside Thailand"
-    if _in_thailand(lon, lat):
+    if looks_swapped(lat, lon):
         return "swapped", reason + "; latitude and longitude look swapped"
     return "outside", reason
 
@@ -269,7 +257,7 @@ def geocode(q: str, *, use_remote: bool = True) -> GeocodeResult:
     coordinates = thai.parse_coordinates(text)
     if coordinates:
         lat, lon = coordinates
-        if not _in_thailand(lat, lon):
+        if not in_thailand(lat, lon):
             return result.refuse(*_outside_reason(lat, lon))
         result.lat, result.lon, result.precision, result.score = lat, lon, "exact", 1.0
         area = reverse_geocode(lat, lon)
@@ -286,7 +274,7 @@ def geocode(q: str, *, use_remote: bool = True) -> GeocodeResult:
     remote = configured_geocoder() if use_remote else None
     if remote and (match.place or parsed.says_thailand or thai.is_thai(text)):
         location = remote.locate(" ".join(q.split()))
-        if location and location.street_level and _in_thailand(location.lat, location.lon):
+        if location and location.street_level and in_thailand(location.lat, location.lon):
             area = reverse_geocode(location.lat, location.lon)
             if match.place is None or match.place.province_code == area.province:
                 result.lat, result.lon, result.precision, result.score = (
@@ -373,33 +361,19 @@ class ReverseResult:
 def reverse_geocode(lat: float, lon: float) -> ReverseResult:
     """The tambon, amphoe and province at a point: by the official boundaries when loaded, else by
     the nearest representative point that an area has of its own."""
-    from places.models import Area, Level
-
     result = ReverseResult(lat=lat, lon=lon)
-    if not _in_thailand(lat, lon):
+    if not in_thailand(lat, lon):
         result.reason = _outside_reason(lat, lon)[1]
         return result
-    point = Point(lon, lat, srid=4326)
-    containing = Area.objects.containing(point).only("code")
-    area = max(containing, key=lambda a: len(a.code), default=None)
-    if area is not None:
-        result.method = "boundary"
-    else:
-        area = (
-            Area.objects.filter(level__in=[Level.TAMBON, Level.AMPHOE])
-            .only("code", "point")
-            .nearest(point)
-            .first()
-        )
-        if area is None:
-            result.reason = "the gazetteer is empty (run load_gazetteer)"
-            return result
-        result.method, result.distance_km = "nearest", round(area.distance.km, 3)
+    area = areas.source().area_at(Point(lon, lat, srid=4326))
+    if area is None:
+        result.reason = "the gazetteer is empty (run load_gazetteer)"
+        return result
+    result.method, result.distance_km = area.method, area.distance_km
     result.province = area.code[:2]
     result.amphoe = area.code[:4] if len(area.code) >= 4 else None
     result.tambon = area.code if len(area.code) == 6 else None
-    names = Area.objects.filter(
-        code__in=[c for c in (result.tambon, result.amphoe, result.province) if c]
+    result.names = areas.source().names(
+        [c for c in (result.tambon, result.amphoe, result.province) if c]
     )
-    result.names = {a.level: {"th": a.name_th, "en": a.name_en} for a in names}
     return result

@@ -77,6 +77,14 @@ _COORDINATES = re.compile(
 BANGKOK_ALIASES = ["กรุงเทพ", "bkk", "krung thep", "krung thep maha nakhon", "bangkok metropolis"]
 # Ways English names of capital districts are written ("Mueang X", "Muang X", "Amphoe Mueang").
 MUEANG_VARIANTS = ["mueang", "muang", "meuang", "mu'ang"]
+# What "เมือง" alone names: a province's capital district (its first, code PP01), except in
+# Bangkok, whose districts are เขต and none of them the "เมือง".
+CAPITAL_DISTRICT_WORDS = ["เมือง", *MUEANG_VARIANTS]
+
+
+def is_capital_district(code: str) -> bool:
+    return len(code) == 4 and code.endswith("01") and not code.startswith("10")
+
 
 _FOLD_DROP = re.compile(r"[\s.,'’‘\"()\-/ฯ:;]+")
 

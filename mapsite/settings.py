@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
+from common import thailand
 from mapsite import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -237,7 +238,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": [
-        "mapsite.renderers.FastJSONRenderer",
+        "common.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "NUM_PROXIES": env.integer("NUM_PROXIES", 0),
@@ -285,14 +286,13 @@ CONTENT_LICENCE = {
     "name": "CC BY-NC-SA 3.0 TH",
     "url": "https://creativecommons.org/licenses/by-nc-sa/3.0/th/",
 }
-THAILAND_EXTENT = (97.3, 5.6, 105.7, 20.5)  # lon/lat west, south, east, north
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (13.0, 101.0),
     "DEFAULT_ZOOM": 6,
     "MIN_ZOOM": 5,
     "MAX_ZOOM": 18,
     "RESET_VIEW": False,
-    "SPATIAL_EXTENT": THAILAND_EXTENT,
+    "SPATIAL_EXTENT": thailand.EXTENT,  # the pages' scripts read it from the map
     "TILES": [(_("OpenStreetMap"), MAP_TILES_URL, MAP_TILES_ATTRIBUTION)] if MAP_TILES_URL else [],
     "ATTRIBUTION_PREFIX": '<a href="https://leafletjs.com">Leaflet</a>',
 }

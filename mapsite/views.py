@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from mapsite.api import DEFAULT_RADIUS_KM, RADII_KM
+from geocoding.near import DEFAULT_RADIUS_KM, RADII_KM
 from needs.models import Incident
 from opportunities import tiles
 from opportunities.taxonomy import Cause, Skill

@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common import params as read
+from common.geojson import AllFeatures, FeaturePagination, attribution
 from common.openapi import collection, feature, geojson_operations
-from mapsite.api import AllFeatures, FeaturePagination, attribution, parse_bbox
 from needs import geometry
 from needs.coverage import coverage
 from needs.models import Incident, Need, NeedStatus
@@ -90,9 +90,9 @@ class NeedViewSet(
         if status := read.one_of(request.query_params, "status", NeedStatus):
             queryset = queryset.filter(status=status)
         if area := read.area_code(request.query_params):
-            queryset = queryset.filter(area__code__startswith=area)
-        if bbox := parse_bbox(request.query_params):
-            queryset = queryset.filter(location__intersects=bbox)
+            queryset = queryset.in_area(area)
+        if bbox := read.bbox(request.query_params):
+            queryset = queryset.inside(bbox)
         page = self.paginate_queryset(queryset)
         contacts = is_coordinator(request.user)
         return self.paginator.get_paginated_response(

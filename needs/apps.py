@@ -30,5 +30,9 @@ class NeedsConfig(AppConfig):
 
     def ready(self):
         from needs import signals  # noqa: F401
+        from needs.params import opportunities_of_incident
+        from opportunities.filters import add_filter
+
+        add_filter("incident", opportunities_of_incident)
 
         post_migrate.connect(create_coordinators_group, sender=self)

@@ -6,16 +6,9 @@ Columns: external_id, title, category, and address or latitude/longitude; option
 urgency (critical / high / medium / low, or 4–1), people_affected, status (open / assigned /
 resolved), reporter_name, reporter_phone, reporter_email."""
 
-from needs.models import CATEGORIES, NEED_EDITABLE, NeedStatus, Urgency
-from opportunities.importing import (
-    RowError,
-    choice,
-    pin,
-    run_csv_import,
-    text,
-    upsert_rows,
-    whole,
-)
+from common.importing import RowError, choice, run_csv_import, text, whole
+from needs.models import CATEGORIES, NEED_EDITABLE, Need, NeedStatus, Urgency
+from places.importing import LocatedRow, locate_rows, pin, upsert_located
 
 URGENCY_WORDS = {"critical": 4, "high": 3, "medium": 2, "low": 1}
 CATEGORY_CODES = frozenset(code for code, _label in CATEGORIES)
@@ -65,16 +58,16 @@ def import_needs(path, *, incident=None, commit=False, show_progress=False, use_
         return row
 
     def write(rows, report):
-        from needs.models import Need
-
-        upsert_rows(Need, rows, NEED_FIELDS, report, {"resolved_at": None})
+        rows = locate_rows(rows, report, use_remote)
+        upsert_located(Need, rows, NEED_FIELDS, report, {"resolved_at": None})
 
     return run_csv_import(
         path,
+        Need,
         {"external_id", "title", "category"},
         parse,
         write,
         commit=commit,
         show_progress=show_progress,
-        use_remote=use_remote,
+        row_class=LocatedRow,
     )

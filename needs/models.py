@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from common.validators import plausible_date, thai_phone
 from opportunities.models import Opportunity
 from opportunities.taxonomy import Cause
-from places.models import Area, Located, Organization
+from places.models import Area, Located, LocatedQuerySet, Organization
 
 
 class DisasterNeed(models.TextChoices):
@@ -121,16 +121,12 @@ INCIDENT_EDITABLE = [
 ]
 
 
-class NeedQuerySet(models.QuerySet):
+class NeedQuerySet(LocatedQuerySet):
     def open(self):
         return self.filter(status=NeedStatus.OPEN)
 
     def most_urgent_first(self):
         return self.order_by("-urgency", "-people_affected", "created_at")
-
-    def inside(self, area):
-        """Within an incident's affected area (ST_Intersects, on the sphere)."""
-        return self.none() if area is None else self.filter(location__intersects=area)
 
     def finest_level_showing_all(self) -> str:
         """The finest of tambon, amphoe and province at which every need here is counted (a need

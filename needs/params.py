@@ -28,3 +28,11 @@ def filtered_needs(queryset, filters):
     return queryset.filtered(
         incident=filters["incident"], category=filters["category"], since=filters["since"]
     )
+
+
+def opportunities_of_incident(queryset, params):
+    """`incident=<id>` on the opportunity lists, map and exports (opportunities.filters): those
+    attached to the incident."""
+    if incident := read.identifier(params, "incident"):
+        queryset = queryset.filter(incidents=incident)
+    return queryset

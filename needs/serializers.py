@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from mapsite.api import PointField
-from mapsite.permissions import runs
+from common.geojson import PointField
 from needs import geometry
 from needs.models import CATEGORIES, INCIDENT_EDITABLE, NEED_EDITABLE, Incident, Need
 from opportunities.models import Opportunity
 from places.models import ModerationStatus, Organization
 from places.serializers import geocoded, take_place
+from places.staff import runs
 
 as_point = PointField().to_representation  # GeoJSON, as the API writes every point
 
@@ -141,7 +141,7 @@ class NeedSerializer(serializers.ModelSerializer):
                     raise serializers.ValidationError({field: [_("Only coordinators set this.")]})
         pin = data.get("location")
         if pin is None and "address" in data:
-            data["_located"] = geocoded(Need, data["address"])
+            data["_located"] = geocoded(data["address"])
         elif pin is None and (self.instance is None or self.instance.location is None):
             raise serializers.ValidationError({"address": [_("Give the address or the location.")]})
         return data

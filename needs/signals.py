@@ -3,9 +3,9 @@
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from common.importing import rows_imported
 from needs import coverage
 from opportunities.models import Opportunity, Shift
-from opportunities.signals import bulk_imported
 from volunteers.models import SignUp, Volunteer
 
 
@@ -54,6 +54,7 @@ def volunteer_changed(sender, instance, **kwargs):
         coverage.mark_changed(before["home"], before["travel_radius_km"])
 
 
-@receiver(bulk_imported)
+@receiver(rows_imported)
 def imported(sender, **kwargs):
+    # Opportunities, organizations or needs written in bulk SQL, which sends no model signals.
     coverage.mark_everything()

@@ -1,12 +1,7 @@
-"""The coverage queries (see needs.coverage). Values travel as parameters; the published filter
-is the same as OpportunityQuerySet.published()."""
+"""The coverage queries (see needs.coverage). Values travel as parameters; the published rule is
+the opportunities app's own (opportunities.sql.PUBLISHED_OPPORTUNITY)."""
 
-PUBLISHED = """
-    o.status = 'published'
-    AND (o.ends_on IS NULL OR o.ends_on >= %(today)s)
-    AND EXISTS (SELECT 1 FROM places_organization g
-                WHERE g.id = o.organization_id AND g.status = 'published')
-"""
+from opportunities.sql import PUBLISHED_OPPORTUNITY as PUBLISHED
 
 # The areas to compute, as geography points with a spatial index (all of them, or those near
 # the places that changed).

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
+from common.importing import FileError
 from common.params import as_identifier
 from needs.api import coverage_rows, is_coordinator
 from needs.coverage import K_ANONYMITY, NEAR_KM
@@ -25,7 +26,6 @@ from needs.models import CATEGORIES, Incident, Need
 from needs.params import coverage_filters, filtered_needs
 from needs.serializers import coverage_feature, need_feature
 from opportunities import exports
-from opportunities.importing import FileError
 from places.models import Area
 
 UNCOVERED_SHOWN = 200

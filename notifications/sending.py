@@ -13,7 +13,7 @@ from django.utils import timezone
 from notifications.models import DailySummary, Notice
 from opportunities.models import Opportunity, Status
 from places.models import ModerationStatus, Organization
-from volunteers.mail import message, site_url
+from volunteers.mail import message, site_url_for
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -21,14 +21,15 @@ FOLDER = "notifications/email"
 
 
 def _context(notice):
+    user = notice.recipient
     return {
         "notice": notice,
         "organization": notice.organization,
         "opportunity": notice.opportunity,
         "shift": notice.shift,
-        "dashboard": site_url("manage-dashboard"),
-        "roster": notice.opportunity and site_url("manage-roster", notice.opportunity_id),
-        "settings_link": site_url("manage-notifications", notice.organization_id),
+        "dashboard": site_url_for(user, "manage-dashboard"),
+        "roster": notice.opportunity and site_url_for(user, "manage-roster", notice.opportunity_id),
+        "settings_link": site_url_for(user, "manage-notifications", notice.organization_id),
     }
 
 
@@ -87,7 +88,10 @@ def _organization_news(now, day) -> int:
             message(
                 user,
                 "daily_volunteers",
-                {"groups": dict(by_organization), "dashboard": site_url("manage-dashboard")},
+                {
+                    "groups": dict(by_organization),
+                    "dashboard": site_url_for(user, "manage-dashboard"),
+                },
                 folder=FOLDER,
             ).send()
             sent += 1
@@ -113,16 +117,16 @@ def _moderation(day) -> int:
     )
     if not organizations and not opportunities:
         return 0
-    admin = {
-        "organizations": site_url("admin:places_organization_changelist")
-        + "?status__exact=pending",
-        "opportunities": site_url("admin:opportunities_opportunity_changelist")
-        + "?status__exact=pending",
-    }
     sent = 0
     for user in moderators():
         if not _summary_claimed(user, day, "moderation"):
             continue
+        admin = {
+            "organizations": site_url_for(user, "admin:places_organization_changelist")
+            + "?status__exact=pending",
+            "opportunities": site_url_for(user, "admin:opportunities_opportunity_changelist")
+            + "?status__exact=pending",
+        }
         try:
             message(
                 user,

@@ -5,9 +5,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common import params as read
+from common.geojson import FeaturePagination
 from common.openapi import geojson_operations
-from mapsite.api import FeaturePagination
-from mapsite.permissions import IsModerator, StaffOrModeratorMayChange
+from common.permissions import IsModerator
 from opportunities.filters import filter_opportunities
 from opportunities.models import Opportunity, TransitionError
 from opportunities.serializers import (
@@ -17,6 +17,7 @@ from opportunities.serializers import (
     listing,
     opportunity_detail,
 )
+from places.permissions import StaffOrModeratorMayChange
 from places.serializers import RejectSerializer
 
 FILTERS = [

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from opportunities import tiles
-from opportunities.importing import import_opportunities, import_organizations
+from opportunities.importing import import_opportunities
 from places import package_gazetteer
+from places.importing import import_organizations
 
 DEMO = settings.BASE_DIR / "fixtures" / "demo"
 

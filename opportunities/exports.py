@@ -13,7 +13,7 @@ from django.urls import reverse
 from icalendar import Calendar, Event, vGeo
 
 from common.csvfiles import safe_row
-from mapsite.api import attribution
+from common.geojson import attribution
 from opportunities.serializers import opportunity_feature
 from places.serializers import organization_feature
 

@@ -2,10 +2,18 @@
 so that every view filters alike. Unknown values are errors, never silently ignored."""
 
 from common import params as read
-from mapsite.api import parse_bbox, parse_near
+from geocoding.near import read_near
 from opportunities.taxonomy import Cause, Mode, Schedule, Skill
 
 MAX_QUERY_LENGTH = 200
+
+# Filters on what apps above this one keep (the needs app: `incident`), added by them at start-up:
+# {parameter: function(queryset, params) → queryset}. What such a parameter means is theirs.
+_added = {}
+
+
+def add_filter(parameter: str, function) -> None:
+    _added[parameter] = function
 
 
 def filter_opportunities(queryset, params, *, paged=False):
@@ -30,16 +38,16 @@ def filter_opportunities(queryset, params, *, paged=False):
     queryset = queryset.between(*read.date_range(params))
     if organization := read.identifier(params, "organization"):
         queryset = queryset.filter(organization_id=organization)
-    if incident := read.identifier(params, "incident"):
-        queryset = queryset.filter(incidents=incident)
+    for function in _added.values():
+        queryset = function(queryset, params)
     if area := read.area_code(params):
         queryset = queryset.in_area(area)
     if text := read.text(params, "q", max_length=MAX_QUERY_LENGTH):
         queryset = queryset.search(text)
-    if bbox := parse_bbox(params):
-        queryset = queryset.filter(location__intersects=bbox)
+    if bbox := read.bbox(params):
+        queryset = queryset.inside(bbox)
     about = {}
-    if near := parse_near(params):
+    if near := read_near(params):
         point, km, about = near
         queryset = (
             queryset.exclude(location=None).nearest_first(point)

@@ -4,8 +4,8 @@ from django import forms
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext_lazy as _
 
+from common.thailand import in_thailand
 from common.widgets import NativeDateInput, NativeDateTimeInput
-from mapsite.api import in_thailand
 from opportunities.models import OPPORTUNITY_EDITABLE, Opportunity, Shift
 from opportunities.taxonomy import Cause, Language, Skill
 from places import locating

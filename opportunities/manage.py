@@ -17,7 +17,7 @@ from places.models import Membership, Organization
 
 def _run_by(user, pk):
     organization = get_object_or_404(Organization, pk=pk)
-    if not organization.members.filter(user=user).exists():
+    if not staff.runs(user, organization):
         raise Http404
     return organization
 
@@ -35,12 +35,6 @@ def organization_form(request, pk=None):
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             organization = form.save()
-            organization.opportunities.filter(use_organization_location=True).update(
-                address=organization.address,
-                location=organization.location,
-                precision=organization.precision,
-                area_id=organization.area_id,
-            )
             if pk is None:
                 staff.found(organization, request.user)
                 messages.success(

@@ -8,11 +8,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from common.validators import plausible_date
+from opportunities.bookings import bookings
 from opportunities.events import opportunity_moderated
 from opportunities.taxonomy import Cause, Language, Mode, Schedule, Skill
+from places import locating
 from places.models import (
     Located,
     LocatedQuerySet,
@@ -80,6 +81,15 @@ class OpportunityQuerySet(LocatedQuerySet):
 
     def past(self):
         return self.filter(status=Status.PUBLISHED, ends_on__lt=timezone.localdate())
+
+    def close_past(self):
+        """Close each published opportunity whose end date has passed, through
+        Opportunity.close, so that what follows a closing follows (the map, coverage and the
+        volunteers' coming places listen to its save); return how many. Days end few at a time."""
+        past = list(self.past())
+        for opportunity in past:
+            opportunity.close()
+        return len(past)
 
 
 def choices_array(base, verbose_name):
@@ -228,13 +238,8 @@ class Opportunity(Located):
     def follow_organization(self):
         """Take the organization's location when the opportunity has none of its own."""
         if self.use_organization_location:
-            org = self.organization
-            self.address, self.location, self.precision, self.area_id = (
-                org.address,
-                org.location,
-                org.precision,
-                org.area_id,
-            )
+            self.address = self.organization.address
+            locating.give(self, locating.place_of(self.organization))
 
 
 # What an organization's staff write (forms, API) and an import sets, besides the location.
@@ -306,19 +311,8 @@ class Shift(models.Model):
 
     def change_refused(self, capacity=None) -> str | None:
         """Why the shift cannot be deleted (capacity None) or given this capacity: volunteers
-        have signed up. None when it can."""
-        if capacity is None:
-            if self.sign_ups.exists():
-                return _("volunteers have signed up for this shift: it cannot be deleted")
-            return None
-        confirmed = self.sign_ups.filter(status="confirmed").count()
-        if capacity < confirmed:
-            return ngettext(
-                "%(n)d volunteer is confirmed: give at least %(n)d place",
-                "%(n)d volunteers are confirmed: give at least %(n)d places",
-                confirmed,
-            ) % {"n": confirmed}
-        return None
+        have signed up. None when it can. Asked of the sign-ups' keeper (opportunities.bookings)."""
+        return bookings().change_refused(self, capacity)
 
 
 class MapCell(models.Model):

@@ -4,12 +4,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from mapsite.api import PointField
-from mapsite.permissions import runs
+from common.geojson import PointField
 from opportunities.models import OPPORTUNITY_EDITABLE, Opportunity, Shift
 from opportunities.taxonomy import Cause, Language, Mode, Skill
 from places.models import ModerationStatus, Organization
 from places.serializers import geocoded, take_place
+from places.staff import runs
 
 
 class Lon(Func):
@@ -55,7 +55,8 @@ def listing(queryset):
 
 
 def listed_feature(row, url_of) -> dict:
-    """A row of `listing()` as a GeoJSON Feature; the same properties as opportunity_feature."""
+    """A row of `listing()` as a GeoJSON Feature: the one builder of an opportunity's Feature
+    (opportunity_feature gives it an instance's row)."""
     code = row["area_id"] or ""
     properties = {
         "id": row["id"],
@@ -102,45 +103,19 @@ def detail_url_maker(request):
     return lambda pk: f"{head}{pk}{tail}"
 
 
+def _field(instance, name):
+    for part in name.split("__"):
+        instance = getattr(instance, part)
+    return instance
+
+
 def opportunity_feature(o, request=None) -> dict:
-    """An opportunity as a GeoJSON Feature, built directly (the read path of maps and lists)."""
+    """An opportunity instance as a GeoJSON Feature, by the same builder as a listed row."""
     url = reverse("opportunity-detail-page", args=[o.pk])
-    org = o.organization
-    properties = {
-        "id": o.pk,
-        "title": o.title,
-        "title_en": o.title_en,
-        "organization": {
-            "id": org.pk,
-            "name_th": org.name_th,
-            "name_en": org.name_en,
-            "verified": org.verified,
-        },
-        "causes": o.causes,
-        "skills": o.skills,
-        "languages": o.languages,
-        "mode": o.mode,
-        "schedule": o.schedule,
-        "starts_on": o.starts_on.isoformat() if o.starts_on else None,
-        "ends_on": o.ends_on.isoformat() if o.ends_on else None,
-        "volunteers_needed": o.volunteers_needed,
-        "minimum_age": o.minimum_age,
-        "family_friendly": o.family_friendly,
-        "address": o.address,
-        "precision": o.precision or None,
-        **o.area_codes,
-        "status": o.status,
-        "url": request.build_absolute_uri(url) if request else url,
-    }
-    distance = getattr(o, "distance", None)
-    if distance is not None:
-        properties["distance_km"] = round(distance.km, 3)
-    geometry = (
-        None
-        if o.location is None
-        else {"type": "Point", "coordinates": [round(o.location.x, 6), round(o.location.y, 6)]}
-    )
-    return {"type": "Feature", "id": o.pk, "geometry": geometry, "properties": properties}
+    row = {name: _field(o, name) for name in LIST_FIELDS}
+    row["distance"] = getattr(o, "distance", None)
+    row["lon"], row["lat"] = (o.location.x, o.location.y) if o.location else (None, None)
+    return listed_feature(row, lambda pk: request.build_absolute_uri(url) if request else url)
 
 
 def opportunity_detail(o, request=None) -> dict:
@@ -243,7 +218,7 @@ class OpportunityWriteSerializer(serializers.ModelSerializer):
         if data.get("location") is not None:
             data["use_organization_location"] = False
         elif own_place and "address" in data and data["address"].strip():
-            data["_located"] = geocoded(Opportunity, data["address"])
+            data["_located"] = geocoded(data["address"])
         elif (
             own_place
             and merged.get("mode", Mode.ONSITE) != Mode.REMOTE

@@ -3,16 +3,14 @@ point tiles read live data) and marks the cluster pyramid for the next refresh_m
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import Signal, receiver
+from django.dispatch import receiver
 
+from common.importing import rows_imported
 from opportunities import tiles
 from opportunities.models import Opportunity
 from places.models import Organization
 
 DIRTY_KEY = "map:dirty"
-
-# Sent after an import wrote many rows in bulk SQL (which sends no model signals).
-bulk_imported = Signal()
 
 
 def map_changed():
@@ -21,7 +19,22 @@ def map_changed():
     cache.set(DIRTY_KEY, True, None)
 
 
-@receiver([post_save, post_delete], sender=Opportunity)
-@receiver([post_save, post_delete], sender=Organization)
+@receiver([post_save, post_delete, rows_imported], sender=Opportunity)
+@receiver([post_save, post_delete, rows_imported], sender=Organization)
 def published_data_changed(sender, **kwargs):
     map_changed()
+
+
+@receiver(post_save, sender=Organization)
+def followers_move_with_their_organization(sender, instance, raw=False, **kwargs):
+    """Opportunities that take their organization's place follow it, wherever it was saved (the
+    API, the staff pages, the admin). One UPDATE, which sends no signals: the map hears of the
+    organization's own save."""
+    if raw:
+        return
+    instance.opportunities.filter(use_organization_location=True).update(
+        address=instance.address,
+        location=instance.location,
+        precision=instance.precision,
+        area_id=instance.area_id,
+    )

@@ -1,7 +1,18 @@
 """Raw SQL of the opportunities app: the shifts of a bulk import (compared and replaced in the
-database, as the bulk upsert of their opportunities is)."""
+database, as the bulk upsert of their opportunities is), the map's tiles, and the published rule
+for other apps' raw queries."""
 
 from django.db import connection
+
+# OpportunityQuerySet.published() for raw SQL whose opportunity is `o` and that passes `today`:
+# the coverage's nearest-first scans need it inline to follow the location index. The ORM builds
+# it everywhere else; tests/test_architecture.py proves both choose the same rows.
+PUBLISHED_OPPORTUNITY = """
+    o.status = 'published'
+    AND (o.ends_on IS NULL OR o.ends_on >= %(today)s)
+    AND EXISTS (SELECT 1 FROM places_organization g
+                WHERE g.id = o.organization_id AND g.status = 'published')
+"""
 
 _STAGE = """
     CREATE TEMP TABLE staging_shifts

@@ -1,6 +1,5 @@
 import json
 
-from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -10,10 +9,12 @@ from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
 from common import params as read
+from common.geojson import attribution
 from common.params import as_whole
+from geocoding.near import DEFAULT_RADIUS_KM, RADII_KM
 from geocoding.service import MAX_QUERY_LENGTH, geocode
-from mapsite.api import DEFAULT_RADIUS_KM, RADII_KM, attribution
 from opportunities import exports, tiles
+from opportunities.bookings import bookings
 from opportunities.filters import filter_opportunities
 from opportunities.models import Opportunity
 from opportunities.serializers import opportunity_feature
@@ -114,13 +115,9 @@ def _structured_data(o, request):
 
 def shift_places(opportunity, user):
     """The opportunity's shifts with the places left and the user's own sign-up on each."""
-    shifts = opportunity.shifts.annotate(
-        taken=Count("sign_ups", filter=Q(sign_ups__status="confirmed"))
-    )
-    mine = {}
-    if user.is_authenticated:
-        active = user.sign_ups.filter(status__in=["confirmed", "waitlisted"])
-        mine = {s.shift_id: s for s in active.filter(shift__opportunity=opportunity)}
+    # In time order: a GROUP BY query does not follow Meta.ordering.
+    shifts = bookings().with_places_taken(opportunity.shifts.order_by("starts_at", "pk"))
+    mine = bookings().held_by(user, opportunity) if user.is_authenticated else {}
     now = timezone.now()
     return [
         {

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from mapsite.api import PointField
+from common.geojson import PointField
 from places import locating, staff
 from places.models import Area, Membership, Organization, StaffChange, TransitionError
 
@@ -130,7 +130,7 @@ class LocatedAdmin(LeafletGeoAdmin):
 
     def save_model(self, request, obj, form, change):
         if "location" in form.changed_data and obj.location is not None:
-            locating.place_pin(obj, obj.location)
+            locating.give(obj, locating.pinned(obj.location))
         elif "address" in form.changed_data or (obj.location is None and obj.address):
             error = locating.locate(obj)
             if error:

@@ -5,11 +5,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common import params as read
+from common.geojson import FeaturePagination
 from common.openapi import geojson_operations
-from mapsite.api import FeaturePagination, parse_bbox, parse_near
-from mapsite.permissions import IsModerator, StaffOrModeratorMayChange
+from common.permissions import IsModerator
+from geocoding.near import read_near
 from places import staff
 from places.models import Organization, OrganizationKind
+from places.permissions import StaffOrModeratorMayChange
 from places.serializers import OrganizationWriteSerializer, RejectSerializer, organization_feature
 
 
@@ -52,14 +54,14 @@ class OrganizationViewSet(viewsets.ModelViewSet):
         if kind := read.one_of(params, "kind", OrganizationKind):
             queryset = queryset.filter(kind=kind)
         if area := read.area_code(params):
-            queryset = queryset.filter(area__code__startswith=area)
+            queryset = queryset.in_area(area)
         if (verified := read.flag(params, "verified")) is not None:
             queryset = queryset.filter(verified=verified)
         for word in read.text(params, "q", max_length=200).split()[:10]:
             queryset = queryset.filter(Q(name_th__icontains=word) | Q(name_en__icontains=word))
-        if bbox := parse_bbox(params):
-            queryset = queryset.filter(location__intersects=bbox)
-        if near := parse_near(params):
+        if bbox := read.bbox(params):
+            queryset = queryset.inside(bbox)
+        if near := read_near(params):
             point, km, about = near
             queryset = queryset.exclude(location=None).nearest_first(point)
             about["radius_km"] = self.paginator.radius_km = km

@@ -1,5 +1,9 @@
-"""Giving a located thing (organization, opportunity) its point: from a pin a person placed
-(precision exact) or by geocoding its address."""
+"""Giving a located thing (organization, opportunity, need) its place, the one way that forms, the
+API, the admin and CSV imports all use. A place is a point, how precise it is, and the area it
+lies in: `pinned` for a point a person placed (exact, whatever the address), `found` for the
+geocoder's answer to an address (nowhere when it has none: never a guess); `give` sets it."""
+
+from dataclasses import asdict, dataclass
 
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
@@ -8,27 +12,49 @@ from geocoding.service import GeocodeResult, explain, geocode, reverse_geocode
 from places.models import Located, Precision
 
 
-def place_pin(item: Located, point: Point) -> None:
-    """A point a person placed (a dragged pin, typed coordinates): exact, whatever the address."""
-    item.location, item.precision = Point(point.x, point.y, srid=4326), Precision.EXACT
+@dataclass(frozen=True)
+class Place:
+    location: Point | None
+    precision: str
+    area_id: str | None
+
+    def as_values(self) -> dict:
+        return asdict(self)
+
+
+NOWHERE = Place(None, "", None)
+
+
+def pinned(point: Point) -> Place:
     area = reverse_geocode(point.y, point.x)
-    item.area_id = area.tambon or area.amphoe or area.province
+    return Place(
+        Point(point.x, point.y, srid=4326),
+        Precision.EXACT,
+        area.tambon or area.amphoe or area.province,
+    )
 
 
-def geocode_address(item: Located, *, use_remote: bool = True) -> GeocodeResult:
-    """Locate the item from its address; with no usable answer it has no point (never a guess)."""
-    result = geocode(item.address, use_remote=use_remote)
-    apply_result(item, result)
-    return result
-
-
-def apply_result(item: Located, result: GeocodeResult) -> None:
+def found(result: GeocodeResult) -> Place:
     if result.lat is None:
-        item.location, item.precision, item.area_id = None, "", None
-        return
-    item.location = Point(result.lon, result.lat, srid=4326)
-    item.precision = result.precision
-    item.area_id = result.tambon or result.amphoe or result.province
+        return NOWHERE
+    return Place(
+        Point(result.lon, result.lat, srid=4326),
+        result.precision,
+        result.tambon or result.amphoe or result.province,
+    )
+
+
+def give(item: Located, place: Place) -> None:
+    item.location, item.precision, item.area_id = place.location, place.precision, place.area_id
+
+
+def place_of(item: Located) -> Place:
+    return Place(item.location, item.precision, item.area_id)
+
+
+def address_not_found(result: GeocodeResult) -> str:
+    """Why an address has no place, for the person who typed it."""
+    return _("This address could not be found on the map: %(reason)s") % {"reason": explain(result)}
 
 
 def locate(
@@ -36,7 +62,7 @@ def locate(
 ) -> str | None:
     """Locate from a pin, else from the address. Returns why it could not, or None."""
     if pin is not None:
-        place_pin(item, pin)
+        give(item, pinned(pin))
         return None
     if not geocode_address_too:
         return None
@@ -47,5 +73,5 @@ def locate(
         return _(
             "This address could not be found on the map: %(reason)s Place the pin instead."
         ) % {"reason": explain(result)}
-    apply_result(item, result)
+    give(item, found(result))
     return None

@@ -7,6 +7,7 @@ from django.contrib.gis.measure import D
 from django.contrib.postgres.fields import ArrayField
 from django.utils.translation import gettext_lazy as _
 
+from common import thailand
 from common.validators import thai_phone
 from places.events import organization_moderated
 
@@ -148,13 +149,15 @@ class Precision(models.TextChoices):
 
 
 class InThailand(models.Func):
-    """True when a geography point lies in Thailand's extent (lon 97.3–105.7, lat 5.6–20.5),
-    NULL (so accepted by a CHECK) when there is no point. The ranges do not overlap, so a swapped
-    latitude and longitude can never pass. The point appears once in the SQL: Django's own
-    validation of the constraint passes it as a single parameter."""
+    """True when a geography point lies in Thailand's extent (common.thailand), NULL (so accepted
+    by a CHECK) when there is no point. The ranges do not overlap, so a swapped latitude and
+    longitude can never pass. The point appears once in the SQL: Django's own validation of the
+    constraint passes it as a single parameter."""
 
     template = (
-        "ST_Intersects(ST_MakeEnvelope(97.3, 5.6, 105.7, 20.5, 4326), %(expressions)s::geometry)"
+        "ST_Intersects(ST_MakeEnvelope({}, {}, {}, {}, 4326), %(expressions)s::geometry)".format(
+            *thailand.EXTENT
+        )
     )
     output_field = models.BooleanField()
 
@@ -233,12 +236,18 @@ class LocatedQuerySet(models.QuerySet):
     def within_km(self, point, km):
         """Within `km` kilometres of the point (true distance on the spheroid, ST_DWithin through
         the GiST index), nearest first. For a whole set (exports); a page of results is read
-        faster by `nearest_first` and cut at the radius, see mapsite.api.FeaturePagination."""
+        faster by `nearest_first` and cut at the radius, see common.geojson.FeaturePagination."""
         return self.filter(location__dwithin=(point, D(km=km))).nearest_first(point)
 
     def in_area(self, code):
-        """In a province, amphoe or tambon, by DOPA code."""
+        """In a province, amphoe or tambon, by DOPA code (an area's code begins with those of the
+        areas it lies in; the code is the key the row holds, so Django joins nothing)."""
         return self.filter(area__code__startswith=code)
+
+    def inside(self, shape):
+        """Located inside a shape on the map: a bounding box, an incident's affected area
+        (ST_Intersects on the sphere, through the GiST index). Nothing when there is no shape."""
+        return self.none() if shape is None else self.filter(location__intersects=shape)
 
 
 class OrganizationQuerySet(LocatedQuerySet):

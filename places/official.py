@@ -3,20 +3,18 @@ subdistrict points (the data.go.th layout). Both are transactional, idempotent b
 and dry runs unless `commit` is true; each returns an ImportReport with line / feature numbers.
 """
 
-import csv
 import math
 import re
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
 from django.db import transaction
 from django.utils import timezone
 from geothai.abolished import abolished_areas
 
-from common import vectorfiles
+from common import thailand, vectorfiles
+from common.importing import FileError, ImportReport, open_csv, progress
 from geocoding.service import forget_gazetteer
-from mapsite.importing import ImportReport, progress
 from places import sql
 from places.models import CODE_LENGTH, Area, Level, PointSource
 
@@ -26,10 +24,6 @@ PCODE_FIELDS = {
     "ADM1_PCODE": Level.PROVINCE,
 }
 _PCODE = re.compile(r"^TH(\d{2}(?:\d{2}(?:\d{2})?)?)$")
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported (unreadable, wrong layout)."""
 
 
 def renumbered_codes() -> dict[str, str]:
@@ -71,12 +65,6 @@ def as_multipolygon(geometry: GEOSGeometry) -> MultiPolygon | None:
     return None
 
 
-def _in_thailand(envelope) -> bool:
-    west, south, east, north = settings.THAILAND_EXTENT
-    x0, y0, x1, y1 = envelope
-    return x0 < east + 1 and x1 > west - 1 and y0 < north + 1 and y1 > south - 1
-
-
 def import_boundaries(path, *, commit=False, show_progress=False) -> ImportReport:
     """Boundaries of one level (the level is found from ADM3/ADM2/ADM1_PCODE) from a shapefile,
     zipped shapefile or GeoJSON. Stores the polygons, their subdivided parts, and a point on the
@@ -93,7 +81,7 @@ def import_boundaries(path, *, commit=False, show_progress=False) -> ImportRepor
             if not commit:
                 transaction.set_rollback(True)
     except vectorfiles.VectorFileError as exc:
-        raise ImportFileError(str(exc)) from None
+        raise FileError(str(exc)) from None
     forget_gazetteer()
     return report
 
@@ -101,9 +89,7 @@ def import_boundaries(path, *, commit=False, show_progress=False) -> ImportRepor
 def _import_boundary_features(layer, path, report, show_progress):
     field = next((f for f in PCODE_FIELDS if f in layer.fields), None)
     if field is None:
-        raise ImportFileError(
-            f"{path}: no ADM1_PCODE, ADM2_PCODE or ADM3_PCODE field ({layer.fields})"
-        )
+        raise FileError(f"{path}: no ADM1_PCODE, ADM2_PCODE or ADM3_PCODE field ({layer.fields})")
     level = PCODE_FIELDS[field]
     known = {a.code: a for a in Area.objects.filter(level=level)}
     renumbered = renumbered_codes()
@@ -137,7 +123,7 @@ def _import_boundary_features(layer, path, report, show_progress):
         if boundary is None or boundary.empty:
             report.reject(number, f"{pcode}: empty or non-polygonal geometry")
             continue
-        if not _in_thailand(boundary.extent):
+        if not thailand.near_thailand(*boundary.extent, margin=1):
             report.reject(
                 number, f"{pcode}: geometry lies outside Thailand (extent {boundary.extent})"
             )
@@ -194,17 +180,11 @@ def import_gazetteer_csv(path, *, commit=False, show_progress=False) -> ImportRe
     boundary, when one is loaded, is rejected: the boundary's own point stays."""
     path = Path(path)
     report = ImportReport(source=str(path))
-    if not path.exists():
-        raise ImportFileError(f"{path}: no such file")
+    handle, reader = open_csv(path, {"subdistrict_id", "latitude", "longitude"})
     known = {a.code: a for a in Area.objects.tambons()}
     renumbered = renumbered_codes()
-    west, south, east, north = settings.THAILAND_EXTENT
     changed, seen = [], {}
-    with path.open(encoding="utf-8-sig", newline="") as handle, transaction.atomic():
-        reader = csv.DictReader(handle)
-        missing = {"subdistrict_id", "latitude", "longitude"} - set(reader.fieldnames or ())
-        if missing:
-            raise ImportFileError(f"{path}: missing columns {', '.join(sorted(missing))}")
+    with handle, transaction.atomic():
         for row in progress(reader, description="subdistrict points", enabled=show_progress):
             line = reader.line_num
             report.read += 1
@@ -224,8 +204,8 @@ def import_gazetteer_csv(path, *, commit=False, show_progress=False) -> ImportRe
                     f"({row['latitude']!r}, {row['longitude']!r})",
                 )
                 continue
-            if not (south <= lat <= north and west <= lon <= east):
-                swapped = south <= lon <= north and west <= lat <= east
+            if not thailand.in_thailand(lat, lon):
+                swapped = thailand.looks_swapped(lat, lon)
                 report.reject(
                     line,
                     f"{code}: ({lat}, {lon}) is outside Thailand"

@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
+from common.importing import ImportReport
 from geocoding.service import forget_gazetteer
-from mapsite.importing import ImportReport
 from places import sql
 from places.models import POINT_SOURCE_RANK, Area, Level, PointSource
 

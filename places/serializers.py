@@ -2,39 +2,27 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from geocoding.service import explain
-from mapsite.api import PointField
+from common.geojson import PointField
+from geocoding.service import geocode
 from places import locating
 from places.models import ORGANIZATION_EDITABLE, Organization
 
 
-def geocoded(model, address):
-    """An unsaved `model` placed by geocoding the address (what a write serializer keeps until it
-    saves); a 400 that says why when the address cannot be placed, never a guess."""
-    probe = model(address=address)
-    result = locating.geocode_address(probe)
-    if probe.location is None:
-        raise serializers.ValidationError(
-            {
-                "address": [
-                    _("This address could not be found on the map: %(reason)s")
-                    % {"reason": explain(result)}
-                ]
-            }
-        )
-    return probe
+def geocoded(address) -> locating.Place:
+    """The place of an address, kept by a write serializer until it saves; a 400 that says why
+    when the address cannot be placed, never a guess."""
+    result = geocode(address)
+    if result.lat is None:
+        raise serializers.ValidationError({"address": [locating.address_not_found(result)]})
+    return locating.found(result)
 
 
-def take_place(item, pin=None, located=None):
-    """Give the item a pin a person placed (exact), or the place of a geocoded probe."""
+def take_place(item, pin=None, place=None):
+    """Give the item a pin a person placed (exact), or the place its address was found at."""
     if pin is not None:
-        locating.place_pin(item, pin)
-    elif located is not None:
-        item.location, item.precision, item.area_id = (
-            located.location,
-            located.precision,
-            located.area_id,
-        )
+        locating.give(item, locating.pinned(pin))
+    elif place is not None:
+        locating.give(item, place)
 
 
 def organization_feature(org, request=None, distance=None) -> dict:
@@ -87,7 +75,7 @@ class OrganizationWriteSerializer(serializers.ModelSerializer):
         if data.get("location") is None and "location" in data:
             data.pop("location")
         if "location" not in data and address_changed and data["address"].strip():
-            data["_located"] = geocoded(Organization, data["address"])
+            data["_located"] = geocoded(data["address"])
         if self.instance is None and "location" not in data and "_located" not in data:
             raise serializers.ValidationError({"address": [_("Give the address or the location.")]})
         return data
@@ -108,9 +96,6 @@ class OrganizationWriteSerializer(serializers.ModelSerializer):
     def update(self, org, data):
         self._apply(org, data)
         org.save()
-        org.opportunities.filter(use_organization_location=True).update(
-            address=org.address, location=org.location, precision=org.precision, area_id=org.area_id
-        )
         return org
 
     def to_representation(self, org):

@@ -13,6 +13,11 @@ class StaffError(ValueError):
     pass
 
 
+def runs(user, organization: Organization) -> bool:
+    """Is the user on the organization's staff?"""
+    return user.is_authenticated and organization.members.filter(user=user).exists()
+
+
 def may_manage_staff(user, organization: Organization) -> bool:
     if not user.is_authenticated:
         return False
@@ -62,7 +67,7 @@ def add(actor, organization: Organization, email: str, role: str) -> Membership:
                 "(“Become a volunteer”) and confirm their address first."
             )
         )
-    if organization.members.filter(user=user).exists():
+    if runs(user, organization):
         raise StaffError(_("This person is on the staff already."))
     membership = Membership.objects.create(user=user, organization=organization, role=role)
     record(actor, membership, StaffChange.Action.ADDED)

@@ -18,6 +18,27 @@ CHROMIUM_ARGS = [
 ]
 
 
+# A test that asks for one of these, or is marked `browser`, is slow: Chromium, a live server, the
+# official data files, the Docker image's static files built and served by gunicorn. Tests that
+# start threads or servers of their own are marked where they are (pytest.mark.slow).
+# `./dev test -m "not slow"` runs the rest in a fraction of the time.
+SLOW_FIXTURES = {
+    "browser",
+    "browser_page",
+    "collected_static",
+    "journey",
+    "live_server",
+    "open_data",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        if uses & SLOW_FIXTURES or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -122,9 +143,31 @@ def open_data(settings):
 
 
 @pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language. The test client answers in the test's own
+    thread, and LocaleMiddleware leaves the language of the last request (/en/…) active there:
+    links built outside a request (e-mails sent by a job, as the journeys do) followed it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing costs a quarter second a user; tests create hundreds."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def api(user=None):
+    """An API client, authenticated as the user when one is given."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user:
+        client.force_authenticate(user)
+    return client
 
 
 def wait_until(page, expression, timeout=10_000):

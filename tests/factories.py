@@ -14,6 +14,7 @@ from volunteers import privacy
 from volunteers.models import Volunteer
 
 CHIANG_MAI = Point(98.9853, 18.7883, srid=4326)
+PASSWORD = "a-long-test-password"  # every UserFactory user's
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,7 +23,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.django.Password("a-long-test-password")
+    password = factory.django.Password(PASSWORD)
 
 
 def moderator():

@@ -25,13 +25,14 @@ from django.core import mail
 from django.utils import timezone
 from django.utils.html import escape
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from common import gdal
+from common.importing import FileError
 from needs.models import Incident
 from opportunities.models import Opportunity, Shift
 from places.models import Membership, StaffChange
-from places.official import ImportFileError, import_boundaries
+from places.official import import_boundaries
+from tests.conftest import api
 from tests.factories import (
     IncidentFactory,
     OpportunityFactory,
@@ -51,13 +52,6 @@ pytestmark = pytest.mark.django_db
 
 ESCAPE = "../" * 8 + tempfile.gettempdir().lstrip("/") + "/volmap-escape"
 SQUARE = [[100.4, 13.6], [100.7, 13.6], [100.7, 13.9], [100.4, 13.9], [100.4, 13.6]]
-
-
-def api(user=None):
-    client = APIClient()
-    if user:
-        client.force_authenticate(user)
-    return client
 
 
 def admin_moderator():
@@ -277,7 +271,7 @@ def test_the_coordinator_page_refuses_a_disguised_vrt_too(client, canary, tmp_pa
 def test_official_imports_read_paths_the_same_way(canary, tmp_path):
     disguised = tmp_path / "tha_admbnda_adm1.geojson"
     disguised.write_text(vrt(canary, "/etc/passwd"))
-    with pytest.raises(ImportFileError, match="GeoJSON"):
+    with pytest.raises(FileError, match="GeoJSON"):
         import_boundaries(disguised)
     linked = tmp_path / "adm1.geojson"
     linked.write_text(
@@ -285,7 +279,7 @@ def test_official_imports_read_paths_the_same_way(canary, tmp_path):
             feature_collection(SQUARE, crs={"type": "link", "properties": {"href": canary.url}})
         )
     )
-    with pytest.raises(ImportFileError, match="crs"):
+    with pytest.raises(FileError, match="crs"):
         import_boundaries(linked)
     assert canary.requests == []
 
@@ -424,7 +418,8 @@ def test_the_admin_refuses_a_shift_capacity_below_its_confirmed_volunteers(clien
 
 
 def test_csv_exports_cannot_carry_formulas_and_re_import_unchanged(client, tmp_path):
-    from opportunities.importing import import_opportunities, import_organizations
+    from opportunities.importing import import_opportunities
+    from places.importing import import_organizations
 
     organization = OrganizationFactory(name_th="+cmd|' /C calc'!A0", external_id="org-1")
     OpportunityFactory(
@@ -664,6 +659,7 @@ def test_shift_deletion_with_sign_ups_is_refused_in_the_admin_too(client):
     assert Shift.objects.filter(pk=shift.pk).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_registration_limit_is_shared_by_every_server_process():
     """Two servers (one worker each) share the cache: the eleventh registration from one address

@@ -1,10 +1,13 @@
 """The coordinator's coverage page in headless Chromium: gap areas and uncovered needs on the map,
 the list beside it opens an area's reasons, no console errors, nothing fetched off this machine."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.test import Client
+from playwright.sync_api import expect
 
 from needs import coverage
 from places import package_gazetteer
@@ -45,15 +48,17 @@ def test_coverage_map_shows_gaps_and_uncovered_needs(browser_page, live_server, 
     page = logged_in(browser_page, live_server, coordinator())
     page.goto(live_server.url + "/coordinate/?level=tambon&km=20")
     wait_until(page, "document.getElementById('coverage-map').dataset.loaded === '1'")
-    assert page.evaluate("document.getElementById('coverage-map').dataset.areas") == "2"
-    assert page.evaluate("document.getElementById('coverage-map').dataset.needs") == "2"
-    assert page.locator("path.coverage-area").count() == 2
-    assert page.locator("path.uncovered-need").count() == len(uncovered)
-    assert page.locator("#gaps li").first.get_attribute("data-code") == "580101"  # worst first
-    assert "ติดค้างบนหลังคา" in page.locator("#uncovered").inner_text()
+    coverage_map = page.locator("#coverage-map")
+    expect(coverage_map).to_have_attribute("data-areas", "2")
+    expect(coverage_map).to_have_attribute("data-needs", "2")
+    expect(page.locator("path.coverage-area")).to_have_count(2)
+    expect(page.locator("path.uncovered-need")).to_have_count(len(uncovered))
+    expect(page.locator("#gaps li").first).to_have_attribute("data-code", "580101")  # worst first
+    expect(page.locator("#uncovered")).to_contain_text("ติดค้างบนหลังคา", use_inner_text=True)
 
     page.locator("#gaps li").first.click()
-    page.wait_for_selector(".leaflet-popup-content")
-    assert "2 " in page.locator(".leaflet-popup-content").inner_text()
+    expect(page.locator(".leaflet-popup-content")).to_contain_text(
+        re.compile("2 "), use_inner_text=True
+    )
     page.screenshot(path=artifacts_dir / "coverage.png", full_page=True)
     assert browser_page.console_errors == [] and browser_page.outside_requests == []

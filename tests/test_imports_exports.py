@@ -9,9 +9,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from icalendar import Calendar
 
+from common.importing import FileError
 from opportunities import demo
-from opportunities.importing import FileError, import_opportunities, import_organizations
+from opportunities.importing import import_opportunities
 from opportunities.models import Opportunity, Shift
+from places.importing import import_organizations
 from places.models import Organization
 from tests.factories import OpportunityFactory, OrganizationFactory, ShiftFactory
 

@@ -17,6 +17,7 @@ from needs import coverage
 from needs.importing import import_needs
 from needs.models import AreaHelp, CoverageDirty, Incident, Need
 from places.models import Area
+from tests.conftest import api
 from tests.factories import (
     CHIANG_MAI,
     IncidentFactory,
@@ -33,13 +34,6 @@ from tests.factories import (
 from volunteers import signups
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user=None):
-    client = APIClient()
-    if user:
-        client.force_authenticate(user)
-    return client
 
 
 def point_of(code):

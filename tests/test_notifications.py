@@ -88,3 +88,19 @@ def test_a_notice_that_could_not_be_sent_goes_next_time():
         assert sending.send_due() == 0
     assert Notice.objects.filter(sent_at=None).count() == 1
     assert sending.send_due() == 1 and len(mail.outbox) == 1
+
+
+def test_each_recipient_gets_links_to_the_pages_in_their_own_language():
+    """Links are built in the recipient's language, whatever the sending code has active."""
+    from django.utils import translation
+
+    organization = OrganizationFactory(status="pending", verified=False)
+    owner = staff_of(organization, role=Membership.Role.OWNER)
+    editor = staff_of(organization)
+    VolunteerFactory(user=editor, language="en")
+    organization.approve()
+    with translation.override("en"):  # e.g. a job started from an English page
+        assert sending.send_due() == 2
+    by_address = {m.to[0]: m.body for m in mail.outbox}
+    assert "/en/manage/" in by_address[editor.email]
+    assert "/manage/" in by_address[owner.email] and "/en/" not in by_address[owner.email]

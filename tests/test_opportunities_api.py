@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from opportunities.models import Opportunity, Status
 from places.models import Membership, ModerationStatus, Organization
+from tests.conftest import api
 from tests.factories import (
     OpportunityFactory,
     OrganizationFactory,
@@ -190,13 +191,6 @@ def test_detail_has_shifts(client):
 
 
 # --- writing --------------------------------------------------------------------------------------
-
-
-def api(user=None):
-    client = APIClient()
-    if user:
-        client.force_authenticate(user)
-    return client
 
 
 def new_opportunity(org, **extra):

@@ -9,10 +9,11 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.management import CommandError, call_command
 
+from common.importing import FileError
 from geocoding.service import geocode, reverse_geocode
 from places import package_gazetteer
 from places.models import Area, AreaPart, Level, PointSource
-from places.official import ImportFileError, import_boundaries, import_gazetteer_csv
+from places.official import import_boundaries, import_gazetteer_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +180,7 @@ def test_boundaries_need_a_pcode_field(tmp_path):
         tmp_path / "x.geojson",
         [{"type": "Feature", "properties": {"name": "x"}, "geometry": square(99, 18)}],
     )
-    with pytest.raises(ImportFileError, match="ADM1_PCODE"):
+    with pytest.raises(FileError, match="ADM1_PCODE"):
         import_boundaries(path)
 
 
@@ -243,9 +244,7 @@ def test_gazetteer_csv_dry_run_saves_nothing(tmp_path):
 def test_gazetteer_csv_needs_its_columns(tmp_path):
     path = tmp_path / "points.csv"
     path.write_text("code,lat,lng\n500101,18.7,98.9\n", "utf-8")
-    with pytest.raises(
-        ImportFileError, match="missing columns latitude, longitude, subdistrict_id"
-    ):
+    with pytest.raises(FileError, match="missing columns latitude, longitude, subdistrict_id"):
         import_gazetteer_csv(path)
 
 

@@ -10,7 +10,7 @@ from tests.factories import OpportunityFactory, ShiftFactory, UserFactory, Volun
 from volunteers import signups
 from volunteers.models import SignUp, SignUpStatus
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 VOLUNTEERS = 50
 REPEATS = 4

@@ -1,16 +1,17 @@
 """A volunteer in headless Chromium: set the home by clicking the profile's map, see a suggestion
 near it with its reasons, sign up for a shift from the opportunity's page."""
 
+import re
+
 import pytest
 from django.contrib.gis.geos import Point
+from playwright.sync_api import expect
 
 from tests.conftest import wait_until
-from tests.factories import OpportunityFactory, ShiftFactory, VolunteerFactory
+from tests.factories import PASSWORD, OpportunityFactory, ShiftFactory, VolunteerFactory
 from volunteers.models import SignUp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-long-test-password"
 
 
 def test_click_home_see_a_match_and_sign_up(browser_page, live_server, artifacts_dir):
@@ -42,6 +43,8 @@ def test_click_home_see_a_match_and_sign_up(browser_page, live_server, artifacts
         " return [p.x, p.y]; })()"
     )
     page.locator("#home-map").click(position={"x": point[0], "y": point[1]})
+    note = page.locator("#home-map-note")  # what the person reads once the click is taken
+    expect(note).to_have_text(note.get_attribute("data-clicked"))
     assert abs(float(page.input_value("#id_home_lat")) - 13.7563) < 0.01
     page.screenshot(path=artifacts_dir / "volunteer-profile.png", full_page=True)
     page.click("form.profile-form button[type=submit]")
@@ -52,9 +55,10 @@ def test_click_home_see_a_match_and_sign_up(browser_page, live_server, artifacts
 
     page.goto(live_server.url + "/me/for-you/")
     item = page.locator(f".matches li[data-opportunity='{opportunity.pk}']")
-    assert item.count() == 1
-    why = item.locator(".why").inner_text()
-    assert why.startswith(("3.", "2.")) and " กม. · " in why
+    expect(item).to_have_count(1)
+    # "3.2 กม. · …": starts with the distance, then the reasons.
+    why = re.compile(r"^[32]\.[\s\S]* กม\. · ")
+    expect(item.locator(".why")).to_have_text(why, use_inner_text=True)
     page.screenshot(path=artifacts_dir / "volunteer-for-you.png", full_page=True)
 
     item.locator("a").click()

@@ -16,6 +16,7 @@ from icalendar import Calendar
 from geocoding.service import geocode
 from tests.factories import (
     CHIANG_MAI,
+    PASSWORD,
     OpportunityFactory,
     ShiftFactory,
     UserFactory,
@@ -27,8 +28,6 @@ from volunteers.matching import matches_for
 from volunteers.models import Consent, SignUp, SignUpStatus, Volunteer
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "a-long-test-password"
 
 
 def link_in(message):

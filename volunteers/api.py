@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common import params as read
-from mapsite.api import attribution
-from mapsite.permissions import runs
+from common.geojson import attribution
 from opportunities.models import Opportunity
+from places.staff import runs
 from volunteers import privacy, signups
 from volunteers.matching import matches_for
 from volunteers.models import Purpose, SignUp, SignUpStatus, Volunteer

@@ -8,7 +8,11 @@ class VolunteersConfig(AppConfig):
 
     def ready(self):
         from common.errors import register_constraint_message
+        from opportunities import bookings
         from volunteers import signals  # noqa: F401
+        from volunteers.bookings import SignUps
+
+        bookings.supply(SignUps())  # the opportunities app, below this one, asks through it
 
         register_constraint_message(
             "signup_within_capacity",

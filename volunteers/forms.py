@@ -9,9 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common import ratelimit
+from common.thailand import in_thailand
 from common.validators import thai_phone
 from geocoding.service import explain, geocode
-from mapsite.api import in_thailand
 from opportunities.taxonomy import Cause, Language, Skill
 from places.models import Area
 from volunteers import privacy

@@ -32,6 +32,13 @@ def site_url(name, *args) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 
 
+def site_url_for(user, name, *args) -> str:
+    """A link for an e-mail to the user: the page in the user's language (/en/… or Thai), not in
+    whatever language the code that sends it has active."""
+    with translation.override(language_of(user) if user else settings.LANGUAGE_CODE):
+        return site_url(name, *args)
+
+
 def language_of(user) -> str:
     profile = getattr(user, "volunteer", None)
     return profile.language if profile else settings.LANGUAGE_CODE

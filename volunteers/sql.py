@@ -1,6 +1,8 @@
 """Raw SQL of the volunteers app: the capacity guard (see volunteers.signups) and the digest's
 set-based matching (see volunteers.digests)."""
 
+from opportunities.sql import PUBLISHED_OPPORTUNITY
+
 CAPACITY_TRIGGER = """
 CREATE FUNCTION volunteers_check_capacity() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -45,13 +47,11 @@ DROP FUNCTION volunteers_check_capacity();
 # --- digests (see volunteers.digests) -------------------------------------------------------------
 
 # The opportunities published in the digest's window, with every area code they lie in.
-DIGEST_FRESH = """
+DIGEST_FRESH = f"""
 CREATE TEMP TABLE digest_fresh AS
 SELECT o.id, o.location, o.mode, o.causes, o.skills, o.published_at, o.area_id
 FROM opportunities_opportunity o
-JOIN places_organization g ON g.id = o.organization_id
-WHERE o.status = 'published' AND g.status = 'published'
-  AND (o.ends_on IS NULL OR o.ends_on >= %(today)s)
+WHERE {PUBLISHED_OPPORTUNITY}
   AND o.published_at >= %(since)s AND o.published_at <= %(now)s;
 CREATE UNIQUE INDEX ON digest_fresh (id);
 CREATE INDEX ON digest_fresh USING gist (location);

@@ -5,7 +5,6 @@
 (function () {
   "use strict";
 
-  var THAILAND = [[5.6, 97.3], [20.5, 105.7]];
   var COLOURS = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
 
   function escapeHtml(text) {
@@ -49,7 +48,8 @@
     var config = JSON.parse(document.getElementById("coverage-config").textContent);
     var layers = {};
     var bounds = L.latLngBounds([]);
-    map.fitBounds(THAILAND, { animate: false });
+    // Thailand's extent, from the settings (common/thailand.py) through django-leaflet's options.
+    map.fitBounds(map.options.djoptions.extent, { animate: false });
     legend(map, config.text);
     // Province outlines under everything: where the coloured areas lie.
     getJson(config.outlines).then(function (data) {

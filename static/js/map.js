@@ -5,8 +5,12 @@
 (function () {
   "use strict";
 
-  // Thailand's extent (lat/lon), padded so that the whole country fits any screen.
-  var THAILAND = [[5.6, 97.3], [20.5, 105.7]];
+  // Thailand's extent [[south, west], [north, east]]: the settings' one (common/thailand.py),
+  // which django-leaflet hands every map as options.djoptions.extent.
+  var THAILAND = null;
+  function thailand(leafletMap) {
+    THAILAND = leafletMap.options.djoptions.extent;
+  }
   // How far an approximate point may be from the place, by precision (a tambon is a few km).
   var APPROXIMATE_METRES = { tambon: 3000, amphoe: 10000, province: 40000, postcode: 10000 };
   var MAX_BBOX_SQUARE_DEGREES = 25;
@@ -618,6 +622,7 @@
   // --- start -----------------------------------------------------------------------------------------
 
   function init(leafletMap) {
+    thailand(leafletMap);
     config = JSON.parse($("map-config").textContent);
     map = leafletMap;
     var params = new URLSearchParams(location.search);
@@ -726,6 +731,7 @@
 
   /* A detail page's small map: the point, drawn as a circle when it is approximate. */
   function detail(leafletMap) {
+    thailand(leafletMap);
     var box = leafletMap.getContainer().closest(".small-map");
     addOutlines(leafletMap, box.dataset.outlines);
     var at = L.latLng(parseFloat(box.dataset.lat), parseFloat(box.dataset.lon));
@@ -744,6 +750,7 @@
    * circle; a click sets the form's home_lat / home_lon (the server keeps only the ~1 km grid
    * cell around it) and says so under the map. */
   function home(leafletMap) {
+    thailand(leafletMap);
     var box = leafletMap.getContainer().closest(".profile-map");
     leafletMap.invalidateSize(); // the container's size as laid out now, for clicks to land true
     var lat = document.getElementById("id_home_lat");
@@ -774,6 +781,7 @@
    * latitude and longitude, and is saved as exact. "Find the address" only shows where the address
    * is (approximate, as the server would place it); it becomes a pin when dragged or clicked. */
   function pin(leafletMap) {
+    thailand(leafletMap);
     var box = leafletMap.getContainer().closest(".pin-map");
     leafletMap.invalidateSize();
     addOutlines(leafletMap, box.dataset.outlines);

@@ -20,11 +20,16 @@ from needs.models import Need
 from notifications import sending
 from opportunities.models import Opportunity
 from places.models import Organization
-from tests.factories import NeedFactory, UserFactory, VolunteerFactory, coordinator, moderator
+from tests.factories import (
+    PASSWORD,
+    NeedFactory,
+    UserFactory,
+    VolunteerFactory,
+    coordinator,
+    moderator,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.journey]
-
-PASSWORD = "a-long-test-password"
 
 
 def log_in(person, email, password=PASSWORD):
@@ -124,6 +129,7 @@ def test_an_organization_registers_posts_and_hears_of_its_volunteers(demo_world,
     person.field("วันสิ้นสุด").fill((start + timedelta(days=8)).isoformat())
     person.step("dates shown as they are, one changed")
     person.clicks("button", "บันทึก", exact=True)
+    person.sees("บันทึกเป็นฉบับร่างแล้ว", exact=False)
     opportunity.refresh_from_db()
     assert opportunity.starts_on == start and opportunity.ends_on == start + timedelta(days=8)
     assert opportunity.shifts.count() == 2
@@ -204,6 +210,7 @@ def test_a_coordinator_declares_an_incident_attaches_needs_and_assigns_one(
     chosen.select_option(label=label)
     person.step("assigned by name, nearest first")
     person.clicks("button", "บันทึก", exact=True)
+    person.sees("บันทึกความต้องการความช่วยเหลือแล้ว")
     precise.refresh_from_db()
     assert precise.assigned_opportunity is not None
     assert precise.assigned_opportunity.title in label

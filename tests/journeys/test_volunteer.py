@@ -132,6 +132,7 @@ def test_register_confirm_profile_sign_up_wait_cancel_download_erase(temple_tuto
     page.locator("ul.shifts li").first.get_by_role("link", name="ยกเลิก…").click()
     person.sees("ยกเลิกการสมัครรอบนี้หรือไม่?")
     person.clicks("link", "ไม่ เก็บไว้")
+    expect(page.locator("h1")).to_have_text("สอนการบ้านน้องที่วัด")  # back on the opportunity
     assert SignUp.objects.filter(volunteer__email=EMAIL, status="confirmed").count() == 2
     page.go_back()
     person.clicks("button", "ใช่ ยกเลิกการสมัคร")

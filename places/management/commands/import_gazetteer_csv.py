@@ -1,8 +1,8 @@
-from places.management.commands._official_import import OfficialImportCommand
+from common.importing import ImportCommand
 from places.official import import_gazetteer_csv
 
 
-class Command(OfficialImportCommand):
+class Command(ImportCommand):
     help = (
         "Import subdistrict points from a CSV (subdistrict_id, latitude, longitude; the data.go.th "
         "layout). A dry run unless --commit."

@@ -1,12 +1,10 @@
-"""Pieces every GeoJSON endpoint shares: input parsing that never reaches GEOS or GDAL with
-untrusted text, pagination without counting, and the licence that travels with the data."""
+"""What every GeoJSON endpoint shares: a Point field that never hands untrusted text to GEOS or
+GDAL, pagination without counting, and the licence that travels with the data."""
 
-import logging
 import math
 
 from django.conf import settings
-from django.contrib.gis.geos import Point, Polygon
-from django.utils.translation import get_language
+from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,15 +15,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from common import params as read
 from common.openapi import collection
-from geocoding.api import GeocoderUnavailable
-from geocoding.service import MAX_QUERY_LENGTH, RemoteGeocoderError, explain, geocode
-
-log = logging.getLogger(__name__)
-
-MAX_RADIUS_KM = 200
-DEFAULT_RADIUS_KM = 10
-RADII_KM = (5, 10, 25, 50)  # what the pages offer to choose
-MAX_BBOX_SQUARE_DEGREES = 25.0  # about 5° × 5°: a region, not the whole country at once
+from common.thailand import in_thailand, looks_swapped
 
 
 def attribution() -> dict:
@@ -34,105 +24,6 @@ def attribution() -> dict:
         "attribution": f"แผนที่ทำดี / Volunteer map of Thailand contributors, {licence['name']}",
         "license": licence["url"],
     }
-
-
-def in_thailand(lat: float, lon: float) -> bool:
-    west, south, east, north = settings.THAILAND_EXTENT
-    return south <= lat <= north and west <= lon <= east
-
-
-def parse_lat_lon(text: str, name: str) -> Point | None:
-    """'lat,lon' → Point, or None when the text is not two numbers (it may be an address)."""
-    parts = text.split(",")
-    if len(parts) != 2:
-        return None
-    try:
-        lat, lon = float(parts[0]), float(parts[1])
-    except ValueError:
-        return None
-    if not (math.isfinite(lat) and math.isfinite(lon)):
-        raise ValidationError({name: [_("Coordinates must be finite numbers.")]})
-    if in_thailand(lon, lat):
-        raise ValidationError(
-            {
-                name: [
-                    _("(%(lat)s, %(lon)s) looks like longitude, latitude: write lat,lon.")
-                    % {"lat": lat, "lon": lon}
-                ]
-            }
-        )
-    if not in_thailand(lat, lon):
-        raise ValidationError(
-            {name: [_("(%(lat)s, %(lon)s) is outside Thailand.") % {"lat": lat, "lon": lon}]}
-        )
-    return Point(lon, lat, srid=4326)
-
-
-def parse_near(params) -> tuple[Point, float, dict] | None:
-    """`near=lat,lon` or `near=<address or postal code>` with `radius_km` → (point, km, about)."""
-    near = read.text(params, "near", max_length=MAX_QUERY_LENGTH)
-    km = read.number(params, "radius_km", low=0, high=MAX_RADIUS_KM, default=DEFAULT_RADIUS_KM)
-    if not near:
-        if read.raw(params, "radius_km") is not None:
-            raise ValidationError({"radius_km": [_("Give a place (near) with the radius.")]})
-        return None
-    point = parse_lat_lon(near, "near")
-    if point is not None:
-        return point, km, {"near": [point.y, point.x], "precision": "exact"}
-    try:
-        result = geocode(near)
-    except RemoteGeocoderError as exc:
-        log.warning("remote geocoder unavailable: %s", exc)
-        raise GeocoderUnavailable() from exc
-    if result.lat is None:
-        # A name several places share was found, more than once: the reason says so alone.
-        message = (
-            explain(result)
-            if result.reason_code == "ambiguous"
-            else _("Could not find “%(place)s”: %(reason)s")
-            % {"place": near, "reason": explain(result)}
-        )
-        raise ValidationError({"near": [message]})
-    return (
-        Point(result.lon, result.lat, srid=4326),
-        km,
-        {
-            "near": [result.lat, result.lon],
-            "precision": result.precision,
-            "geocoded": near,
-            "label": (result.label_en if get_language() == "en" else result.label_th) or near,
-        },
-    )
-
-
-def parse_bbox(params) -> Polygon | None:
-    """`bbox=west,south,east,north` in degrees, bounded in size."""
-    raw = read.raw(params, "bbox")
-    if not raw:
-        return None
-    parts = raw.split(",")
-    if len(parts) != 4:
-        raise ValidationError({"bbox": [_("Four numbers: west,south,east,north.")]})
-    try:
-        west, south, east, north = (float(p) for p in parts)
-    except ValueError:
-        raise ValidationError({"bbox": [_("Four numbers: west,south,east,north.")]}) from None
-    if not all(math.isfinite(v) for v in (west, south, east, north)) or not (
-        -180 <= west < east <= 180 and -90 <= south < north <= 90
-    ):
-        raise ValidationError(
-            {"bbox": [_("West must be less than east and south less than north, in degrees.")]}
-        )
-    if (east - west) * (north - south) > MAX_BBOX_SQUARE_DEGREES:
-        raise ValidationError(
-            {
-                "bbox": [
-                    _("The box is larger than %(n)s square degrees: zoom in.")
-                    % {"n": f"{MAX_BBOX_SQUARE_DEGREES:g}"}
-                ]
-            }
-        )
-    return Polygon.from_bbox((west, south, east, north))
 
 
 @extend_schema_field(
@@ -168,7 +59,7 @@ class PointField(serializers.Field):
         lon, lat = (float(c) for c in coordinates)
         if not (math.isfinite(lon) and math.isfinite(lat)):
             raise ValidationError(_("Coordinates must be finite numbers."))
-        if in_thailand(lon, lat):
+        if looks_swapped(lat, lon):
             raise ValidationError(
                 _("[%(lon)s, %(lat)s] is outside Thailand: GeoJSON is [lon, lat].")
                 % {"lon": lon, "lat": lat}

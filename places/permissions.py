@@ -1,9 +1,8 @@
+"""What an organization's staff may change through the API (who the staff are: places.staff)."""
+
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-
-def runs(user, organization) -> bool:
-    """Is the user on the organization's staff?"""
-    return user.is_authenticated and organization.members.filter(user=user).exists()
+from places.staff import runs
 
 
 class StaffOrModeratorMayChange(BasePermission):
@@ -20,8 +19,3 @@ class StaffOrModeratorMayChange(BasePermission):
             return True
         organization = getattr(obj, "organization", obj)
         return request.user.has_perm(view.moderate_permission) or runs(request.user, organization)
-
-
-class IsModerator(BasePermission):
-    def has_permission(self, request, view):
-        return request.user.is_authenticated and request.user.has_perm(view.moderate_permission)
