@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib.gis.geos import Point
 
 from common.importing import (
+    ImportCommand,
     ImportReport,
     Row,
     RowError,
@@ -141,3 +142,30 @@ def import_organizations(
         show_progress=show_progress,
         row_class=LocatedRow,
     )
+
+
+class LocatedImportCommand(ImportCommand):
+    """The command of an import of located rows: --remote also asks the remote geocoder;
+    --publish (where `publishes`) publishes what is imported instead of leaving it pending."""
+
+    publishes = True
+
+    def add_import_arguments(self, parser):
+        if self.publishes:
+            parser.add_argument("--publish", action="store_true", help="publish what is imported")
+        parser.add_argument("--remote", action="store_true", help="also ask the remote geocoder")
+
+    def run_import(self, path, *, commit, show_progress, remote, publish=False, **options):
+        published = {"publish": publish} if self.publishes else {}
+        return self.importer(
+            path,
+            commit=commit,
+            use_remote=remote,
+            show_progress=show_progress,
+            **published,
+            **self.more_arguments(options),
+        )
+
+    def more_arguments(self, options) -> dict:
+        """What the importer takes from a command's own arguments."""
+        return {}

@@ -413,6 +413,23 @@ def test_hotline_csv_import_is_checked_by_line_transactional_and_idempotent(tmp_
     assert CoverageDirty.objects.filter(point=None).exists()  # a bulk change: refresh everything
 
 
+def test_the_import_command_names_its_incident_or_refuses(tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "hotline.csv"
+    path.write_text(HOTLINE, encoding="utf-8")
+    with pytest.raises(CommandError, match="no such incident"):
+        call_command("import_needs", str(path), "--incident", "999999", verbosity=0)
+    flood, out = IncidentFactory(), StringIO()
+    call_command(
+        "import_needs", str(path), "--incident", str(flood.pk), "--commit", stdout=out, verbosity=0
+    )
+    assert "created 2" in out.getvalue() and "line 4:" in out.getvalue()
+    assert set(Need.objects.values_list("incident", flat=True)) == {flood.pk}
+
+
 def test_import_page_dry_run_then_commit(client, tmp_path):
     client.force_login(coordinator())
     upload = tmp_path / "needs.csv"
