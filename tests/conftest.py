@@ -102,6 +102,26 @@ def browser_page(browser, live_server, settings):
     page = context.new_page()
     yield BrowserPage(page, live_server.url, tiles_prefix)
     context.close()
+    wait_for_the_server_to_finish()
+
+
+def wait_for_the_server_to_finish(timeout=15):
+    """After the browser closes, wait until the live server has answered what it was sent (a
+    tile, a list): the database flush that ends the test would otherwise deadlock with a request
+    still reading. Waits on PostgreSQL's own view of the test database's other connections."""
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                " AND state <> 'idle'"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from opportunities import demo, tiles
 from places import package_gazetteer
 from places.models import Area
-from tests.conftest import BrowserPage
+from tests.conftest import BrowserPage, wait_for_the_server_to_finish
 
 pytestmark = [pytest.mark.browser, pytest.mark.journey]
 
@@ -197,6 +197,7 @@ def journey(browser, live_server, artifacts_dir, settings, device, request):
             someone.page.screenshot(path=someone.folder / "failure.png", full_page=True)
     for context in contexts:
         context.close()
+    wait_for_the_server_to_finish()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
