@@ -6,6 +6,8 @@ from typing import NamedTuple, Protocol
 
 from django.contrib.gis.geos import Point
 
+from common.supplied import Supplied
+
 
 class AreaRow(NamedTuple):
     code: str
@@ -38,14 +40,6 @@ class AreaSource(Protocol):
         """{level: {"th": name, "en": name}} of the areas with these codes."""
 
 
-_supplied: list[AreaSource] = []
-
-
-def supply(source: AreaSource) -> None:
-    _supplied[:] = [source]
-
-
-def source() -> AreaSource:
-    if not _supplied:
-        raise RuntimeError("No area source: the places app supplies it when Django starts.")
-    return _supplied[0]
+# source() is the AreaSource that the places app supplied; supply(…) is how it does.
+source = Supplied("area source", "the places app")
+supply = source.supply

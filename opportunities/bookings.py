@@ -7,6 +7,8 @@ from typing import Protocol
 
 from django.db.models import QuerySet
 
+from common.supplied import Supplied
+
 
 class Bookings(Protocol):
     def with_places_taken(self, shifts: QuerySet) -> QuerySet:
@@ -19,14 +21,6 @@ class Bookings(Protocol):
         """Why the shift cannot be deleted (capacity None) or take this capacity; None if it can."""
 
 
-_supplied: list[Bookings] = []
-
-
-def supply(bookings: Bookings) -> None:
-    _supplied[:] = [bookings]
-
-
-def bookings() -> Bookings:
-    if not _supplied:
-        raise RuntimeError("No bookings: the volunteers app supplies them when Django starts.")
-    return _supplied[0]
+# bookings() is the Bookings that the volunteers app supplied; supply(…) is how it does.
+bookings = Supplied("bookings", "the volunteers app")
+supply = bookings.supply
