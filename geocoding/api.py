@@ -15,10 +15,12 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from geocoding.service import (
+    CANDIDATE_REASONS,
     MAX_QUERY_LENGTH,
     PRECISIONS,
     RemoteGeocoderError,
     explain,
+    explain_candidate,
     geocode,
     reverse_geocode,
 )
@@ -61,6 +63,14 @@ class Candidate(serializers.Serializer):
     label_en = serializers.CharField()
     lat = serializers.FloatField(allow_null=True)
     lon = serializers.FloatField(allow_null=True)
+    reason_code = serializers.ChoiceField(
+        list(CANDIDATE_REASONS),
+        help_text="why it is offered: namesake (another place of the name), inside (a smaller "
+        "namesake inside the answer), capital (the province's capital district), similar, "
+        "partial (less of the address agrees), postcode",
+    )
+    reason = serializers.CharField(help_text="why it is offered, in English")
+    message = serializers.CharField(help_text="why it is offered, in the request's language")
 
 
 class GeocodeProperties(serializers.Serializer):
@@ -155,6 +165,8 @@ class GeocodeView(GeocodeThrottled):
         properties = result.as_dict()
         properties.pop("lat"), properties.pop("lon")
         properties["message"] = explain(result) if result.reason_code else None
+        for candidate in properties["candidates"]:
+            candidate["message"] = explain_candidate(candidate)
         return Response(feature(result.lat, result.lon, properties))
 
 

@@ -5,12 +5,13 @@ Scoring, per candidate area (integers, so that ties are real ties):
   3  the area is named (−1 if only part of a longer run of text, −1 if matched with a typo,
      +1 if the word before it says its level: ต./อ./จ./Tambon…, −2 if it says another level)
   +2 its amphoe is named too, +2 its province is named too (by other words than its own)
-  +2 the postcode belongs to it; −2 it does not
+  +2 the postcode belongs to it; 0 a tambon's amphoe has it; −2 neither
   −2 another province is named and its own is not; −1 the same for amphoe
 Below MIN_SCORE nothing is answered. Equal best scores are settled by what a name alone most
-plausibly means (the larger unit: a province over a like-named tambon elsewhere); places of the same
-size that stay tied are "ambiguous", and the answer falls back to the smallest area they share (or
-none). Either way the other places come back as alternatives to choose from.
+plausibly means (the larger unit: a province over its namesake tambon, a district over the tambon
+of its name inside it or far away); places of the same size that stay tied are "ambiguous", and the
+answer falls back to the smallest area they share (or none). Either way the other places come back
+as alternatives to choose from, each with why it is offered (WHY).
 """
 
 import re
@@ -21,15 +22,26 @@ from functools import cached_property
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from geocoding import areas, thai
+from geocoding import aliases, areas, thai
 from geocoding.thai import AMPHOE, PROVINCE, TAMBON
 
 LEVELS = (TAMBON, AMPHOE, PROVINCE)
 RANK = {TAMBON: 0, AMPHOE: 1, PROVINCE: 2}
 MIN_SCORE = 3
 MAX_SCORE = 10
-MIN_LATIN_NAME = 4  # shorter English names ("Na", "Don") only count as whole words after a marker
+MIN_LATIN_NAME = 4  # shorter English names ("Na", "Don", "Nan") count alone or after a marker
 MIN_FUZZY = 5  # unscoped fuzzy matching needs at least this many letters
+MIN_GLUED = 16  # romanised text run together this long may end in a province spelt otherwise
+
+# Why a place is offered beside (or instead of) the answer.
+WHY = {
+    "namesake": "another place of the same name",
+    "inside": "a smaller place of the same name inside the answer",
+    "capital": "the province's capital district",
+    "similar": "a name close to what was written",
+    "partial": "less of the address agrees with it",
+    "postcode": "has this postal code",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +91,7 @@ class Candidate:
     place: Place
     score: int
     mention: Mention | None = None
+    why: str | None = None  # a key of WHY, when offered as an alternative
 
 
 @dataclass
@@ -119,8 +132,9 @@ class Gazetteer:
             if place.level == AMPHOE and thai.is_capital_district(place.code):
                 for word in thai.CAPITAL_DISTRICT_WORDS:
                     names[thai.fold(word)].add(place.code)
-        for alias in thai.BANGKOK_ALIASES:
-            names[thai.fold(alias)].add("10")
+        for alias, code, _source in aliases.ALIASES:
+            if code in self.places:
+                names[thai.fold(alias)].add(code)
         self.names = {name: tuple(sorted(codes)) for name, codes in names.items()}
         self.names_of = defaultdict(list)
         for name, codes in self.names.items():
@@ -177,7 +191,123 @@ class Gazetteer:
         return len(self.places)
 
     def parse(self, text: str) -> thai.ParsedAddress:
-        return thai.parse(text, self.protected_names)
+        parsed = thai.parse(text, self.protected_names)
+        self._unglue_streets(parsed)
+        return parsed
+
+    # --- text run together ---------------------------------------------------------------------
+
+    def chain_at_end(self, folded: str) -> list[tuple[int, int, str, list[str]]] | None:
+        """Names run together at the end of the text (digits after them aside) that form one
+        chain — a tambon, then its amphoe, then its province, any of them — starting as early
+        as possible: [(start, end, name, codes that fit the chain)], or None.
+        "ห้วยแก้วสุเทพเมืองเชียงใหม่เชียงใหม่50200" ends with สุเทพ · เมืองเชียงใหม่ · เชียงใหม่;
+        ห้วยแก้ว (a tambon elsewhere) is no part of it."""
+        end = len(folded.rstrip("0123456789"))
+        for start in range(end):
+            tiles = self._tiles(folded, start, end, None)
+            if tiles:
+                return tiles
+        return None
+
+    def _tiles(self, text, start, end, below):
+        for length in self.lengths_from.get(text[start : start + 2], ()):
+            stop = start + length
+            codes = self.names.get(text[start:stop]) if stop <= end else None
+            if not codes:
+                continue
+            fits = [
+                c for c in codes if below is None or any(b.startswith(c) and b != c for b in below)
+            ]
+            if not fits:
+                continue
+            if stop == end:
+                return [(start, stop, text[start:stop], fits)]
+            rest = self._tiles(text, stop, end, fits)
+            if rest:
+                return [(start, stop, text[start:stop], fits), *rest]
+        return None
+
+    def _spelt_otherwise_before(self, text: str, codes: list[str]) -> list[tuple[int, int, str]]:
+        """Names spelt otherwise than the gazetteer's ("Khlon Khlung" for Khlong Khlung, วังหงษ์
+        for วังหงส์), run into the chain that follows them: walking back from the chain's
+        smallest unit, the closest name of one of its children (or, under a province,
+        grandchildren) that ends the text before it, at most one or two edits away.
+        [(start, end, code)]."""
+        found = []
+        end = len(text)
+        while codes and end >= 3:
+            below = [k for c in codes for k in self.children.get(c, ())]
+            below += [
+                k for c in codes if len(c) == 2 for a in self.children[c] for k in self.children[a]
+            ]
+            closest = self._closest_ending(text[:end], below)
+            if closest is None:
+                break
+            start, code = closest
+            found.append((start, end, code))
+            end, codes = start, [code]
+        return found
+
+    def _province_spelt_otherwise(self, folded: str) -> list[tuple[int, int, str, list[str]]]:
+        """Romanised text run together whose province is spelt otherwise ("…samutprakarn"):
+        the province closest to its end, as a chain of one."""
+        end = len(folded.rstrip("0123456789"))
+        provinces = [code for code in self.places if len(code) == 2]
+        closest = self._closest_ending(folded[:end], provinces)
+        if closest is None:
+            return []
+        start, code = closest
+        return [(start, end, folded[start:end], [code])]
+
+    def _closest_ending(self, text: str, codes: list[str]) -> tuple[int, str] | None:
+        """(where it starts, code) of the name closest to the end of the text; of a district and
+        tambons of its name, the district (walking back, its tambon may come next)."""
+        best, best_key = [], None
+        script = thai.is_thai(text)
+        for code in codes:
+            for name in self.names_of[code]:
+                if thai.is_thai(name) != script or len(name) < MIN_LATIN_NAME:
+                    continue
+                edits = 1 if len(name) < 6 else 2
+                for length in range(len(name) - edits, min(len(text), len(name) + edits) + 1):
+                    distance = Levenshtein.distance(text[-length:], name, score_cutoff=edits)
+                    if distance > edits:
+                        continue
+                    key = (distance, -length)
+                    if best_key is None or key < best_key:
+                        best, best_key = [(len(text) - length, code)], key
+                    elif key == best_key:
+                        best.append((len(text) - length, code))
+        if not best:
+            return None
+        shortest = min(len(code) for _, code in best)
+        largest = [found for found in best if len(found[1]) == shortest]
+        return largest[0] if len(largest) == 1 else None
+
+    def _unglue_streets(self, parsed: thai.ParsedAddress) -> None:
+        """A road, lane or village written straight into the tambon, amphoe and province
+        ("ถนนมิตรภาพสุเทพเมืองเชียงใหม่…") ends where the chain of areas starts."""
+        chunks = []
+        for chunk in parsed.chunks:
+            split = None
+            if chunk.role in thai.NAMED_STREET_PARTS and thai.is_thai(chunk.text):
+                folded, positions = thai.fold_with_positions(chunk.text)
+                tiles = self.chain_at_end(folded)
+                start = tiles[0][0] if tiles else 0
+                if tiles:
+                    spelt = self._spelt_otherwise_before(folded[:start], tiles[0][3])
+                    start = min([start, *(found[0] for found in spelt)])
+                if start > 0:
+                    split = positions[start]
+            if split is None:
+                chunks.append(chunk)
+                continue
+            street = thai.Chunk(chunk.text[:split], chunk.role)
+            chunks += [street, thai.Chunk(chunk.text[split:])]
+            if getattr(parsed, chunk.role) == chunk.text:
+                setattr(parsed, chunk.role, street.text)
+        parsed.chunks = chunks
 
     @cached_property
     def _fuzzy_names(self) -> dict[str, list[str]]:
@@ -250,7 +380,7 @@ class Gazetteer:
         return [c for p in provinces for a in self.children[p] for c in (a, *self.children[a])]
 
     def mentions(self, parsed: thai.ParsedAddress) -> list[Mention]:
-        exact, loose = [], []  # loose: (chunk index, start, end, text, role, whole)
+        exact, loose, glued = [], [], []  # loose: (chunk index, start, end, text, role, whole)
         for index, chunk in enumerate(parsed.area_chunks):
             latin = not thai.is_thai(chunk.text)
             if latin:
@@ -259,31 +389,51 @@ class Gazetteer:
                 folded, bounds = thai.fold(chunk.text), None
             letters = re.sub(r"\d", "", folded)
             found = self._scan(folded, bounds)
+            chain = None
+            if _uncovered(folded, found):
+                # Names run together, or cells glued with their spaces ("SuthepMueang Chiang
+                # MaiChiang Mai"): read the chain of areas at its end, word bounds aside.
+                chain = self.chain_at_end(folded)
+                if latin and not chain and len(letters) >= MIN_GLUED:
+                    chain = self._province_spelt_otherwise(folded)
+            codes_of = {}  # a chain's names mean only the places that fit it
+            if chain:
+                spelt = self._spelt_otherwise_before(folded[: chain[0][0]], chain[0][3])
+                if latin:
+                    found = [(start, end, name) for start, end, name, _ in chain]
+                    codes_of = {(start, end): codes for start, end, _, codes in chain}
+                else:  # the Thai scan found the chain; a name spelt otherwise hides short ones
+                    found = [
+                        f for f in found if not any(f[0] < e and s < f[1] for s, e, _ in spelt)
+                    ]
+                for start, end, code in spelt:
+                    glued.append(
+                        Mention(index, start, end, code, self.places[code].level, None, False, True)
+                    )
             whole_found = False
             for start, end, name in found:
                 whole = len(re.sub(r"\d", "", folded[start:end])) == len(letters)
                 short = latin and end - start < MIN_LATIN_NAME
-                if short and not whole and not (chunk.role and start == 0):
+                if short and not whole and not chain and not (chunk.role and start == 0):
                     continue
                 whole_found |= whole
-                for code in self.names[name]:
-                    if code in self.places:
-                        exact.append(
-                            Mention(
-                                index,
-                                start,
-                                end,
-                                code,
-                                self.places[code].level,
-                                chunk.role if start == 0 else None,
-                                whole and not short,
-                                False,
-                            )
+                for code in codes_of.get((start, end)) or self.names[name]:
+                    exact.append(
+                        Mention(
+                            index,
+                            start,
+                            end,
+                            code,
+                            self.places[code].level,
+                            chunk.role if start == 0 else None,
+                            whole,
+                            name not in self.names,  # a province spelt otherwise
                         )
+                    )
             if not whole_found and len(letters) >= 3:
                 loose.append((index, 0, len(folded), letters, chunk.role, True))
             covered = [False] * len(folded)
-            for start, end, _ in found:
+            for start, end, *_ in [*found, *((m.start, m.end) for m in glued if m.chunk == index)]:
                 covered[start:end] = [True] * (end - start)
             for start, end in _uncovered_runs(folded, covered):
                 if (start, end) != (0, len(folded)) and end - start >= 3:
@@ -305,7 +455,7 @@ class Gazetteer:
                 fuzzy.append(
                     Mention(index, start, end, code, self.places[code].level, role, whole, True)
                 )
-        return exact + fuzzy
+        return exact + glued + fuzzy
 
     # --- choosing --------------------------------------------------------------------------
 
@@ -335,7 +485,7 @@ class Gazetteer:
                 elif any(o.code != chain[level] and not o.overlaps(m) for o in sure[level]):
                     score -= penalty
             if postcode:
-                score += 2 if self._has_postcode(place, postcode) else -2
+                score += self._postcode_agreement(place, postcode)
             if m.code not in best_by_code or score > best_by_code[m.code].score:
                 best_by_code[m.code] = Candidate(place, score, m)
 
@@ -346,6 +496,8 @@ class Gazetteer:
             None, candidates=ranked[:10], postcode=postcode, postcode_places=postcode_places
         )
         if not ranked or ranked[0].score < MIN_SCORE:
+            for candidate in match.candidates:
+                candidate.why = self._why_tied(candidate, ranked[0].score)
             match.reason_code = "unknown" if not ranked else "unsure"
             match.reason = (
                 "no Thai place name recognised" if not ranked else "too little agrees to be sure"
@@ -356,27 +508,52 @@ class Gazetteer:
         chosen, rivals = self._most_plausible(top)
         if chosen is not None:
             match.place = chosen
-            # The other places that fit as well (not those it lies in), for "did you mean …?".
-            match.alternatives = [
-                c
-                for c in top
-                if not chosen.code.startswith(c.place.code)
-                and not c.place.code.startswith(chosen.code)
-            ][:9]
+            match.alternatives = self._alternatives(chosen, top)
             return match
         shared = self._shared_area(c.place for c in rivals)
         names = ", ".join(sorted({c.place.name_th for c in rivals}))
         match.reason = f"ambiguous: {len(rivals)} places match ({names})"
         match.reason_code = "ambiguous"
         match.place = shared
+        for candidate in match.candidates:
+            candidate.why = self._why_tied(candidate, ranked[0].score)
         return match
 
+    def _alternatives(self, chosen: Place, top: list[Candidate]) -> list[Candidate]:
+        """The other places that fit as well (not those the answer lies in), for "did you mean
+        …?": the answer's namesake inside it and its capital district first, then namesakes
+        elsewhere, larger units first."""
+        offered = []
+        for c in top:
+            if chosen.code.startswith(c.place.code):
+                continue
+            inside = c.place.code.startswith(chosen.code)
+            why = "inside" if inside else "similar" if c.mention and c.mention.fuzzy else "namesake"
+            offered.append(Candidate(c.place, c.score, c.mention, why))
+        capital = f"{chosen.code}01"
+        if (
+            thai.is_capital_district(capital)
+            and capital in self.places
+            and capital not in {c.place.code for c in offered}
+        ):
+            offered.append(Candidate(self.places[capital], 0, None, "capital"))
+        order = {"inside": 0, "capital": 1, "namesake": 2, "similar": 3}
+        offered.sort(key=lambda c: (order[c.why], -RANK[c.place.level], c.place.code))
+        return offered[:9]
+
+    @staticmethod
+    def _why_tied(candidate: Candidate, best: int) -> str:
+        if candidate.mention and candidate.mention.fuzzy:
+            return "similar"
+        return "namesake" if candidate.score == best else "partial"
+
     def _most_plausible(self, top: list[Candidate]) -> tuple[Place | None, list[Candidate]]:
-        """Of candidates with the same score: candidates nested in one another (เขตบางรัก and
-        แขวงบางรัก in it) agree, and the smallest of them says the most; between places that do
-        not nest, the larger unit is what a name alone most plausibly means (a province over a
-        tambon of the same name elsewhere, a Bangkok khet or a district over a far tambon).
-        Returns (the place, None) or (None, the rivals that stay tied)."""
+        """Of candidates with the same score, the larger unit is what a name alone most plausibly
+        means: a province over the tambon of its name (in it or elsewhere), a Bangkok khet over
+        its แขวง of the same name and over a far tambon, a district over the tambon it is named
+        after. Places nested in one another but named by different words agree, and the
+        smallest says the most. Returns (the place, None) or (None, the rivals that stay
+        tied)."""
         groups: list[list[Candidate]] = []
         for candidate in sorted(top, key=lambda c: len(c.place.code)):
             for group in groups:
@@ -391,12 +568,20 @@ class Gazetteer:
             return None, self._drop_ancestors(top)
         [group] = leading
         deepest = [c for c in group if len(c.place.code) == max(len(g.place.code) for g in group)]
+        largest = group[0]
+        if all(_same_words(c, largest) for c in deepest):
+            return largest.place, []  # one name for both: the larger unit
         if len(deepest) == 1:
-            return deepest[0].place, []
+            return deepest[0].place, []  # the larger named apart, and the smaller agrees with it
         return self._shared_area(c.place for c in deepest), []
 
-    def _has_postcode(self, place: Place, postcode: str) -> bool:
-        return postcode in place.postcodes
+    def _postcode_agreement(self, place: Place, postcode: str) -> int:
+        """+2 the postcode is the place's; 0 it is not the tambon's but its amphoe's (a post
+        office's round and the tambon line often differ); −2 it is from elsewhere."""
+        if postcode in place.postcodes:
+            return 2
+        amphoe = self.places.get(place.amphoe_code or "")
+        return 0 if place.level == TAMBON and amphoe and postcode in amphoe.postcodes else -2
 
     @staticmethod
     def _drop_ancestors(candidates: list[Candidate]) -> list[Candidate]:
@@ -421,6 +606,18 @@ class Gazetteer:
         if not points:
             return None
         return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+
+
+def _same_words(a: Candidate, b: Candidate) -> bool:
+    return a.mention is None or b.mention is None or a.mention.overlaps(b.mention)
+
+
+def _uncovered(folded: str, found) -> bool:
+    """Whether letters of the text lie outside every name found."""
+    covered = [False] * len(folded)
+    for start, end, _ in found:
+        covered[start:end] = [True] * (end - start)
+    return any(not c and not ch.isdigit() for c, ch in zip(covered, folded, strict=True))
 
 
 def _uncovered_runs(folded: str, covered: list[bool]):

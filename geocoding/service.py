@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from common.thailand import in_thailand, looks_swapped
 from geocoding import areas, thai
-from geocoding.gazetteer import MAX_SCORE, Gazetteer, Match, Place
+from geocoding.gazetteer import MAX_SCORE, WHY, Gazetteer, Match, Place
 from geocoding.remote import RemoteGeocoderError, configured_geocoder
 
 PRECISIONS = ("exact", "remote", "tambon", "amphoe", "province", "postcode", "none")
@@ -174,7 +174,23 @@ def _unknown_postcode(q: str) -> str:
     return found[1] if found else ""
 
 
-def _describe(place: Place, score: int | None = None, index: Gazetteer | None = None) -> dict:
+# Why a place is offered, for a person (`reason` stays English, from gazetteer.WHY).
+CANDIDATE_REASONS = {
+    "namesake": gettext_lazy("Another place of the same name"),
+    "inside": gettext_lazy("A smaller place of the same name inside it"),
+    "capital": gettext_lazy("The province's capital district"),
+    "similar": gettext_lazy("A name close to what you typed"),
+    "partial": gettext_lazy("Only part of the address agrees"),
+    "postcode": gettext_lazy("Has this postal code"),
+}
+
+
+def explain_candidate(candidate: dict) -> str:
+    """Why a candidate is offered, in the active language."""
+    return str(CANDIDATE_REASONS[candidate["reason_code"]])
+
+
+def _describe(place: Place, score: int | None, index: Gazetteer, why: str) -> dict:
     chain = place.chain()
     described = {
         "code": place.code,
@@ -185,10 +201,11 @@ def _describe(place: Place, score: int | None = None, index: Gazetteer | None = 
         "amphoe": chain["amphoe"],
         "province": chain["province"],
         **({"score": round(score / MAX_SCORE, 2)} if score is not None else {}),
+        "reason_code": why,
+        "reason": WHY[why],
     }
-    if index is not None:
-        described["label_th"], described["label_en"] = _labels(place, index)
-        described["lat"], described["lon"] = place.lat, place.lon
+    described["label_th"], described["label_en"] = _labels(place, index)
+    described["lat"], described["lon"] = place.lat, place.lon
     return described
 
 
@@ -205,7 +222,9 @@ def _from_match(result: GeocodeResult, match: Match, index: Gazetteer) -> Geocod
     place = match.place
     others = match.alternatives or (match.candidates if match.reason else [])
     result.candidates = [
-        _describe(c.place, c.score, index) for c in others if c.place.code != place.code
+        _describe(c.place, c.score or None, index, c.why)
+        for c in others
+        if c.place.code != place.code
     ][:10]
     result.reason, result.reason_code = match.reason, match.reason_code
     result.label_th, result.label_en = _labels(place, index)
@@ -235,7 +254,7 @@ def _from_postcode(result: GeocodeResult, match: Match, index: Gazetteer) -> Geo
         codes = {p.chain()[level] for p in places}
         if len(codes) == 1:
             setattr(result, level, codes.pop())
-    result.candidates = [_describe(p, index=index) for p in places][:10]
+    result.candidates = [_describe(p, None, index, "postcode") for p in places][:10]
     result.reason = result.reason_code = None
     shared = index.places.get(result.amphoe or result.province or "")
     area_th, area_en = _labels(shared, index) if shared else ("", "")
@@ -299,7 +318,7 @@ def geocode(q: str, *, use_remote: bool = True) -> GeocodeResult:
         result.refuse(
             "unknown_postcode", f"{result.reason}; {parsed.postcode} is not a Thai postal code"
         )
-    result.candidates = [_describe(c.place, c.score, index) for c in match.candidates][:10]
+    result.candidates = [_describe(c.place, c.score, index, c.why) for c in match.candidates][:10]
     return result
 
 

@@ -14,6 +14,8 @@ HOUSE, MOO, SOI, ROAD, VILLAGE, COUNTRY = "house", "moo", "soi", "road", "villag
 KEEP_ROLE = "keep"  # a word that says nothing itself: the value after it keeps the role before it
 # Parts that name a street, lane, village or house: their words are never read as areas.
 STREET_PARTS = {HOUSE, MOO, SOI, ROAD, VILLAGE}
+# Street parts with a name (not a number), which may run straight into the area names.
+NAMED_STREET_PARTS = {SOI, ROAD, VILLAGE}
 
 # Words before a value, Thai. Longest first so that "อำเภอ" is not read as "อ." + "ำเภอ".
 _THAI_PREFIXES = [
@@ -67,14 +69,13 @@ _ENGLISH_SUFFIXES = [
     (r"village", VILLAGE),
 ]
 _THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
+_NUMBER_THEN_NAME = re.compile(r"^(\d[\d/\-]*)([^\d/\-].*)$")
 POSTCODE = re.compile(r"(?<!\d)([1-9]\d{4})(?!\d)")
 _COORDINATES = re.compile(
     r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*°?\s*([NS])?\s*[,;\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*°?\s*([EW])?\s*$",
     re.I,
 )
 
-# Spellings of Bangkok that are not its geothai names.
-BANGKOK_ALIASES = ["กรุงเทพ", "bkk", "krung thep", "krung thep maha nakhon", "bangkok metropolis"]
 # Ways English names of capital districts are written ("Mueang X", "Muang X", "Amphoe Mueang").
 MUEANG_VARIANTS = ["mueang", "muang", "meuang", "mu'ang"]
 # What "เมือง" alone names: a province's capital district (its first, code PP01), except in
@@ -103,6 +104,17 @@ def clean(text: str) -> str:
 def fold(text: str) -> str:
     """The form names are compared in: lower case, without spaces and punctuation."""
     return _FOLD_DROP.sub("", text.lower())
+
+
+def fold_with_positions(text: str) -> tuple[str, list[int]]:
+    """fold(text), and for each of its letters the position in text it came from (plus one past
+    the end)."""
+    folded, positions = [], []
+    for position, char in enumerate(text):
+        kept = fold(char)
+        folded.append(kept)
+        positions += [position] * len(kept)
+    return "".join(folded), [*positions, len(text)]
 
 
 def is_thai(text: str) -> bool:
@@ -249,6 +261,10 @@ def _thai_chunks(part: str, protected: dict[str, str]) -> list[Chunk]:
             role = None
         words = [_unmask(w, protected) for w in words]
         first, rest = words[0], words[1:]
+        # "หมู่5สุเทพ…": a moo or house number takes only its number; the rest is read on.
+        glued = _NUMBER_THEN_NAME.match(first) if role in (MOO, HOUSE) else None
+        if glued:
+            first, rest = glued[1], [glued[2], *rest]
         if role in (SOI, ROAD, VILLAGE) and rest and re.match(r"\d", rest[0]) is not None:
             first, rest = f"{first} {rest[0]}", rest[1:]
         if first:

@@ -12,7 +12,7 @@ from common import params as read
 from common.geojson import attribution
 from common.params import as_whole
 from geocoding.near import DEFAULT_RADIUS_KM, RADII_KM
-from geocoding.service import MAX_QUERY_LENGTH, geocode
+from geocoding.service import MAX_QUERY_LENGTH, explain_candidate, geocode
 from opportunities import exports, tiles
 from opportunities.bookings import bookings
 from opportunities.filters import filter_opportunities
@@ -219,8 +219,9 @@ def opportunity_list(request):
     )
 
 
-def _places_meant(params, text: str) -> list[tuple[str, str]]:
-    """[(label, this list near it)] for the places a name that was not found may mean."""
+def _places_meant(params, text: str) -> list[tuple[str, str, str]]:
+    """[(label, this list near it, why it is offered)] for the places a name that was not found
+    may mean."""
     result = geocode(text[:MAX_QUERY_LENGTH], use_remote=False)
     key = "label_en" if get_language() == "en" else "label_th"
     meant = []
@@ -229,7 +230,7 @@ def _places_meant(params, text: str) -> list[tuple[str, str]]:
             query = params.copy()
             query["near"] = candidate[key]
             query.pop("page", None)
-            meant.append((candidate[key], query.urlencode()))
+            meant.append((candidate[key], query.urlencode(), explain_candidate(candidate)))
     return meant
 
 

@@ -5,10 +5,14 @@ geocoder's answer to an address (nowhere when it has none: never a guess); `give
 
 from dataclasses import asdict, dataclass
 
+from django.apps import apps
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
 
+from common.importing import ImportReport, rows_imported
 from geocoding.service import GeocodeResult, explain, geocode, reverse_geocode
+from places import sql
+from places.events import area_points_changed
 from places.models import Located, Precision
 
 
@@ -75,3 +79,21 @@ def locate(
         ) % {"reason": explain(result)}
     give(item, found(result))
     return None
+
+
+def follow_area_points(report: ImportReport) -> None:
+    """Everything the geocoder placed at an area's point (organizations, opportunities, needs:
+    every Located model, found in the registry) follows that point when it changes, as if its
+    address were geocoded again; pins and street-level answers stay. Called after the areas'
+    points change (load_gazetteer, official imports), each model moved noted in the report and
+    announced with `rows_imported`, as bulk SQL sends no model signals."""
+    for model in apps.get_models():
+        if issubclass(model, Located):
+            count = sql.follow_area_points(model._meta.db_table)
+            if count:
+                report.notes.append(
+                    f"{count} {model._meta.label} placed at an area's point "
+                    "moved to its better point"
+                )
+                rows_imported.send(model)
+    area_points_changed.send(Located, report=report)

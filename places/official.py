@@ -15,7 +15,7 @@ from geothai.abolished import abolished_areas
 from common import thailand, vectorfiles
 from common.importing import FileError, ImportReport, open_csv, progress
 from geocoding.service import forget_gazetteer
-from places import sql
+from places import locating, sql
 from places.models import CODE_LENGTH, Area, Level, PointSource
 
 PCODE_FIELDS = {
@@ -77,6 +77,7 @@ def import_boundaries(path, *, commit=False, show_progress=False) -> ImportRepor
             transaction.atomic(),
         ):
             _import_boundary_features(layer, path, report, show_progress)
+            locating.follow_area_points(report)
             report.committed = commit
             if not commit:
                 transaction.set_rollback(True)
@@ -240,6 +241,7 @@ def import_gazetteer_csv(path, *, commit=False, show_progress=False) -> ImportRe
         Area.objects.bulk_update(
             changed, ["point", "point_source", "point_level", "updated_at"], batch_size=500
         )
+        locating.follow_area_points(report)
         report.committed = commit
         if not commit:
             transaction.set_rollback(True)

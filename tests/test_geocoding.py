@@ -146,10 +146,14 @@ def test_ambiguous_name_lists_candidates_instead_of_guessing():
         ("ขอนแก่น", "40"),
         ("Khon Kaen", "40"),
         ("ลำพูน", "51"),
-        ("บางรัก", "100404"),  # Bangkok's khet (its แขวง of the name), not the tambon in Trang
-        ("Bang Rak", "100404"),
-        ("ปากช่อง", "302101"),  # the district in Nakhon Ratchasima, not far tambons
-        ("หนองบัว", "600401"),
+        ("Nan", "55"),  # three letters, but the whole query
+        ("ชัยนาท", "18"),  # the province over its capital's tambon of the same name
+        ("บางรัก", "1004"),  # Bangkok's khet over its แขวง of the name and the tambon in Trang
+        ("Bang Rak", "1004"),
+        ("ปากช่อง", "3021"),  # the district in Nakhon Ratchasima, not its tambon or far ones
+        ("หนองบัว", "6004"),
+        ("หาดใหญ่", "9011"),
+        ("พระนครศรีอยุธยา", "14"),  # the province over its capital district of the same name
     ],
 )
 def test_a_name_alone_answers_the_most_plausible_place_and_offers_the_others(name, code):
@@ -159,6 +163,78 @@ def test_a_name_alone_answers_the_most_plausible_place_and_offers_the_others(nam
     assert result.candidates, "the other places of the name are offered"
     assert all(not code.startswith(c["code"]) for c in result.candidates)
     assert all(c["label_th"] and c["label_en"] for c in result.candidates)
+
+
+def test_the_places_offered_say_why():
+    result = geocode("เชียงใหม่")
+    why = {c["code"]: c["reason_code"] for c in result.candidates}
+    assert why == {"5001": "capital", "450802": "namesake"}, why
+    assert [c["code"] for c in result.candidates] == ["5001", "450802"]  # the capital first
+    hat_yai = geocode("หาดใหญ่")
+    assert hat_yai.amphoe == "9011" and hat_yai.tambon is None
+    assert {c["code"]: c["reason_code"] for c in hat_yai.candidates} == {"901101": "inside"}
+    ambiguous = geocode("ในเมือง")
+    assert {c["reason_code"] for c in ambiguous.candidates} == {"namesake"}
+
+
+@pytest.mark.parametrize(
+    "name, code",
+    [
+        ("พัทยา", "2004"),  # Pattaya City lies in Bang Lamung district
+        ("Pattaya", "2004"),
+        ("โคราช", "30"),  # over the tambon โคราช in Sung Noen
+        ("Korat", "30"),
+        ("อยุธยา", "14"),
+        ("Ayutthaya", "14"),
+        ("Koh Samui", "8404"),
+        ("Hatyai", "9011"),
+        ("กทม.", "10"),
+        ("พัทยา ชลบุรี", "2004"),
+    ],
+)
+def test_well_known_names_resolve_through_the_alias_table(name, code):
+    result = geocode(name)
+    assert (result.tambon or result.amphoe or result.province) == code, result
+    assert result.reason is None
+
+
+def test_an_alias_still_has_to_agree_with_the_province_named():
+    result = geocode("พัทยา เชียงใหม่")  # Pattaya is not in Chiang Mai
+    assert result.amphoe != "2004"
+
+
+@pytest.mark.parametrize(
+    "address, tambon",
+    [
+        ("สุเทพเมืองเชียงใหม่เชียงใหม่", "500108"),
+        ("12/3หมู่5ถนนมิตรภาพสุเทพเมืองเชียงใหม่เชียงใหม่50200", "500108"),
+        ("๑๒/๓หมู่๕สุเทพเมืองเชียงใหม่เชียงใหม่๕๐๒๐๐", "500108"),
+        ("99หมู่1ถ.พหลโยธินวังหงษ์เมืองแพร่แพร่54000", "540113"),  # หงษ์ written for หงส์
+        ("SuthepMueang Chiang MaiChiang Mai50200", "500108"),  # spreadsheet cells glued
+        ("suthepmueangchiangmaichiangmai", "500108"),  # typed on a phone
+        ("12/3Moo5SuthepMueang Chiang MaiChiang Mai50200", "500108"),
+        ("Hat LekKhlon YaiTrat23110", "230203"),  # Khlon for Khlong
+        ("bangphuengphrapradaengsamutprakarn", "110402"),  # Prakarn for Prakan
+    ],
+)
+def test_addresses_run_together_are_read_against_the_gazetteer(address, tambon):
+    assert geocode(address).tambon == tambon
+
+
+def test_a_road_run_into_the_areas_keeps_its_name_and_a_road_named_like_a_tambon_stays_a_road():
+    from geocoding.service import gazetteer
+
+    parsed = gazetteer().parse("บ้านเลขที่12/3หมู่5ถ.มิตรภาพสุเทพเมืองเชียงใหม่เชียงใหม่50200")
+    assert (parsed.house, parsed.moo, parsed.road) == ("12/3", "5", "มิตรภาพ")
+    parsed = gazetteer().parse("ถ.สุเทพ ต.สุเทพ อ.เมือง จ.เชียงใหม่")
+    assert parsed.road == "สุเทพ"
+    assert geocode("10 ถ.สุเทพ อ.เมืองเชียงใหม่ จ.เชียงใหม่").tambon is None
+
+
+def test_a_postcode_of_the_tambons_district_does_not_overrule_the_tambon_named():
+    # The data.go.th table gives 80140 (Pak Phanang's) for บางตะพง, whose own is 80330.
+    result = geocode("ตำบลบางตะพง อำเภอปากพนัง จังหวัดนครศรีธรรมราช 80140")
+    assert result.tambon == "801213"
 
 
 def test_ambiguity_within_a_province_answers_the_province():
@@ -268,6 +344,39 @@ def test_geocode_api_answers_a_geojson_feature(client):
     lon, lat = body["geometry"]["coordinates"]
     assert 100.4 < lon < 100.7 and 13.6 < lat < 13.9  # GeoJSON order: lon, lat
     assert body["properties"]["tambon"] == "100402"
+
+
+SAME_EVERYWHERE = [
+    "เชียงใหม่",
+    "พัทยา",
+    "suthepmueangchiangmaichiangmai",
+    "12/3หมู่5ถนนมิตรภาพสุเทพเมืองเชียงใหม่เชียงใหม่50200",
+    "Hat LekKhlon YaiTrat23110",
+]
+
+
+def _gist(answer: dict) -> tuple:
+    codes = tuple((c["code"], c["reason_code"]) for c in answer["candidates"])
+    return answer["tambon"], answer["amphoe"], answer["province"], answer["precision"], codes
+
+
+def test_the_same_answers_from_the_function_the_command_and_the_api(client, monkeypatch):
+    expected = [_gist(geocode(q).as_dict()) for q in SAME_EVERYWHERE]
+    assert expected[0][2] == "50" and expected[0][4] == (
+        ("5001", "capital"),
+        ("450802", "namesake"),
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(SAME_EVERYWHERE) + "\n"))
+    out = io.StringIO()
+    call_command("geocode", "--jsonl", "--offline", stdout=out)
+    assert [_gist(json.loads(line)) for line in out.getvalue().splitlines()] == expected
+    api = [
+        client.get("/api/v1/geocode/", {"q": q}, HTTP_ACCEPT_LANGUAGE="th").json()["properties"]
+        for q in SAME_EVERYWHERE
+    ]
+    assert [_gist(properties) for properties in api] == expected
+    messages = [c["message"] for c in api[0]["candidates"]]
+    assert messages == ["อำเภอเมืองของจังหวัด", "อีกแห่งที่ใช้ชื่อเดียวกัน"]
 
 
 def test_geocode_api_none_has_null_geometry(client):

@@ -242,10 +242,8 @@ def test_own_address_is_geocoded_and_a_pin_is_exact():
         new_opportunity(org, use_organization_location=False, address="แขวงสีลม เขตบางรัก กทม."),
         format="json",
     ).json()
-    # The package gazetteer borrows Bang Rak's point from Bangkok: the precision says so.
-    assert (
-        body["properties"]["tambon"] == "100402" and body["properties"]["precision"] == "province"
-    )
+    # The package gazetteer has a point inside แขวงสีลม: the precision says so.
+    assert body["properties"]["tambon"] == "100402" and body["properties"]["precision"] == "tambon"
     body = client.post(
         "/api/v1/opportunities/",
         new_opportunity(org, location={"type": "Point", "coordinates": [100.5018, 13.7563]}),

@@ -31,18 +31,77 @@ def test_package_gazetteer_has_every_area():
     assert "50200" in Area.objects.get(code="50").postcodes  # postcodes gathered upwards
 
 
+KHLONG_TOEI_PORT = Point(100.5620, 13.7090, srid=4326)  # in แขวงคลองเตย (103301)
+
+
 def test_package_gazetteer_points_are_honest():
     assert not Area.objects.filter(point=None).exists()
-    # Provinces and most districts have GeoNames points of their own…
+    # Provinces and most districts have the GeoNames point of their largest town…
     assert Area.objects.provinces().filter(point_source=PointSource.GEONAMES).count() == 77
     assert Area.objects.amphoes().filter(point_source=PointSource.GEONAMES).count() > 850
-    # …the rest borrow their parent's point, and say so.
-    borrowed = Area.objects.filter(point_source=PointSource.PARENT).select_related("parent")
-    assert borrowed.count() > 6000
-    for area in borrowed[:200]:
-        assert area.point == area.parent.point and area.point_level == area.parent.point_level
     mueang_chiang_mai = Area.objects.get(code="5001").point
     assert mueang_chiang_mai.distance(CHIANG_MAI_OLD_CITY) < 0.1  # degrees: same town
+    # …the other districts and the tambons a point inside their official boundary, shipped…
+    inside = PointSource.BOUNDARY
+    assert not Area.objects.amphoes().exclude(point_source__in=[PointSource.GEONAMES, inside])
+    assert Area.objects.tambons().filter(point_source=inside, point_level="tambon").count() > 7400
+    khlong_toei = Area.objects.get(code="103301")
+    assert khlong_toei.point.distance(KHLONG_TOEI_PORT) < 0.02  # degrees: about 2 km
+    # …and the few tambons created since the boundaries were drawn borrow their parent's.
+    borrowed = Area.objects.filter(point_source=PointSource.PARENT).select_related("parent")
+    assert 0 < borrowed.count() < 20
+    for area in borrowed:
+        assert area.level == "tambon"
+        assert area.point == area.parent.point and area.point_level == area.parent.point_level
+
+
+def test_a_tambon_is_answered_at_a_point_inside_it_by_default():
+    result = geocode("แขวงคลองเตย เขตคลองเตย กรุงเทพมหานคร")
+    assert result.precision == "tambon" and result.tambon == "103301"
+    assert result.point.distance(KHLONG_TOEI_PORT) < 0.02
+
+
+def test_what_the_geocoder_placed_follows_a_better_area_point_and_pins_stay():
+    from tests.factories import OrganizationFactory, VolunteerFactory
+
+    bangkok = Area.objects.get(code="10").point
+    # Placed before the tambon had a point of its own: at Bangkok's, said to be province-precise.
+    placed = OrganizationFactory(location=bangkok, precision="province", area_id="103301")
+    pinned = OrganizationFactory(location=bangkok, precision="exact", area_id="103301")
+    home = VolunteerFactory(home=bangkok, home_precision="province", home_area_id="103301")
+    report = package_gazetteer.load()
+    placed.refresh_from_db()
+    pinned.refresh_from_db()
+    tambon = Area.objects.get(code="103301")
+    assert placed.location.equals_exact(tambon.point, 1e-9) and placed.precision == "tambon"
+    assert pinned.location.equals_exact(bangkok, 1e-9) and pinned.precision == "exact"
+    assert any("places.Organization placed at an area's point moved" in n for n in report.notes)
+    home.refresh_from_db()
+    assert home.home.equals_exact(tambon.point, 1e-9) and home.home_precision == "tambon"
+
+
+def test_the_shipped_points_lie_inside_the_official_polygons_and_are_reproducible(
+    open_data, tmp_path, monkeypatch
+):
+    import shapely
+    from shapely.geometry import shape
+
+    from places import derived
+
+    adm2, adm3 = open_data("boundaries/th_adm2.geojson"), open_data("boundaries/th_adm3.geojson")
+    shipped = derived.area_points()
+    outside = []
+    for path, field in ((adm2, "ADM2_PCODE"), (adm3, "ADM3_PCODE")):
+        for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+            code = feature["properties"][field].removeprefix("TH")
+            lat, lon = shipped[code]
+            if not shape(feature["geometry"]).contains(shapely.Point(lon, lat)):
+                outside.append(code)
+    assert len(shipped) == 928 + 7425 and not outside
+    # Regenerating from the same files writes the same table.
+    monkeypatch.setattr(derived, "AREA_POINTS", tmp_path / "points.csv")
+    derived.write_area_points(adm2, adm3)
+    assert (tmp_path / "points.csv").read_bytes() == (derived.DATA / "area_points.csv").read_bytes()
 
 
 def test_package_gazetteer_reload_changes_nothing():

@@ -204,8 +204,8 @@ def test_a_home_by_tambon_keeps_the_areas_own_point(client):
     assert response.status_code == 302
     profile.refresh_from_db()
     answer = geocode(address)
-    # The package gazetteer gives this tambon its district's point, and says so.
-    assert profile.home_precision == answer.precision == "amphoe"
+    # The package gazetteer has a point inside this tambon, and says so.
+    assert profile.home_precision == answer.precision == "tambon"
     assert (profile.home.x, profile.home.y) == (answer.lon, answer.lat)
     assert profile.home_area_id.startswith("5001")
 

@@ -521,6 +521,12 @@
         searchNear(label(c), { remember: true });
       });
       item.appendChild(button);
+      if (c.message) {
+        var why = document.createElement("span");
+        why.className = "why";
+        why.textContent = c.message;
+        item.appendChild(why);
+      }
       list.appendChild(item);
     });
     box.hidden = !list.children.length;

@@ -72,6 +72,9 @@ def test_browse_the_map_to_one_opportunity_and_open_it(demo_world, journey):
         ("หาดใหญ่", "อ.หาดใหญ่"),  # a district
         ("10110", "รหัสไปรษณีย์ 10110"),  # a postal code
         ("ต.สุเทพ อ.เมืองเชียงใหม่ จ.เชียงใหม่ 50200", "ต.สุเทพ"),  # a full address
+        ("12/3หมู่5สุเทพเมืองเชียงใหม่เชียงใหม่50200", "ต.สุเทพ"),  # run together
+        ("suthepmueangchiangmaichiangmai", "ต.สุเทพ"),  # romanised, typed on a phone
+        ("พัทยา", "อ.บางละมุง"),  # a town that is no district's name
     ],
 )
 def test_search_near_what_people_type(demo_world, journey, typed, place_shown):
@@ -96,7 +99,15 @@ def test_a_shared_name_answers_the_likely_place_and_offers_the_others(demo_world
     person.sees("หรือคุณหมายถึง:")
     other = person.page.get_by_role("button", name="ต.เชียงใหม่ อ.โพธิ์ชัย จ.ร้อยเอ็ด")
     expect(other).to_be_visible()
-    person.step("the province, and the tambon of the same name offered")
+    offered = person.page.locator("#candidates li")
+    expect(offered.filter(has=other)).to_contain_text("อีกแห่งที่ใช้ชื่อเดียวกัน")
+    expect(offered.first).to_contain_text("อ.เมืองเชียงใหม่ จ.เชียงใหม่")
+    expect(offered.first).to_contain_text("อำเภอเมืองของจังหวัด")
+    person.step("the province, its capital and the tambon of the same name offered, with why")
+    person.clicks("button", "อ.เมืองเชียงใหม่ จ.เชียงใหม่")
+    expect(person.page.locator("#results-heading")).to_contain_text("อ.เมืองเชียงใหม่")
+    expect(results(person).first).to_be_visible()
+    person.step("near the city instead")
 
     # A name that only tambons share: the person chooses.
     person.types("ค้นหางานอาสาใกล้", "ในเมือง")
@@ -123,6 +134,21 @@ def test_a_shared_name_answers_the_likely_place_and_offers_the_others(demo_world
     expect(results(person)).to_have_count(0)
     expect(person.page.locator("path.leaflet-interactive")).to_have_count(0)
     person.step("nothing found, and said so")
+    person.no_errors()
+
+
+def test_from_my_tambon_the_opportunity_in_it_is_near(demo_world, journey):
+    """A Khlong Toei home finds the Khlong Toei homework club in Khlong Toei, not kilometres
+    away at Bangkok's point: the demo is placed at tambon points inside their tambons."""
+    person = journey.opens("/")
+    person.types("ค้นหางานอาสาใกล้", "แขวงคลองเตย เขตคลองเตย กรุงเทพฯ")
+    person.clicks("button", "ค้นหา", exact=True)
+    expect(person.page.locator("#results-heading")).to_contain_text("แขวงคลองเตย")
+    club = person.page.locator("#results li").filter(has_text="ติวการบ้านเด็กคลองเตย")
+    expect(club).to_contain_text("ห่าง")
+    distance = re.search(r"ห่าง ([\d.]+) กม\.", club.inner_text())
+    assert distance and float(distance[1]) < 1, club.inner_text()
+    person.step("the club in my tambon, next to me")
     person.no_errors()
 
 

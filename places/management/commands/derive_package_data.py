@@ -11,8 +11,14 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        adm1 = settings.OPEN_DATA_DIR / "boundaries" / "th_adm1.geojson"
-        if not adm1.exists():
-            raise CommandError(f"{adm1} not found: set OPEN_DATA_DIR (see README, Official data)")
+        boundaries = settings.OPEN_DATA_DIR / "boundaries"
+        adm1, adm2, adm3 = (boundaries / f"th_adm{level}.geojson" for level in (1, 2, 3))
+        for path in (adm1, adm2, adm3):
+            if not path.exists():
+                raise CommandError(
+                    f"{path} not found: set OPEN_DATA_DIR (see README, Official data)"
+                )
         count = derived.write_province_outlines(adm1)
         self.stdout.write(f"{derived.PROVINCE_OUTLINES}: {count} provinces")
+        count = derived.write_area_points(adm2, adm3)
+        self.stdout.write(f"{derived.AREA_POINTS}: {count} district and tambon points")
