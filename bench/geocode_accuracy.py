@@ -253,6 +253,23 @@ def bare_names(top_districts: int):
         yield "town", name, code
 
 
+def source_agrees(index, row) -> dict[str, bool]:
+    """Whether the data.go.th row names the tambon and amphoe as the gazetteer does, in Thai and
+    in English (its romanisations and a few districts differ): where it does not, a miss may be
+    the source's."""
+    tambon, amphoe = row["truth"], row["truth"][:4]
+
+    def named(name, code):
+        return bool(thai.thai_name_variants(name) & set(index.names_of[code])) or (
+            thai.fold(name) in index.names_of[code]
+        )
+
+    return {
+        "thai": named(row["subdistrict_th"], tambon) and named(row["district_th"], amphoe),
+        "english": named(row["subdistrict_en"], tambon) and named(row["district_en"], amphoe),
+    }
+
+
 def namesakes(index, name: str) -> set[str]:
     """Every area whose name (in some written form) is this name."""
     return set(index.names.get(thai.fold(name), ()))
@@ -270,6 +287,8 @@ def main():
     rng = random.Random(args.seed)
     rows = load_rows(args.per_province, rng)
     cases = [(form, text, row["truth"]) for row in rows for form, text in forms(row, rng)]
+    index = service.gazetteer()  # load once, outside the timing
+    agrees = {row["truth"]: source_agrees(index, row) for row in rows}
     boundaries = Area.objects.tambons().with_boundary().count()
     sources = dict(
         Area.objects.tambons().values_list("point_source").annotate(n=Count("code")).order_by()
@@ -279,7 +298,6 @@ def main():
     provinces = len({r["province_id"] for r in rows})
     print(f"{len(rows)} subdistricts from {provinces} provinces, {len(cases)} addresses\n")
 
-    index = service.gazetteer()  # load once, outside the timing
     results, latencies = [], []
     started = time.perf_counter()
     for _, text, _ in cases:
@@ -288,12 +306,15 @@ def main():
         latencies.append(time.perf_counter() - before)
     elapsed = time.perf_counter() - started
 
-    per_form = defaultdict(lambda: [0, 0])
+    per_form = defaultdict(lambda: [0, 0, 0, 0])  # correct, n; where the source agrees
     tambon_answers = []
     for (form, text, truth), result in zip(cases, results, strict=True):
+        agreeing = agrees[truth]["english" if "english" in form else "thai"]
         per_form[form][1] += 1
+        per_form[form][3] += agreeing
         if result.tambon == truth:
             per_form[form][0] += 1
+            per_form[form][2] += agreeing
         elif form == args.show:
             print(
                 f"  {text!r} → {result.tambon or result.amphoe or result.province} "
@@ -304,15 +325,24 @@ def main():
     per_form_ms = defaultdict(list)
     for (form, _, _), latency in zip(cases, latencies, strict=True):
         per_form_ms[form].append(1000 * latency)
-    print(f"{'form':<20}{'tambon-correct':>16}{'n':>7}{'p50 ms':>9}{'p99 ms':>9}")
-    for form, (good, n) in per_form.items():
+    print(
+        f"{'form':<20}{'tambon-correct':>16}{'n':>7}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'where the source agrees':>26}{'n':>7}"
+    )
+    for form, (good, n, good_agreeing, agreeing) in per_form.items():
         ms = sorted(per_form_ms[form])
         print(
-            f"{form:<20}{100 * good / n:>15.1f}%{n:>7}"
+            f"{form:<20}{100 * good / n:>15.2f}%{n:>7}"
             f"{ms[len(ms) // 2]:>9.2f}{ms[int(0.99 * len(ms))]:>9.2f}"
+            f"{100 * good_agreeing / max(agreeing, 1):>25.2f}%{agreeing:>7}"
         )
-    good = sum(g for g, _ in per_form.values())
-    print(f"{'overall':<20}{100 * good / len(cases):>15.1f}%{len(cases):>7}")
+    good, n, good_agreeing, agreeing = (
+        sum(column) for column in zip(*per_form.values(), strict=True)
+    )
+    print(
+        f"{'overall':<20}{100 * good / n:>15.2f}%{n:>7}{'':>18}"
+        f"{100 * good_agreeing / agreeing:>25.2f}%{agreeing:>7}"
+    )
     precision = defaultdict(int)
     for r in results:
         precision[r.precision] += 1

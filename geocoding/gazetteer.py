@@ -5,7 +5,8 @@ Scoring, per candidate area (integers, so that ties are real ties):
   3  the area is named (−1 if only part of a longer run of text, −1 if matched with a typo,
      +1 if the word before it says its level: ต./อ./จ./Tambon…, −2 if it says another level)
   +2 its amphoe is named too, +2 its province is named too (by other words than its own)
-  +2 the postcode belongs to it; 0 a tambon's amphoe has it; −2 neither
+  +2 the postcode is a tambon's own (+1 an amphoe's or province's); 0 a tambon's amphoe has it;
+     −2 neither
   −2 another province is named and its own is not; −1 the same for amphoe
 Below MIN_SCORE nothing is answered. Equal best scores are settled by what a name alone most
 plausibly means (the larger unit: a province over its namesake tambon, a district over the tambon
@@ -32,6 +33,7 @@ MAX_SCORE = 10
 MIN_LATIN_NAME = 4  # shorter English names ("Na", "Don", "Nan") count alone or after a marker
 MIN_FUZZY = 5  # unscoped fuzzy matching needs at least this many letters
 MIN_GLUED = 16  # romanised text run together this long may end in a province spelt otherwise
+MAX_CANDIDATES = 12  # places offered beside an answer (all namesakes of a common name fit)
 
 # Why a place is offered beside (or instead of) the answer.
 WHY = {
@@ -356,7 +358,7 @@ class Gazetteer:
                 if level in (None, self.places[c].level)
                 for n in self.names_of[c]
             }
-            max_edits = 2 if len(text) >= 8 else 1
+            max_edits = max(1, len(text) // 4)  # few names in scope: a quarter may differ
         elif len(text) >= MIN_FUZZY:
             choices = {n: None for n in self._fuzzy_names.get(role if role in LEVELS else None, [])}
             max_edits = 1
@@ -449,6 +451,16 @@ class Gazetteer:
                     )
 
         scope = self._scope(exact)
+        if scope:
+            # A whole chunk that names only places outside what the rest of the address names
+            # ("Na Mueang, Mueang Nakhon Si Thammarat": a tambon Na Mueang elsewhere) may be a
+            # misspelt name inside it ("Nai Mueang"): look there too.
+            fits = set(scope) | {m.code for m in exact if m.level != TAMBON}
+            for index, chunk in enumerate(parsed.area_chunks):
+                named = [m for m in exact if m.chunk == index and m.whole]
+                if named and not any(m.code in fits for m in named):
+                    text = thai.fold(chunk.text)
+                    loose.append((index, 0, len(text), re.sub(r"\d", "", text), chunk.role, True))
         fuzzy = []
         for index, start, end, text, role, whole in loose:
             for code in self._fuzzy(text, role, scope):
@@ -493,7 +505,10 @@ class Gazetteer:
             best_by_code.values(), key=lambda c: (-c.score, RANK[c.place.level], c.place.code)
         )
         match = Match(
-            None, candidates=ranked[:10], postcode=postcode, postcode_places=postcode_places
+            None,
+            candidates=ranked[:MAX_CANDIDATES],
+            postcode=postcode,
+            postcode_places=postcode_places,
         )
         if not ranked or ranked[0].score < MIN_SCORE:
             for candidate in match.candidates:
@@ -504,8 +519,18 @@ class Gazetteer:
             )
             return match
         top = [c for c in ranked if c.score == ranked[0].score]
+        # A tambon read from its own amphoe's name (ปากพนัง in "…ปากพนัง นครศรีธรรมราช") is that
+        # name read again: another place as good is the better reading.
+        echoes = [
+            c
+            for c in top
+            if c.place.level == TAMBON
+            and c.mention
+            and any(o.overlaps(c.mention) for o in named.get(c.place.amphoe_code, []))
+        ]
+        contenders = [c for c in top if c not in echoes] if len(echoes) < len(top) else top
         match.score = ranked[0].score
-        chosen, rivals = self._most_plausible(top)
+        chosen, rivals = self._most_plausible(contenders)
         if chosen is not None:
             match.place = chosen
             match.alternatives = self._alternatives(chosen, top)
@@ -539,7 +564,7 @@ class Gazetteer:
             offered.append(Candidate(self.places[capital], 0, None, "capital"))
         order = {"inside": 0, "capital": 1, "namesake": 2, "similar": 3}
         offered.sort(key=lambda c: (order[c.why], -RANK[c.place.level], c.place.code))
-        return offered[:9]
+        return offered[:MAX_CANDIDATES]
 
     @staticmethod
     def _why_tied(candidate: Candidate, best: int) -> str:
@@ -569,17 +594,21 @@ class Gazetteer:
         [group] = leading
         deepest = [c for c in group if len(c.place.code) == max(len(g.place.code) for g in group)]
         largest = group[0]
-        if all(_same_words(c, largest) for c in deepest):
+        # The smallest named by other words than the largest agree with it and say more; one
+        # that is the largest's own name read again (ปากพนัง the tambon in อ.ปากพนัง) does not.
+        apart = [c for c in deepest if not _same_words(c, largest)]
+        if not apart:
             return largest.place, []  # one name for both: the larger unit
-        if len(deepest) == 1:
-            return deepest[0].place, []  # the larger named apart, and the smaller agrees with it
-        return self._shared_area(c.place for c in deepest), []
+        if len(apart) == 1:
+            return apart[0].place, []
+        return self._shared_area(c.place for c in apart), []
 
     def _postcode_agreement(self, place: Place, postcode: str) -> int:
-        """+2 the postcode is the place's; 0 it is not the tambon's but its amphoe's (a post
-        office's round and the tambon line often differ); −2 it is from elsewhere."""
+        """+2 the postcode is the tambon's (+1 the district's or province's: one of many it holds);
+        0 it is not the tambon's but its amphoe's (a post office's round and the tambon line often
+        differ); −2 it is from elsewhere."""
         if postcode in place.postcodes:
-            return 2
+            return 2 if place.level == TAMBON else 1
         amphoe = self.places.get(place.amphoe_code or "")
         return 0 if place.level == TAMBON and amphoe and postcode in amphoe.postcodes else -2
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from common.thailand import in_thailand, looks_swapped
 from geocoding import areas, thai
-from geocoding.gazetteer import MAX_SCORE, WHY, Gazetteer, Match, Place
+from geocoding.gazetteer import MAX_CANDIDATES, MAX_SCORE, WHY, Gazetteer, Match, Place
 from geocoding.remote import RemoteGeocoderError, configured_geocoder
 
 PRECISIONS = ("exact", "remote", "tambon", "amphoe", "province", "postcode", "none")
@@ -225,7 +225,7 @@ def _from_match(result: GeocodeResult, match: Match, index: Gazetteer) -> Geocod
         _describe(c.place, c.score or None, index, c.why)
         for c in others
         if c.place.code != place.code
-    ][:10]
+    ][:MAX_CANDIDATES]
     result.reason, result.reason_code = match.reason, match.reason_code
     result.label_th, result.label_en = _labels(place, index)
     chain = place.chain()
@@ -254,7 +254,7 @@ def _from_postcode(result: GeocodeResult, match: Match, index: Gazetteer) -> Geo
         codes = {p.chain()[level] for p in places}
         if len(codes) == 1:
             setattr(result, level, codes.pop())
-    result.candidates = [_describe(p, None, index, "postcode") for p in places][:10]
+    result.candidates = [_describe(p, None, index, "postcode") for p in places][:MAX_CANDIDATES]
     result.reason = result.reason_code = None
     shared = index.places.get(result.amphoe or result.province or "")
     area_th, area_en = _labels(shared, index) if shared else ("", "")
@@ -318,7 +318,9 @@ def geocode(q: str, *, use_remote: bool = True) -> GeocodeResult:
         result.refuse(
             "unknown_postcode", f"{result.reason}; {parsed.postcode} is not a Thai postal code"
         )
-    result.candidates = [_describe(c.place, c.score, index, c.why) for c in match.candidates][:10]
+    result.candidates = [_describe(c.place, c.score, index, c.why) for c in match.candidates][
+        :MAX_CANDIDATES
+    ]
     return result
 
 
