@@ -230,7 +230,9 @@ def _places_meant(params, text: str) -> list[tuple[str, str, str]]:
             query = params.copy()
             query["near"] = candidate[key]
             query.pop("page", None)
-            meant.append((candidate[key], query.urlencode(), explain_candidate(candidate)))
+            # Every place of a name not found shares it: only another reason is worth saying.
+            why = explain_candidate(candidate) if candidate["reason_code"] != "namesake" else ""
+            meant.append((candidate[key], query.urlencode(), why))
     return meant
 
 

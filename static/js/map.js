@@ -505,7 +505,9 @@
     showCandidates([], "");
   }
 
-  function showCandidates(candidates, heading) {
+  /* The places a search may mean, each with why it is offered; in the list that replaces an
+   * answer ("which one?") every place shares the name, and the heading already says so. */
+  function showCandidates(candidates, heading, answered) {
     var box = $("candidates");
     var list = box.querySelector("ul");
     list.innerHTML = "";
@@ -521,7 +523,7 @@
         searchNear(label(c), { remember: true });
       });
       item.appendChild(button);
-      if (c.message) {
+      if (c.message && (answered || c.reason_code !== "namesake")) {
         var why = document.createElement("span");
         why.className = "why";
         why.textContent = c.message;
@@ -589,7 +591,7 @@
         searchCircle = L.circle(centre, { radius: km * 1000, weight: 1, fillOpacity: 0.05, interactive: false }).addTo(map);
         // A point well outside Thailand moves nothing: the answer below says why.
         if (!options.keepView && L.latLngBounds(THAILAND).pad(0.1).contains(centre)) map.fitBounds(searchCircle.getBounds());
-        showCandidates(place.candidates, place.candidates.length ? config.text.or_maybe : "");
+        showCandidates(place.candidates, place.candidates.length ? config.text.or_maybe : "", true);
         $("results-heading").textContent = say(config.text.nearest, { km: km, place: place.label });
         var params = filterParams();
         params.set("near", search.centreText);

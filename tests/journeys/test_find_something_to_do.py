@@ -114,6 +114,7 @@ def test_a_shared_name_answers_the_likely_place_and_offers_the_others(demo_world
     person.clicks("button", "ค้นหา", exact=True)
     person.sees("คุณหมายถึงที่ไหน?")
     expect(person.page.locator("#results")).to_contain_text("คุณหมายถึงที่ไหน?")
+    expect(person.page.locator("#candidates .why")).to_have_count(0)  # all share the name
     expect(person.page.locator("path.leaflet-interactive")).to_have_count(0)  # no stale circle
     person.step("which one?")
     person.clicks("button", "ต.ในเมือง อ.เมืองอุบลราชธานี จ.อุบลราชธานี")
