@@ -26,6 +26,7 @@ import _setup
 
 _setup._django()
 import shapely  # noqa: E402
+import shapely.ops  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from shapely.geometry import shape  # noqa: E402
 

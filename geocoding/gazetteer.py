@@ -284,14 +284,16 @@ class Gazetteer:
         if not best:
             return None
         shortest = min(len(code) for _, code in best)
-        largest = [found for found in best if len(found[1]) == shortest]
-        return largest[0] if len(largest) == 1 else None
+        largest = {found for found in best if len(found[1]) == shortest}  # spellings of one place
+        return largest.pop() if len(largest) == 1 else None
 
     def _unglue_streets(self, parsed: thai.ParsedAddress) -> None:
         """A road, lane or village written straight into the tambon, amphoe and province
-        ("ถนนมิตรภาพสุเทพเมืองเชียงใหม่…") ends where the chain of areas starts."""
+        ("ถ.มิตรภาพสุเทพเมืองเชียงใหม่…") ends where the chain of areas starts. A road named for
+        where it leads ("ถ.บางนา-ตราด", "ถ.เชียงใหม่ลำปาง ต.ป่าตัน") keeps its name: never split
+        after a dash, and a single name only when nothing of the address follows."""
         chunks = []
-        for chunk in parsed.chunks:
+        for position, chunk in enumerate(parsed.chunks):
             split = None
             if chunk.role in thai.NAMED_STREET_PARTS and thai.is_thai(chunk.text):
                 folded, positions = thai.fold_with_positions(chunk.text)
@@ -300,14 +302,19 @@ class Gazetteer:
                 if tiles:
                     spelt = self._spelt_otherwise_before(folded[:start], tiles[0][3])
                     start = min([start, *(found[0] for found in spelt)])
-                if start > 0:
+                    more = any(
+                        c.role not in thai.STREET_PARTS for c in parsed.chunks[position + 1 :]
+                    )
+                    if len(tiles) + len(spelt) < 2 and more:
+                        start = 0
+                if start > 0 and chunk.text[positions[start] - 1] not in "-–":
                     split = positions[start]
             if split is None:
                 chunks.append(chunk)
                 continue
-            street = thai.Chunk(chunk.text[:split], chunk.role)
+            street = thai.Chunk(chunk.text[:split].rstrip(" .,(-–"), chunk.role)
             chunks += [street, thai.Chunk(chunk.text[split:])]
-            if getattr(parsed, chunk.role) == chunk.text:
+            if getattr(parsed, chunk.role, None) == chunk.text:
                 setattr(parsed, chunk.role, street.text)
         parsed.chunks = chunks
 

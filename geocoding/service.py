@@ -222,7 +222,7 @@ def _from_match(result: GeocodeResult, match: Match, index: Gazetteer) -> Geocod
     place = match.place
     others = match.alternatives or (match.candidates if match.reason else [])
     result.candidates = [
-        _describe(c.place, c.score or None, index, c.why)
+        _describe(c.place, c.score if c.mention else None, index, c.why)
         for c in others
         if c.place.code != place.code
     ][:MAX_CANDIDATES]

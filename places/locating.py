@@ -7,12 +7,12 @@ from dataclasses import asdict, dataclass
 
 from django.apps import apps
 from django.contrib.gis.geos import Point
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from common.importing import ImportReport, rows_imported
 from geocoding.service import GeocodeResult, explain, geocode, reverse_geocode
 from places import sql
-from places.events import area_points_changed
 from places.models import Located, Precision
 
 
@@ -95,5 +95,5 @@ def follow_area_points(report: ImportReport) -> None:
                     f"{count} {model._meta.label} placed at an area's point "
                     "moved to its better point"
                 )
-                rows_imported.send(model)
-    area_points_changed.send(Located, report=report)
+                # Heard once the import commits (never for a dry run that rolls back).
+                transaction.on_commit(lambda model=model: rows_imported.send(model))

