@@ -290,8 +290,9 @@ class Gazetteer:
     def _unglue_streets(self, parsed: thai.ParsedAddress) -> None:
         """A road, lane or village written straight into the tambon, amphoe and province
         ("ถ.มิตรภาพสุเทพเมืองเชียงใหม่…") ends where the chain of areas starts. A road named for
-        where it leads ("ถ.บางนา-ตราด", "ถ.เชียงใหม่ลำปาง ต.ป่าตัน") keeps its name: never split
-        after a dash, and a single name only when nothing of the address follows."""
+        where it leads ("ถ.บางนา-ตราด", "ถ.ธนบุรีปากท่อ แขวงบางมด") keeps its name: never split
+        after a dash, and a single name only when what follows names nothing or its district or
+        province."""
         chunks = []
         for position, chunk in enumerate(parsed.chunks):
             split = None
@@ -302,10 +303,14 @@ class Gazetteer:
                 if tiles:
                     spelt = self._spelt_otherwise_before(folded[:start], tiles[0][3])
                     start = min([start, *(found[0] for found in spelt)])
-                    more = any(
-                        c.role not in thai.STREET_PARTS for c in parsed.chunks[position + 1 :]
-                    )
-                    if len(tiles) + len(spelt) < 2 and more:
+                    rest = [
+                        c for c in parsed.chunks[position + 1 :] if c.role not in thai.STREET_PARTS
+                    ]
+                    if (
+                        len(tiles) + len(spelt) < 2
+                        and rest
+                        and not self._inside_what_follows(tiles[0][3], rest)
+                    ):
                         start = 0
                 if start > 0 and chunk.text[positions[start] - 1] not in "-–":
                     split = positions[start]
@@ -317,6 +322,16 @@ class Gazetteer:
             if getattr(parsed, chunk.role, None) == chunk.text:
                 setattr(parsed, chunk.role, street.text)
         parsed.chunks = chunks
+
+    def _inside_what_follows(self, codes: list[str], chunks: list[thai.Chunk]) -> bool:
+        """Whether one of these places lies in an amphoe or province the chunks name."""
+        named = {
+            code
+            for chunk in chunks
+            for _, _, name in self._scan(thai.fold(chunk.text), None)
+            for code in self.names[name]
+        }
+        return any(code[:4] in named or code[:2] in named for code in codes)
 
     @cached_property
     def _fuzzy_names(self) -> dict[str, list[str]]:
