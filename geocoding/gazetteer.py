@@ -568,7 +568,7 @@ class Gazetteer:
 
     def _alternatives(self, chosen: Place, top: list[Candidate]) -> list[Candidate]:
         """The other places that fit as well (not those the answer lies in), for "did you mean
-        …?": the answer's namesake inside it and its capital district first, then namesakes
+        …?": the answer's capital district first, then its namesake inside it, then namesakes
         elsewhere, larger units first."""
         offered = []
         for c in top:
@@ -584,7 +584,7 @@ class Gazetteer:
             and capital not in {c.place.code for c in offered}
         ):
             offered.append(Candidate(self.places[capital], 0, None, "capital"))
-        order = {"inside": 0, "capital": 1, "namesake": 2, "similar": 3}
+        order = {"capital": 0, "inside": 1, "namesake": 2, "similar": 3}
         offered.sort(key=lambda c: (order[c.why], -RANK[c.place.level], c.place.code))
         return offered[:MAX_CANDIDATES]
 
