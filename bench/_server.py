@@ -18,9 +18,10 @@ def free_port():
 
 
 @contextlib.contextmanager
-def gunicorn(app="mapsite.wsgi", timeout=30, quiet=False, **env):
-    """Production settings (DEBUG off), one sync worker, on 127.0.0.1; yields the port. `quiet`:
-    the server's log (every 4xx it answered) is not shown."""
+def gunicorn(app="mapsite.wsgi", timeout=30, quiet=False, workers=1, sync=False, **env):
+    """Production settings (DEBUG off) and compose's gunicorn settings (mapsite/gunicorn.py:
+    threads), `workers` workers, on 127.0.0.1; yields the port. `sync`: gunicorn's default sync
+    workers instead, to compare. `quiet`: the server's log (every 4xx it answered) is not shown."""
     port = free_port()
     environ = {
         **os.environ,
@@ -37,13 +38,18 @@ def gunicorn(app="mapsite.wsgi", timeout=30, quiet=False, **env):
             sys.executable,
             "-m",
             "gunicorn",
+            "-c",
+            str(ROOT / "mapsite" / "gunicorn.py"),
+            *(["--worker-class", "sync"] if sync else []),
             app,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "1",
+            str(workers),
             "--timeout",
             str(timeout),
+            "--access-logfile",
+            "/dev/null",
             "--log-level",
             "warning",
             "--pythonpath",

@@ -13,6 +13,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from common import pages
 from common import params as read
 from common.openapi import collection
 from common.thailand import in_thailand, looks_swapped
@@ -74,70 +75,61 @@ class PointField(serializers.Field):
         return None if value is None else {"type": "Point", "coordinates": [value.x, value.y]}
 
 
-def _metres(row):
-    """A row's `distance` annotation, from a model instance or a values() dict."""
-    return (row["distance"] if isinstance(row, dict) else row.distance).m
-
-
 class FeaturePagination(BasePagination):
-    """Pages of features without COUNT(*): one more row than the page is read to know whether
-    a next page exists (counting every match is what makes radius queries slow).
-
-    A radius search (`radius_km` set by the view) pages a nearest-first queryset and cuts each
-    page at the radius by the rows' exact distance. ST_DWithin in the query would be exact too,
-    but PostgreSQL misjudges how many rows it keeps and, for wide radii, reads and sorts every
-    match instead of following the GiST index's nearest-first order for one page (measured in
-    bench/radius.py)."""
+    """Pages of features by cursor (common.pages), without COUNT(*): one more row than the page
+    is read to know whether a next page exists. The view sets `keyset` (and orders its queryset
+    by it), or `radius_km` for a radius search over pages.nearest()."""
 
     page_size = 50
     max_page_size = 100
+    keyset = None
     radius_km = None
-    # Index order is on the sphere, the cut on the spheroid: they differ by under 0.5%, so
-    # pages go on while the next row is this close to the radius.
-    SPHERE_MARGIN = 1.006
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         params = request.query_params
-        self.page = read.whole(params, "page", low=1, high=10_000, default=1)
-        self.size = read.whole(
+        refuse_page_numbers(params)
+        cursor = read.raw(params, "after")
+        size = read.whole(
             params, "page_size", low=1, high=self.max_page_size, default=self.page_size
         )
-        start = (self.page - 1) * self.size
-        rows = list(queryset[start : start + self.size + 1])
-        self.has_next = len(rows) > self.size
+        self.stopped = False
         if self.radius_km is not None:
-            limit_m = self.radius_km * 1000
-            self.has_next = self.has_next and _metres(rows[-1]) <= limit_m * self.SPHERE_MARGIN
-            rows = [row for row in rows[: self.size] if _metres(row) <= limit_m]
-        return rows[: self.size]
-
-    def links(self):
-        url = self.request.build_absolute_uri()
-        following = replace_query_param(url, "page", self.page + 1) if self.has_next else None
-        if self.page <= 1:
-            previous = None
-        elif self.page == 2:
-            previous = remove_query_param(url, "page")
+            rows, self.following, self.stopped = pages.nearest_page(
+                queryset, cursor, size, self.radius_km * 1000
+            )
         else:
-            previous = replace_query_param(url, "page", self.page - 1)
-        return following, previous
+            rows, self.following = pages.keyset_page(queryset, self.keyset, cursor, size)
+        self.first = None if cursor is None else remove_query_param(self.url(), "after")
+        return rows
+
+    def url(self):
+        return self.request.build_absolute_uri()
 
     def get_paginated_response(self, features, extra=None):
-        following, previous = self.links()
-        return Response(
-            {
-                "type": "FeatureCollection",
-                **(extra or {}),
-                "features": features,
-                "next": following,
-                "previous": previous,
-                **attribution(),
-            }
-        )
+        following = self.following and replace_query_param(self.url(), "after", self.following)
+        body = {
+            "type": "FeatureCollection",
+            **(extra or {}),
+            "features": features,
+            "next": following,
+            "first": self.first,
+        }
+        if self.stopped:
+            body["stopped"] = {"rows": pages.MAX_NEAREST, "detail": pages.stopped_message()}
+        return Response({**body, **attribution()})
 
     def get_paginated_response_schema(self, schema):
         return collection(schema, paged=True)
+
+
+def refuse_page_numbers(params):
+    """Pages used to be numbered (?page=N); a number other than the first is refused with the
+    way to go on, rather than quietly answered with the first page."""
+    if read.raw(params, "page") not in (None, "1"):
+        raise ValidationError(
+            {"page": [_("Pages are no longer numbered: follow the “next” link (its “after”).")]}
+        )
 
 
 class AllFeatures(BasePagination):

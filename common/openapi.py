@@ -32,7 +32,7 @@ def feature(description: str) -> dict:
 
 def collection(features: dict, *, paged: bool = True) -> dict:
     """A FeatureCollection of `features` (an array schema), with its licence and, when `paged`,
-    the links to the next and previous pages (the paginators' response schema)."""
+    the links to the next and first pages (the paginators' response schema)."""
     properties = {
         "type": {"type": "string", "enum": ["FeatureCollection"]},
         "features": features,
@@ -46,7 +46,11 @@ def collection(features: dict, *, paged: bool = True) -> dict:
     }
     if paged:
         properties["next"] = {"type": "string", "nullable": True, "format": "uri"}
-        properties["previous"] = {"type": "string", "nullable": True, "format": "uri"}
+        properties["first"] = {"type": "string", "nullable": True, "format": "uri"}
+        properties["stopped"] = {
+            "type": "object",
+            "description": "radius results stop at the nearest rows: how many, and why",
+        }
     return {"type": "object", "properties": properties, "required": ["type", "features"]}
 
 

@@ -20,7 +20,7 @@ from common.geojson import AllFeatures, FeaturePagination, attribution
 from common.openapi import collection, feature, geojson_operations
 from needs import geometry
 from needs.coverage import coverage
-from needs.models import Incident, Need, NeedStatus
+from needs.models import MOST_URGENT, Incident, Need, NeedStatus
 from needs.params import coverage_filters, filtered_needs
 from needs.serializers import (
     IncidentSerializer,
@@ -93,6 +93,7 @@ class NeedViewSet(
             queryset = queryset.in_area(area)
         if bbox := read.bbox(request.query_params):
             queryset = queryset.inside(bbox)
+        self.paginator.keyset = MOST_URGENT
         page = self.paginate_queryset(queryset)
         contacts = is_coordinator(request.user)
         return self.paginator.get_paginated_response(
@@ -111,6 +112,7 @@ class NeedViewSet(
         the coverage filters apply (incident, category, since)."""
         filters = coverage_filters(request.query_params)
         queryset = filtered_needs(Need.objects.uncovered(filters["km"]), filters)
+        self.paginator.keyset = MOST_URGENT
         page = self.paginate_queryset(queryset.most_urgent_first())
         return self.paginator.get_paginated_response(
             [need_feature(n, contacts=True) for n in page], {"km": filters["km"]}

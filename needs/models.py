@@ -3,11 +3,12 @@ and the help around each administrative area that coverage reads (needs.coverage
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
 from django.db.models.functions import Cast, Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.pages import Keyset
 from common.validators import plausible_date, thai_phone
 from opportunities.models import Opportunity
 from opportunities.taxonomy import Cause
@@ -121,12 +122,25 @@ INCIDENT_EDITABLE = [
 ]
 
 
+# The order needs are listed and paged in (common.pages): the most urgent, then those affecting
+# the most people, then the oldest; as ascending keys, so that one row comparison pages it.
+MOST_URGENT = Keyset(
+    "most_urgent",
+    (
+        ("page_urgency", Value(0) - F("urgency"), "int"),
+        ("page_affected", Value(0) - F("people_affected"), "int"),
+        ("created_at", None, "datetime"),
+        ("id", None, "int"),
+    ),
+)
+
+
 class NeedQuerySet(LocatedQuerySet):
     def open(self):
         return self.filter(status=NeedStatus.OPEN)
 
     def most_urgent_first(self):
-        return self.order_by("-urgency", "-people_affected", "created_at")
+        return MOST_URGENT.ordered(self)
 
     def finest_level_showing_all(self) -> str:
         """The finest of tambon, amphoe and province at which every need here is counted (a need
@@ -242,6 +256,13 @@ class Need(Located):
         verbose_name_plural = _("needs")
         indexes = [
             models.Index(fields=["status", "urgency"], name="need_status_urgency"),
+            models.Index(
+                Value(0) - F("urgency"),
+                Value(0) - F("people_affected"),
+                "created_at",
+                "id",
+                name="need_most_urgent",
+            ),
         ]
 
     def __str__(self):

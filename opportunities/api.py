@@ -9,7 +9,7 @@ from common.geojson import FeaturePagination
 from common.openapi import geojson_operations
 from common.permissions import IsModerator
 from opportunities.filters import filter_opportunities
-from opportunities.models import Opportunity, TransitionError
+from opportunities.models import NEWEST, Opportunity, TransitionError
 from opportunities.serializers import (
     OpportunityWriteSerializer,
     detail_url_maker,
@@ -36,7 +36,7 @@ FILTERS = [
     OpenApiParameter("radius_km", float, description="with near: 0 < radius ≤ 200, default 10"),
     OpenApiParameter("bbox", str, description="west,south,east,north (at most 25 square degrees)"),
     OpenApiParameter("mine", bool, description="the opportunities of my organizations, any status"),
-    OpenApiParameter("page", int),
+    OpenApiParameter("after", str, description="where the next page starts: its link's cursor"),
     OpenApiParameter("page_size", int),
 ]
 
@@ -74,7 +74,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
         if about:
             self.paginator.radius_km = about["radius_km"]
         else:
-            queryset = queryset.order_by("-published_at", "pk")
+            queryset, self.paginator.keyset = queryset.newest_first(), NEWEST
         page = self.paginate_queryset(listing(queryset))
         url_of = detail_url_maker(request)
         features = [listed_feature(row, url_of) for row in page]

@@ -4,6 +4,7 @@
 import csv
 import io
 import json
+from collections import defaultdict
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -14,7 +15,14 @@ from icalendar import Calendar, Event, vGeo
 
 from common.csvfiles import safe_row
 from common.geojson import attribution
-from opportunities.serializers import opportunity_feature
+from opportunities.models import Shift
+from opportunities.serializers import (
+    LIST_FIELDS,
+    Lat,
+    Lon,
+    detail_url_maker,
+    listed_feature,
+)
 from places.serializers import organization_feature
 
 # The columns the imports read come first, so that an export can be imported elsewhere
@@ -89,39 +97,76 @@ def _point(item):
     return [item.location.y, item.location.x]
 
 
-def _opportunity_row(o, request):
-    p = opportunity_feature(o, request)["properties"]
-    shifts = ";".join(
-        f"{s.starts_at.isoformat()}/{s.ends_at.isoformat()}/{s.capacity}" for s in o.shifts.all()
+# What a row of the opportunities' export reads: the list's values and the rest of the file's.
+EXPORT_FIELDS = [
+    *LIST_FIELDS,
+    "external_id",
+    "organization__external_id",
+    "description",
+    "use_organization_location",
+    "accessibility_notes",
+]
+CHUNK = 2000
+
+
+def opportunity_rows(queryset, *, with_shifts=True):
+    """(row, shifts) of every opportunity in the queryset, in chunks that each start after the
+    last id of the one before (the primary key's index; no OFFSET, no cursor held open)."""
+    distance = ["distance"] if "distance" in queryset.query.annotations else []
+    rows = queryset.order_by("pk").values(
+        *EXPORT_FIELDS, *distance, lon=Lon("location"), lat=Lat("location")
     )
-    own_place = not o.use_organization_location
+    last = 0
+    while True:
+        chunk = list(rows.filter(pk__gt=last)[:CHUNK])
+        if not chunk:
+            return
+        shifts = defaultdict(list)
+        for opportunity, starts, ends, capacity in (
+            Shift.objects.filter(opportunity__in=[r["id"] for r in chunk] if with_shifts else [])
+            .order_by("starts_at", "pk")
+            .values_list("opportunity_id", "starts_at", "ends_at", "capacity")
+        ):
+            shifts[opportunity].append(f"{starts.isoformat()}/{ends.isoformat()}/{capacity}")
+        for row in chunk:
+            yield row, ";".join(shifts[row["id"]])
+        if len(chunk) < CHUNK:
+            return
+        last = chunk[-1]["id"]
+
+
+def _opportunity_row(item, url_of):
+    o, shifts = item
+    code = o["area_id"] or ""
+    own_place = not o["use_organization_location"]
+    exact = own_place and o["lon"] is not None and o["precision"] == "exact"
     return [
-        external_id(o, "volmap-opportunity"),
-        external_id(o.organization, "volmap-organization"),
-        o.title,
-        o.title_en,
-        o.description,
-        ";".join(o.causes),
-        ";".join(o.skills),
-        ";".join(o.languages),
-        o.mode,
-        o.schedule,
-        o.address if own_place else "",
-        *(_point(o) if own_place else ["", ""]),
-        p["starts_on"] or "",
-        p["ends_on"] or "",
-        o.volunteers_needed,
-        o.minimum_age or "",
-        o.family_friendly,
-        o.accessibility_notes,
+        o["external_id"] or f"volmap-opportunity-{o['id']}",
+        o["organization__external_id"] or f"volmap-organization-{o['organization_id']}",
+        o["title"],
+        o["title_en"],
+        o["description"],
+        ";".join(o["causes"]),
+        ";".join(o["skills"]),
+        ";".join(o["languages"]),
+        o["mode"],
+        o["schedule"],
+        o["address"] if own_place else "",
+        *([o["lat"], o["lon"]] if exact else ["", ""]),
+        o["starts_on"].isoformat() if o["starts_on"] else "",
+        o["ends_on"].isoformat() if o["ends_on"] else "",
+        o["volunteers_needed"],
+        o["minimum_age"] or "",
+        o["family_friendly"],
+        o["accessibility_notes"],
         shifts,
-        o.pk,
-        o.organization.name_th,
-        o.precision,
-        p["province"] or "",
-        p["amphoe"] or "",
-        p["tambon"] or "",
-        p["url"],
+        o["id"],
+        o["organization__name_th"],
+        o["precision"],
+        code[:2],
+        code[:4] if len(code) >= 4 else "",
+        code if len(code) == 6 else "",
+        url_of(o["id"]),
     ]
 
 
@@ -150,13 +195,16 @@ def _organization_row(org, request):
     ]
 
 
-def csv_response(queryset, columns, row, request, filename, *, licensed=True):
-    """Streams rows (of a queryset, or any iterable); published data carries the licence as a
-    column of every row, so it survives copying any of them (`licensed`; not for private files
-    such as a roster)."""
+def csv_response(items, columns, row, request, filename, *, licensed=True):
+    """Streams rows (`row(item, request)` of each item of an iterable, or of a queryset read in
+    chunks); published data carries the licence as a column of every row, so it survives copying
+    any of them (`licensed`; not for private files such as a roster). Streamed with chunked
+    transfer encoding: a download cut short ends without its last chunk, which a client reports
+    as an error rather than a shorter file."""
     about = attribution()
     licence = [about["attribution"], about["license"]] if licensed else []
-    items = queryset.iterator(chunk_size=2000) if hasattr(queryset, "iterator") else queryset
+    if hasattr(items, "iterator"):
+        items = items.iterator(chunk_size=CHUNK)
 
     def lines():
         buffer = io.StringIO()
@@ -179,17 +227,42 @@ def csv_response(queryset, columns, row, request, filename, *, licensed=True):
 
 
 def geojson_response(features, filename):
-    body = json.dumps(
-        {"type": "FeatureCollection", **attribution(), "features": list(features)},
-        ensure_ascii=False,
-    )
-    return _licence_headers(HttpResponse(body, content_type="application/geo+json"), filename)
+    """Streams a FeatureCollection, feature by feature, and ends it with `count`, the number of
+    features written: a file that parses and whose count matches its features is whole."""
+    about = attribution()
+    head = json.dumps({"type": "FeatureCollection", **about}, ensure_ascii=False)[:-1]
+
+    def parts():
+        buffer, count = [head, ', "features": ['], 0
+        for feature in features:
+            buffer.append(("," if count else "") + json.dumps(feature, ensure_ascii=False))
+            count += 1
+            if len(buffer) >= 500:
+                yield "".join(buffer)
+                buffer = []
+        buffer.append(f'], "count": {count}}}')
+        yield "".join(buffer)
+
+    response = StreamingHttpResponse(parts(), content_type="application/geo+json")
+    return _licence_headers(response, filename)
 
 
 def opportunities_csv(queryset, request):
+    url_of = detail_url_maker(request)
     return csv_response(
-        queryset, OPPORTUNITY_COLUMNS, _opportunity_row, request, "opportunities.csv"
+        opportunity_rows(queryset),
+        OPPORTUNITY_COLUMNS,
+        lambda item, _: _opportunity_row(item, url_of),
+        request,
+        "opportunities.csv",
     )
+
+
+def opportunities_geojson(queryset, request):
+    url_of = detail_url_maker(request)
+    rows = opportunity_rows(queryset, with_shifts=False)
+    features = (listed_feature(row, url_of) for row, _ in rows)
+    return geojson_response(features, "opportunities.geojson")
 
 
 def organizations_csv(queryset, request):

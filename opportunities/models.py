@@ -1,14 +1,18 @@
 """Volunteer opportunities and their shifts."""
 
+from datetime import date
+
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Concat, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.pages import Keyset
 from common.validators import plausible_date
 from opportunities.bookings import bookings
 from opportunities.events import opportunity_moderated
@@ -20,6 +24,29 @@ from places.models import (
     ModerationStatus,
     Organization,
     TransitionError,
+    organizations_named,
+)
+
+# The orders lists page through (common.pages), each backed by an index on the same expressions
+# over the published rows (Meta.indexes): the newest first (the API) and the soonest first (the
+# list without a map; ongoing ones, without a first day, after those with one).
+NEWEST = Keyset(
+    "newest",
+    (("page_published", Coalesce("published_at", "created_at"), "datetime"), ("id", None, "int")),
+    descending=True,
+)
+SOONEST = Keyset(
+    "soonest",
+    (
+        ("page_starts", Coalesce("starts_on", Value(date.max)), "date"),
+        ("id", None, "int"),
+    ),
+)
+# What a search reads, as one text, behind a pg_trgm GIN index of it upper-cased (Django's
+# icontains is UPPER(…) LIKE UPPER('%…%') on PostgreSQL): trigrams need no word boundaries,
+# which Thai does not write.
+SEARCHED_TEXT = Concat(
+    "title", Value(" "), "title_en", Value(" "), "description", output_field=models.TextField()
 )
 
 
@@ -29,6 +56,12 @@ class Status(models.TextChoices):
     PUBLISHED = "published", _("published")
     CLOSED = "closed", _("closed")
     REJECTED = "rejected", _("rejected")
+
+
+MAX_SEARCH_WORDS = 10
+# The organizations a word names, up to this many, go into the query as a list of ids, which
+# PostgreSQL can look up beside the text's trigram index (a rare word); more, as a subquery.
+NAMED_INLINE = 200
 
 
 class OpportunityQuerySet(LocatedQuerySet):
@@ -66,18 +99,26 @@ class OpportunityQuerySet(LocatedQuerySet):
         return qs
 
     def search(self, text):
-        """Words anywhere in the title, description or organization name. ILIKE, because Thai is
-        written without spaces between words: full-text parsers find no words in it."""
-        qs = self
-        for word in text.split():
-            qs = qs.filter(
-                Q(title__icontains=word)
-                | Q(title_en__icontains=word)
-                | Q(description__icontains=word)
-                | Q(organization__name_th__icontains=word)
-                | Q(organization__name_en__icontains=word)
-            )
+        """Every word somewhere in the title, description or organization's name: substrings,
+        because Thai is written without spaces between words (full-text parsers find no words
+        in it), through trigram indexes on both tables. The organizations are looked up first,
+        so that a rare word is one indexed condition on this table."""
+        qs = self.annotate(searched_text=SEARCHED_TEXT)
+        for word in text.split()[:MAX_SEARCH_WORDS]:
+            named = organizations_named(word)
+            by_name = list(named[: NAMED_INLINE + 1])
+            if len(by_name) > NAMED_INLINE:
+                # A word in many names is in many opportunities' rows: the list's own order
+                # finds a page of them soon, checking each against the names (a hashed subquery).
+                by_name = named
+            qs = qs.filter(Q(searched_text__icontains=word) | Q(organization_id__in=by_name))
         return qs
+
+    def newest_first(self):
+        return NEWEST.ordered(self)
+
+    def soonest_first(self):
+        return SOONEST.ordered(self)
 
     def past(self):
         return self.filter(status=Status.PUBLISHED, ends_on__lt=timezone.localdate())
@@ -165,6 +206,23 @@ class Opportunity(Located):
         verbose_name_plural = _("opportunities")
         permissions = [("moderate_opportunity", _("Can approve and reject opportunities"))]
         indexes = [
+            models.Index(
+                Coalesce("published_at", "created_at").desc(),
+                F("id").desc(),
+                name="opportunity_newest",
+                condition=Q(status="published"),
+            ),
+            models.Index(
+                Coalesce("starts_on", Value(date.max)),
+                "id",
+                name="opportunity_soonest",
+                condition=Q(status="published"),
+            ),
+            GinIndex(
+                OpClass(Upper(SEARCHED_TEXT), name="gin_trgm_ops"),
+                name="opportunity_searched_text",
+                condition=Q(status="published"),
+            ),
             GinIndex(fields=["causes"], name="opportunity_causes"),
             GinIndex(fields=["skills"], name="opportunity_skills"),
             models.Index(fields=["ends_on"], name="opportunity_ends_on"),

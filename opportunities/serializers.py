@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from common.geojson import PointField
-from opportunities.models import OPPORTUNITY_EDITABLE, Opportunity, Shift
+from opportunities.models import NEWEST, OPPORTUNITY_EDITABLE, SOONEST, Opportunity, Shift
 from opportunities.taxonomy import Cause, Language, Mode, Skill
 from places.models import ModerationStatus, Organization
 from places.serializers import geocoded, take_place
@@ -47,10 +47,14 @@ LIST_FIELDS = [
 ]
 
 
+# The annotations a page is cut and continued by (common.pages), kept in listing()'s rows.
+PAGING = {"distance", "knn", *(name for name, _, _ in NEWEST.keys + SOONEST.keys)}
+
+
 def listing(queryset):
     """The rows of a list or map: plain values and the point's coordinates, no model instances
     or geometry objects (they cost more than the query itself; bench/radius.py)."""
-    names = [*LIST_FIELDS, "distance"] if "distance" in queryset.query.annotations else LIST_FIELDS
+    names = [*LIST_FIELDS, *(a for a in queryset.query.annotations if a in PAGING)]
     return queryset.values(*names, lon=Lon("location"), lat=Lat("location"))
 
 

@@ -8,16 +8,16 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
+from common import pages
 from common import params as read
-from common.geojson import attribution
+from common.geojson import attribution, refuse_page_numbers
 from common.params import as_whole
 from geocoding.near import DEFAULT_RADIUS_KM, RADII_KM
 from geocoding.service import MAX_QUERY_LENGTH, explain_candidate, geocode
 from opportunities import exports, tiles
 from opportunities.bookings import bookings
 from opportunities.filters import filter_opportunities
-from opportunities.models import Opportunity
-from opportunities.serializers import opportunity_feature
+from opportunities.models import SOONEST, Opportunity
 from opportunities.taxonomy import Cause, Skill
 from places import sql as places_sql
 from places.models import Organization
@@ -44,15 +44,14 @@ def opportunities_csv(request):
     queryset, error = _filtered(request)
     if error:
         return _bad_request(error)
-    return exports.opportunities_csv(queryset.prefetch_related("shifts"), request)
+    return exports.opportunities_csv(queryset, request)
 
 
 def opportunities_geojson(request):
     queryset, error = _filtered(request)
     if error:
         return _bad_request(error)
-    features = (opportunity_feature(o, request) for o in queryset.iterator(chunk_size=2000))
-    return exports.geojson_response(features, "opportunities.geojson")
+    return exports.opportunities_geojson(queryset, request)
 
 
 def organizations_csv(request):
@@ -61,7 +60,8 @@ def organizations_csv(request):
 
 def organizations_geojson(request):
     features = (
-        organization_feature(o, request) for o in Organization.objects.published().order_by("pk")
+        organization_feature(o, request)
+        for o in Organization.objects.published().order_by("pk").iterator(chunk_size=2000)
     )
     return exports.geojson_response(features, "organizations.geojson")
 
@@ -181,36 +181,47 @@ def tile(request, layer, z, x, y):
     return HttpResponse(body, content_type="application/geo+json", headers=headers)
 
 
+LIST_SIZE = 20
+
+
 def opportunity_list(request):
-    """The list without a map: for slow connections and screen readers; the API's filters."""
-    error, near, candidates = None, None, []
+    """The list without a map: for slow connections and screen readers; the API's filters.
+    Pages by cursor (common.pages), the soonest first, or the nearest first around a place."""
+    error, near, candidates, rows, following, stopped = None, None, [], [], None, False
+    cursor = request.GET.get("after")
     try:
-        queryset, near = filter_opportunities(_published(), request.GET)
-        page = read.whole(request.GET, "page", low=1, high=10_000, default=1)
+        refuse_page_numbers(request.GET)
+        queryset, near = filter_opportunities(_published(), request.GET, paged=True)
+        if near:
+            radius_m = near["radius_km"] * 1000
+            rows, following, stopped = pages.nearest_page(queryset, cursor, LIST_SIZE, radius_m)
+        else:
+            rows, following = pages.keyset_page(
+                queryset.soonest_first(), SOONEST, cursor, LIST_SIZE
+            )
     except ValidationError as exc:
         # Nothing listed rather than the whole country under a message about the search.
-        error, queryset, page = read.first_message(exc), _published().none(), 1
+        error = read.first_message(exc)
         if isinstance(exc.detail, dict) and "near" in exc.detail:
             candidates = _places_meant(request.GET, request.GET.get("near", ""))
-    if not near:
-        queryset = queryset.order_by("starts_on", "pk")
-    rows = list(queryset[(page - 1) * 20 : page * 20 + 1])
     params = request.GET.copy()
-    params["page"] = page + 1
-    following = params.urlencode() if len(rows) > 20 else None
-    params["page"] = page - 1
-    previous = params.urlencode() if page > 1 else None
+    params.pop("page", None)
+    params.pop("after", None)
+    first = params.urlencode() if cursor else None
+    if following:
+        params["after"] = following
     return render(
         request,
         "opportunities/list.html",
         {
-            "opportunities": rows[:20],
+            "opportunities": rows,
             "error": error,
             "candidates": candidates,
             "causes": Cause.choices,
             "skills": Skill.choices,
-            "next_page": following,
-            "previous_page": previous,
+            "next_page": params.urlencode() if following else None,
+            "first_page": first,
+            "stopped": pages.stopped_message() if stopped else "",
             "near": near,
             "radii": RADII_KM,
             "radius": as_whole(request.GET.get("radius_km", "")) or DEFAULT_RADIUS_KM,
@@ -229,7 +240,7 @@ def _places_meant(params, text: str) -> list[tuple[str, str, str]]:
         if candidate.get(key):
             query = params.copy()
             query["near"] = candidate[key]
-            query.pop("page", None)
+            query.pop("after", None)
             # Every place of a name not found shares it: only another reason is worth saying.
             why = explain_candidate(candidate) if candidate["reason_code"] != "namesake" else ""
             meant.append((candidate[key], query.urlencode(), why))

@@ -1,4 +1,3 @@
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -10,7 +9,7 @@ from common.openapi import geojson_operations
 from common.permissions import IsModerator
 from geocoding.near import read_near
 from places import staff
-from places.models import Organization, OrganizationKind
+from places.models import BY_NAME, Organization, OrganizationKind
 from places.permissions import StaffOrModeratorMayChange
 from places.serializers import OrganizationWriteSerializer, RejectSerializer, organization_feature
 
@@ -28,7 +27,7 @@ from places.serializers import OrganizationWriteSerializer, RejectSerializer, or
             OpenApiParameter("radius_km", float),
             OpenApiParameter("bbox", str),
             OpenApiParameter("mine", bool),
-            OpenApiParameter("page", int),
+            OpenApiParameter("after", str, description="where the next page starts"),
             OpenApiParameter("page_size", int),
         ]
     },
@@ -57,8 +56,8 @@ class OrganizationViewSet(viewsets.ModelViewSet):
             queryset = queryset.in_area(area)
         if (verified := read.flag(params, "verified")) is not None:
             queryset = queryset.filter(verified=verified)
-        for word in read.text(params, "q", max_length=200).split()[:10]:
-            queryset = queryset.filter(Q(name_th__icontains=word) | Q(name_en__icontains=word))
+        if text := read.text(params, "q", max_length=200):
+            queryset = queryset.search(text)
         if bbox := read.bbox(params):
             queryset = queryset.inside(bbox)
         if near := read_near(params):
@@ -66,7 +65,7 @@ class OrganizationViewSet(viewsets.ModelViewSet):
             queryset = queryset.exclude(location=None).nearest_first(point)
             about["radius_km"] = self.paginator.radius_km = km
         else:
-            queryset = queryset.order_by("name_th", "pk")
+            queryset, self.paginator.keyset = queryset.by_name(), BY_NAME
         page = self.paginate_queryset(queryset)
         features = [organization_feature(o, request, getattr(o, "distance", None)) for o in page]
         return self.paginator.get_paginated_response(features, {"search": about} if about else None)

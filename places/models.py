@@ -5,9 +5,13 @@ from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Distance, GeometryDistance
 from django.contrib.gis.measure import D
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db.models import Value
+from django.db.models.functions import Concat, Upper
 from django.utils.translation import gettext_lazy as _
 
 from common import thailand
+from common.pages import Keyset
 from common.validators import thai_phone
 from places.events import organization_moderated
 
@@ -226,18 +230,17 @@ class OrganizationKind(models.TextChoices):
 
 class LocatedQuerySet(models.QuerySet):
     def nearest_first(self, point):
-        """Nearest first, in the GiST index's own KNN order (<->, on the sphere), each annotated
-        with its exact `distance` on the spheroid. Sliced, it reads only the rows it returns.
-        No tie-breaking column: PostgreSQL would then sort every row instead of following the
-        index (rows at exactly the same distance keep the index's order)."""
-        return self.annotate(distance=Distance("location", point)).order_by(
-            GeometryDistance("location", point)
-        )
+        """Nearest first, in the GiST index's own KNN order (<->, on the sphere, annotated as
+        `knn`), each annotated with its exact `distance` on the spheroid. Sliced, it reads only
+        the rows it returns. No tie-breaking column: PostgreSQL would then sort every row instead
+        of following the index. Pages in the order of the exact distance: common.pages."""
+        knn = GeometryDistance("location", point)
+        return self.annotate(distance=Distance("location", point), knn=knn).order_by(knn)
 
     def within_km(self, point, km):
         """Within `km` kilometres of the point (true distance on the spheroid, ST_DWithin through
         the GiST index), nearest first. For a whole set (exports); a page of results is read
-        faster by `nearest_first` and cut at the radius, see common.geojson.FeaturePagination."""
+        faster by `nearest_first` and cut at the radius, see common.pages.nearest_page."""
         return self.filter(location__dwithin=(point, D(km=km))).nearest_first(point)
 
     def in_area(self, code):
@@ -251,7 +254,32 @@ class LocatedQuerySet(models.QuerySet):
         return self.none() if shape is None else self.filter(location__intersects=shape)
 
 
+# An organization's names as one text, behind a pg_trgm GIN index of it upper-cased (see
+# opportunities.models.SEARCHED_TEXT); and the order its list pages through (common.pages).
+NAMES_TEXT = Concat("name_th", Value(" "), "name_en", output_field=models.TextField())
+BY_NAME = Keyset("by_name", (("name_th", None, "text"), ("id", None, "int")))
+
+
+def organizations_named(word: str):
+    """The ids of the published organizations with `word` in their Thai or English name."""
+    return (
+        Organization.objects.published()
+        .annotate(names_text=NAMES_TEXT)
+        .filter(names_text__icontains=word)
+        .values_list("pk", flat=True)
+    )
+
+
 class OrganizationQuerySet(LocatedQuerySet):
+    def search(self, text):
+        qs = self.annotate(names_text=NAMES_TEXT)
+        for word in text.split()[:10]:
+            qs = qs.filter(names_text__icontains=word)
+        return qs
+
+    def by_name(self):
+        return BY_NAME.ordered(self)
+
     def published(self):
         return self.filter(status=ModerationStatus.PUBLISHED)
 
@@ -304,6 +332,16 @@ class Organization(Located):
 
     class Meta(Located.Meta):
         ordering = ["name_th"]
+        indexes = [
+            models.Index(
+                fields=["name_th", "id"],
+                name="organization_by_name",
+                condition=models.Q(status="published"),
+            ),
+            GinIndex(
+                OpClass(Upper(NAMES_TEXT), name="gin_trgm_ops"), name="organization_names_text"
+            ),
+        ]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         permissions = [("moderate_organization", _("Can approve, reject and verify organizations"))]

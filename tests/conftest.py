@@ -180,6 +180,11 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def streamed(response) -> bytes:
+    """The whole body of a streamed response (an export)."""
+    return b"".join(response.streaming_content)
+
+
 def api(user=None):
     """An API client, authenticated as the user when one is given."""
     from rest_framework.test import APIClient

@@ -31,16 +31,14 @@ class Server:
         # A pipe that nobody reads could fill up and stall the server: its log goes to a file.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
         self.process = subprocess.Popen(  # the compose command's server and settings
-            [
-                str(GUNICORN),
-                "mapsite.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-            ],
+            [str(GUNICORN), "-c", "mapsite/gunicorn.py", "mapsite.wsgi"],
             cwd=ROOT,
-            env=environ,
+            env={
+                **environ,
+                "WEB_BIND": f"127.0.0.1:{self.port}",
+                "WEB_WORKERS": str(workers),
+                "WEB_ACCESS_LOG": "0",
+            },
             stdout=subprocess.DEVNULL,
             stderr=self.log,
         )

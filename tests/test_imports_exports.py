@@ -15,6 +15,7 @@ from opportunities.importing import import_opportunities
 from opportunities.models import Opportunity, Shift
 from places.importing import import_organizations
 from places.models import Organization
+from tests.conftest import streamed
 from tests.factories import OpportunityFactory, OrganizationFactory, ShiftFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,12 +165,12 @@ def test_csv_export_carries_the_licence_in_every_row(client):
 def test_geojson_export(client):
     o = OpportunityFactory()
     body = json.loads(
-        client.get("/exports/opportunities.geojson", {"cause": "environment"}).content
+        streamed(client.get("/exports/opportunities.geojson", {"cause": "environment"}))
     )
     assert body["type"] == "FeatureCollection" and "CC BY-NC-SA 3.0 TH" in body["attribution"]
-    assert [f["id"] for f in body["features"]] == [o.pk]
+    assert [f["id"] for f in body["features"]] == [o.pk] and body["count"] == 1
     assert client.get("/exports/opportunities.geojson", {"cause": "x"}).status_code == 400
-    orgs = json.loads(client.get("/exports/organizations.geojson").content)
+    orgs = json.loads(streamed(client.get("/exports/organizations.geojson")))
     assert orgs["features"][0]["properties"]["name_th"] == o.organization.name_th
 
 

@@ -17,7 +17,7 @@ from needs import coverage
 from needs.importing import import_needs
 from needs.models import AreaHelp, CoverageDirty, Incident, Need
 from places.models import Area
-from tests.conftest import api
+from tests.conftest import api, streamed
 from tests.factories import (
     CHIANG_MAI,
     IncidentFactory,
@@ -259,7 +259,7 @@ def test_coverage_api_and_exports(client):
     assert "CC BY-NC-SA 3.0 TH" in csv_text.splitlines()[1]
     uncovered = b"".join(client.get("/exports/uncovered-needs.csv").streaming_content).decode()
     assert "ต้องการน้ำดื่ม" in uncovered and "0890000000" not in uncovered  # no contacts
-    geojson = json.loads(client.get("/exports/uncovered-needs.geojson").content)
+    geojson = json.loads(streamed(client.get("/exports/uncovered-needs.geojson")))
     assert "reporter" not in geojson["features"][0]["properties"]
     assert client.get("/exports/coverage.csv?level=x").status_code == 400
 

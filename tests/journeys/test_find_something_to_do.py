@@ -214,6 +214,22 @@ def test_the_list_without_a_map(demo_world, journey):
     expect(page.locator("ol.results li a").first).to_be_visible()
     expect(page.locator(".leaflet-container")).to_have_count(0)
     person.step("the list")
+    # More than a page: the next one goes on where this one stopped, and the way back is there.
+    from opportunities.models import Opportunity
+
+    listed = Opportunity.objects.published().count()
+    assert listed > 20
+    titles = page.locator("ol.results li > a")
+    expect(titles).to_have_count(20)
+    first = titles.all_inner_texts()
+    person.clicks("link", "ถัดไป")
+    expect(titles).to_have_count(listed - 20)
+    assert not set(titles.all_inner_texts()) & set(first)
+    expect(page.get_by_role("link", name="ถัดไป")).to_have_count(0)
+    person.step("the next page")
+    person.clicks("link", "หน้าแรก")
+    expect(titles).to_have_count(20)
+    assert titles.all_inner_texts() == first
     page.get_by_label("ใกล้ (จังหวัด อำเภอ ตำบล รหัสไปรษณีย์ หรือที่อยู่)").fill("ขอนแก่น")
     person.clicks("button", "ค้นหา", exact=True)
     person.sees("ใกล้ที่สุดก่อน ภายใน 10 กม. จาก จ.ขอนแก่น")

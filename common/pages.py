@@ -1,0 +1,203 @@
+"""Pages that cost what the first page costs, however deep: keyset (cursor) pagination.
+
+A list is read in an order backed by an index; a page is the rows after the last row of the page
+before, `WHERE (key, id) > (last key, last id) ORDER BY key, id LIMIT n + 1`, which the index
+answers by starting where that page stopped. OFFSET would read and throw away every row before
+the page (bench/lists.py shows both). The cursor, the `after` parameter of the next page's link,
+is the last row's key, written so that only the order that wrote it reads it back.
+
+Radius searches page by distance (`nearest_page`): PostgreSQL's GiST index gives rows in the
+order of their distance on the sphere (`<->`), while the distance reported and cut at the radius
+is the exact one on the spheroid. The two differ by under 0.6 % in Thailand, so a page reads in
+index order until no unread row can be nearer, on the spheroid, than the rows it keeps, then
+sorts those by the exact distance: pages follow the distance they report, across pages too.
+A nearest-first scan cannot start in the middle, so a deep radius page still reads every nearer
+row; radius results therefore stop at MAX_NEAREST rows, and say so.
+"""
+
+import base64
+import binascii
+import json
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import F, Field, Func, Value
+from django.db.models.lookups import GreaterThan, LessThan
+from django.utils.translation import gettext
+from rest_framework.exceptions import ValidationError
+
+MAX_NEAREST = 2_000  # rows of one radius search, nearest first (bench/lists.py: under 50 ms)
+# Sphere distance / spheroid distance, anywhere in Thailand and around it (WGS 84 against the
+# sphere of PostGIS, radius 6,371,008.8 m: north-south 1.0057 at the equator, east-west 0.9989).
+SPHERE_LOW, SPHERE_HIGH = 0.998, 1.007
+
+_KINDS = {
+    "int": (int, lambda v: v, lambda v: v),
+    "text": (str, lambda v: v, lambda v: v),
+    "float": (float, lambda v: v, lambda v: v),
+    "date": (date, date.isoformat, date.fromisoformat),
+    "datetime": (datetime, datetime.isoformat, datetime.fromisoformat),
+}
+
+
+def stopped_message() -> str:
+    return gettext(
+        "Only the %(n)s nearest are listed. Choose a smaller distance or more filters, or download "
+        "everything from the exports."
+    ) % {"n": f"{MAX_NEAREST:,}"}
+
+
+def damaged(name="after"):
+    return ValidationError(
+        {name: [gettext("This link to more results is damaged. Start again from the first page.")]}
+    )
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """An order to page through: `keys` are (name, expression, kind), the last one unique (the
+    id), all ascending or all `descending`, backed by an index on the same expressions. A key
+    without an expression is the model's field of that name."""
+
+    name: str
+    keys: tuple
+    descending: bool = False
+
+    def ordered(self, queryset):
+        """The queryset in this order, each row annotated with its key values."""
+        queryset = queryset.annotate(
+            **{name: expression for name, expression, _ in self.keys if expression is not None}
+        )
+        sign = "-" if self.descending else ""
+        return queryset.order_by(*(f"{sign}{name}" for name, _, _ in self.keys))
+
+    def after(self, queryset, cursor: str | None):
+        """The rows after the cursor's row (an ordered() queryset)."""
+        if cursor is None:
+            return queryset
+        values = self.read(cursor)
+        row = Func(*(F(name) for name, _, _ in self.keys), function="ROW", output_field=Field())
+        then = Func(*(Value(v) for v in values), function="ROW", output_field=Field())
+        compare = LessThan if self.descending else GreaterThan
+        return queryset.filter(compare(row, then))
+
+    def cursor(self, row) -> str:
+        values = [_KINDS[kind][1](_value(row, name)) for name, _, kind in self.keys]
+        return _encode([self.name, *values])
+
+    def read(self, cursor: str) -> list:
+        data = _decode(cursor)
+        if not data or data[0] != self.name or len(data) != len(self.keys) + 1:
+            raise damaged()
+        values = []
+        for (_, _, kind), value in zip(self.keys, data[1:], strict=True):
+            python_type, _, parse = _KINDS[kind]
+            try:
+                parsed = parse(value)
+            except (TypeError, ValueError):
+                raise damaged() from None
+            if not isinstance(parsed, python_type) or isinstance(parsed, bool):
+                raise damaged()
+            if isinstance(parsed, float) and not math.isfinite(parsed):
+                raise damaged()
+            values.append(parsed)
+        return values
+
+
+def keyset_page(queryset, keyset: Keyset, cursor: str | None, size: int):
+    """(rows, cursor of the next page or None) of an ordered() queryset."""
+    rows = list(keyset.after(queryset, cursor)[: size + 1])
+    following = keyset.cursor(rows[size - 1]) if len(rows) > size else None
+    return rows[:size], following
+
+
+NEAREST_CURSOR = "nearest"
+
+
+def nearest_page(queryset, cursor: str | None, size: int, radius_m: float):
+    """(rows, next cursor or None, whether MAX_NEAREST stopped the list) of a nearest_first()
+    queryset, whose rows have `distance` (spheroid), `knn` (sphere) and `id`: the next `size`
+    rows by exact distance, then id, within `radius_m`."""
+    last, depth = None, 0
+    if cursor is not None:
+        metres, pk, depth = _read_nearest(cursor)
+        last = (metres, pk)
+        queryset = queryset.filter(knn__gte=metres * SPHERE_LOW)
+    wanted = min(size, MAX_NEAREST - depth)
+    if wanted <= 0:
+        return [], None, True
+    # The page, the row after it, and as many again for the rows that the index's order puts
+    # after them but whose exact distance may be smaller (usually enough for one query).
+    fetch = 2 * (wanted + 1)
+    while True:
+        rows = list(queryset[:fetch])
+        exhausted = len(rows) < fetch
+        # No unread row is nearer, on the spheroid, than `sure`.
+        sure = math.inf if exhausted else _value(rows[-1], "knn") / SPHERE_HIGH
+        certain = sorted(
+            (r for r in rows if _metres(r) < sure and _metres(r) <= radius_m), key=_key
+        )
+        if last is not None:
+            certain = [r for r in certain if _key(r) > last]
+        if exhausted or sure > radius_m or len(certain) > wanted:
+            break
+        fetch *= 2
+    page = certain[:wanted]
+    more = len(certain) > wanted
+    stopped = more and depth + len(page) >= MAX_NEAREST
+    following = None
+    if more and not stopped and page:
+        metres, pk = _key(page[-1])
+        following = _encode([NEAREST_CURSOR, metres, pk, depth + len(page)])
+    return page, following, stopped
+
+
+def _key(row):
+    return _metres(row), _value(row, "id")
+
+
+def _read_nearest(cursor):
+    data = _decode(cursor)
+    if (
+        not isinstance(data, list)
+        or len(data) != 4
+        or data[0] != NEAREST_CURSOR
+        or not isinstance(data[1], int | float)
+        or isinstance(data[1], bool)
+        or not math.isfinite(data[1])
+        or data[1] < 0
+        or not isinstance(data[2], int)
+        or not isinstance(data[3], int)
+        or isinstance(data[2], bool)
+        or isinstance(data[3], bool)
+        or not 0 < data[3] <= MAX_NEAREST
+    ):
+        raise damaged()
+    return float(data[1]), data[2], data[3]
+
+
+def _value(row, name):
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def _metres(row) -> float:
+    return _value(row, "distance").m
+
+
+def _encode(data) -> str:
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=True)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str):
+    if not isinstance(cursor, str) or len(cursor) > 300:
+        raise damaged()
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        data = json.loads(text)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise damaged() from None
+    if not isinstance(data, list):
+        raise damaged()
+    return data

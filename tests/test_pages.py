@@ -1,0 +1,135 @@
+"""Lists page by cursor (common.pages): every row once, in the list's order, however many pages;
+a deep page is read through the index from where the page before stopped, never by OFFSET; a
+damaged or outdated link says so in the reader's language."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from needs.models import Need
+from opportunities.models import NEWEST, SOONEST, Opportunity
+from tests.conftest import api
+from tests.factories import (
+    NeedFactory,
+    OpportunityFactory,
+    OrganizationFactory,
+    coordinator,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def walk(client, url, params=None):
+    """Every page from the first, following `next`: [[ids of a page], …]."""
+    pages, response = [], client.get(url, params or {})
+    while True:
+        assert response.status_code == 200, response.content
+        body = response.json()
+        pages.append([f["id"] for f in body["features"]])
+        if not body["next"]:
+            return pages
+        assert "page=" not in body["next"] and "after=" in body["next"]
+        response = client.get(body["next"])
+
+
+def test_the_api_lists_every_opportunity_once_newest_first(client):
+    now = timezone.now()
+    same_moment = now - datetime.timedelta(days=2)
+    made = [
+        OpportunityFactory(published_at=now - datetime.timedelta(hours=h)) for h in (5, 1, 9, 3)
+    ]
+    made += [OpportunityFactory(published_at=same_moment) for _ in range(4)]  # ties: by id
+    pages = walk(client, "/api/v1/opportunities/", {"page_size": 3})
+    assert [len(p) for p in pages] == [3, 3, 2]
+    newest = sorted(made, key=lambda o: (o.published_at, o.pk), reverse=True)
+    assert [pk for page in pages for pk in page] == [o.pk for o in newest]
+
+
+def test_a_filtered_list_pages_alike(client):
+    wanted = [OpportunityFactory(causes=["animals"]) for _ in range(5)]
+    OpportunityFactory.create_batch(4, causes=["education"])
+    pages = walk(client, "/api/v1/opportunities/", {"cause": "animals", "page_size": 2})
+    assert sorted(pk for page in pages for pk in page) == sorted(o.pk for o in wanted)
+
+
+def test_words_are_found_in_thai_without_spaces_and_in_the_organization_name(client):
+    planting = OpportunityFactory(title="ปลูกป่าชายเลนที่บางปู", title_en="")
+    by_name = OpportunityFactory(
+        title="งานวันเสาร์", organization=OrganizationFactory(name_th="ชมรมป่าชายเลนสมุทรปราการ")
+    )
+    OpportunityFactory(title="สอนหนังสือเด็ก")
+    found = walk(client, "/api/v1/opportunities/", {"q": "ชายเลน"})
+    assert sorted(found[0]) == sorted([planting.pk, by_name.pk])
+    assert walk(client, "/api/v1/opportunities/", {"q": "ชายเลน บางปู"}) == [[planting.pk]]
+    assert walk(client, "/api/v1/opportunities/", {"q": "mangrove"}) == [[]]
+
+
+def test_deep_pages_start_from_the_cursor_through_the_index():
+    """The plan of a page after a cursor is an index range, not a scan from the first row."""
+    queryset = Opportunity.objects.published().newest_first()
+    OpportunityFactory.create_batch(3)
+    last = queryset.first()
+    plan = NEWEST.after(queryset, NEWEST.cursor(last))[:51].explain()
+    assert "opportunity_newest" in plan and "Index Cond: (ROW(" in plan, plan
+    plan = SOONEST.after(
+        Opportunity.objects.published().soonest_first(), SOONEST.cursor(last_soonest())
+    )[:21].explain()
+    assert "opportunity_soonest" in plan and "Index Cond: (ROW(" in plan, plan
+
+
+def last_soonest():
+    return Opportunity.objects.published().soonest_first().first()
+
+
+def test_organizations_page_by_name(client):
+    made = [OrganizationFactory(name_th=name) for name in ("ค", "ก", "ข", "ก", "ง")]
+    pages = walk(client, "/api/v1/organizations/", {"page_size": 2})
+    by_name = sorted(made, key=lambda o: (o.name_th, o.pk))
+    assert [pk for page in pages for pk in page] == [o.pk for o in by_name]
+
+
+def test_needs_page_most_urgent_first():
+    user = coordinator()
+    made = [
+        NeedFactory(urgency=u, people_affected=p)
+        for u, p in ((1, 5), (3, 1), (3, 9), (2, 2), (3, 9))
+    ]
+    client = api(user)
+    pages = walk(client, "/api/v1/needs/", {"page_size": 2})
+    expected = Need.objects.filter(pk__in=[n.pk for n in made]).order_by(
+        "-urgency", "-people_affected", "created_at", "id"
+    )
+    assert [pk for page in pages for pk in page] == [n.pk for n in expected]
+
+
+@pytest.mark.parametrize(
+    "after",
+    ["nonsense", "W10", "WyJuZXdlc3QiLDEsMl0", "WyJzb29uZXN0IiwiMjAyNi0wMS0wMSIsMV0", "x" * 400],
+)
+def test_a_damaged_link_is_refused_in_thai(client, after):
+    OpportunityFactory()
+    response = client.get("/api/v1/opportunities/", {"after": after}, HTTP_ACCEPT_LANGUAGE="th")
+    assert response.status_code == 400
+    assert "หน้าแรก" in response.json()["after"][0]
+
+
+def test_a_page_number_is_refused_with_the_way_on(client):
+    response = client.get("/api/v1/opportunities/", {"page": "2"}, HTTP_ACCEPT_LANGUAGE="th")
+    assert response.status_code == 400 and "ถัดไป" in response.json()["page"][0]
+    assert client.get("/api/v1/opportunities/", {"page": "1"}).status_code == 200
+
+
+def test_the_list_page_follows_the_same_cursors(client):
+    made = OpportunityFactory.create_batch(45)
+    seen, url = [], "/opportunities/"
+    while url:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="th")
+        assert response.status_code == 200
+        rows = response.context["opportunities"]
+        seen += [o.pk for o in rows]
+        following = response.context["next_page"]
+        url = f"/opportunities/?{following}" if following else None
+        if following:
+            assert len(rows) == 20
+    assert sorted(seen) == sorted(o.pk for o in made) and len(seen) == len(set(seen))
