@@ -17,6 +17,9 @@ def free_port():
         return s.getsockname()[1]
 
 
+SECRET_KEY = "bench-" + "x" * 50  # the servers', and a bench's own when it signs what they read
+
+
 @contextlib.contextmanager
 def gunicorn(app="mapsite.wsgi", timeout=30, quiet=False, workers=1, sync=False, **env):
     """Production settings (DEBUG off) and compose's gunicorn settings (mapsite/gunicorn.py:
@@ -26,7 +29,7 @@ def gunicorn(app="mapsite.wsgi", timeout=30, quiet=False, workers=1, sync=False,
     environ = {
         **os.environ,
         "DEBUG": "0",
-        "SECRET_KEY": "bench-" + "x" * 50,
+        "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "WARNING",

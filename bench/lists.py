@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import _setup
-from _server import gunicorn, http_ms
+from _server import SECRET_KEY, gunicorn, http_ms
 from lighthouse import collect_static
 
 DEPTH = 200_000  # rows before a deep page: page 4,000 of 50, as a crawler reaches it
@@ -130,6 +130,7 @@ def main():
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--no-exports", action="store_true")
     args = parser.parse_args()
+    os.environ["SECRET_KEY"] = SECRET_KEY  # the cursors made here are signed as the server's
     _setup.bench_database()
     from django.contrib.gis.geos import Point
     from synthetic import grow_opportunities, near, tambon_points

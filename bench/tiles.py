@@ -4,7 +4,8 @@ a server cache miss) and warm (the same tile again), bytes per tile, beside (a) 
 the same tile (opportunities.tiles.build_tile in-process: the database's work, no HTTP, no
 cache) and (b) the naive endpoint (drf-gis TMSTileFilter + GeoFeatureModelSerializer,
 bench/naive_tiles.py).
-Also the time to rebuild the cluster pyramid.
+Also the time to rebuild the cluster pyramid whole, and what refresh_map does instead each
+minute: nothing when nothing changed, the cells of what changed when something did.
 
     ./dev python bench/tiles.py [--sizes 100000 1000000] [--viewports 4] [--naive-per-zoom 1]
 """
@@ -32,6 +33,37 @@ def viewport_tiles(lon, lat, z, width=1280, height=800):
 
 def stats(values):
     return _setup.percentile(values, 0.5), _setup.percentile(values, 0.99)
+
+
+def refresh_figures(rng):
+    """refresh_map's work for no change, one opportunity moved 2 km and 100 moved at once,
+    each timed (ms) beside the whole rebuild printed before it."""
+    from django.contrib.gis.geos import Point
+    from django.db.models import Max
+
+    from opportunities import tiles
+    from opportunities.models import Opportunity
+
+    top = Opportunity.objects.aggregate(top=Max("pk"))["top"]
+
+    def some(k):
+        ids = [rng.randrange(1, top) for _ in range(k * 3)]
+        return list(Opportunity.objects.published().exclude(location=None).filter(pk__in=ids)[:k])
+
+    tiles.refresh("opportunities")  # whatever was logged before
+    for label, count in (
+        ("a minute with no change", 0),
+        ("one opportunity moved", 1),
+        ("100 opportunities moved", 100),
+    ):
+        for o in some(count):
+            moved = Point(o.location.x + 0.02, o.location.y, srid=4326)
+            Opportunity.objects.filter(pk=o.pk).update(location=moved)
+        started = time.perf_counter()
+        said = tiles.refresh("opportunities")
+        print(
+            f"refresh_map, {label:<24} {(time.perf_counter() - started) * 1000:8.1f} ms  ({said})"
+        )
 
 
 def main():
@@ -63,6 +95,7 @@ def main():
         started = time.perf_counter()
         tiles.rebuild_pyramid("opportunities")
         print(f"cluster pyramid rebuilt in {time.perf_counter() - started:.1f} s")
+        refresh_figures(rng)
         cache.clear()
         print(
             f"{'zoom':>4} {'tiles':>5} | {'SQL floor p50/p99':>17} | {'cold p50/p99':>15} | "

@@ -78,7 +78,8 @@ class PointField(serializers.Field):
 class FeaturePagination(BasePagination):
     """Pages of features by cursor (common.pages), without COUNT(*): one more row than the page
     is read to know whether a next page exists. The view sets `keyset` (and orders its queryset
-    by it), or `radius_km` for a radius search over pages.nearest()."""
+    by it), or `radius_km` for a radius search of a nearest_first() queryset
+    (pages.nearest_page)."""
 
     page_size = 50
     max_page_size = 100

@@ -50,6 +50,7 @@ def collection(features: dict, *, paged: bool = True) -> dict:
         properties["stopped"] = {
             "type": "object",
             "description": "radius results stop at the nearest rows: how many, and why",
+            "properties": {"rows": {"type": "integer"}, "detail": {"type": "string"}},
         }
     return {"type": "object", "properties": properties, "required": ["type", "features"]}
 

@@ -58,7 +58,6 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
-MAX_SEARCH_WORDS = 10
 # The organizations a word names, up to this many, go into the query as a list of ids, which
 # PostgreSQL can look up beside the text's trigram index (a rare word); more, as a subquery.
 NAMED_INLINE = 200
@@ -104,7 +103,7 @@ class OpportunityQuerySet(LocatedQuerySet):
         in it), through trigram indexes on both tables. The organizations are looked up first,
         so that a rare word is one indexed condition on this table."""
         qs = self.annotate(searched_text=SEARCHED_TEXT)
-        for word in text.split()[:MAX_SEARCH_WORDS]:
+        for word in text.split():
             named = organizations_named(word)
             by_name = list(named[: NAMED_INLINE + 1])
             if len(by_name) > NAMED_INLINE:
@@ -392,3 +391,14 @@ class MapCell(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["layer", "z", "x", "y"], name="one_map_cell")
         ]
+
+
+class MapChange(models.Model):
+    """Where the map changed since the pyramid was last brought up to date: the old and the new
+    point of every row whose place on the map may have changed, written by triggers on the
+    opportunities and organizations tables (opportunities.sql.MAP_CHANGE_TRIGGERS), so that bulk
+    imports, UPDATEs and deletes are caught like saves. A row without a point asks for the whole
+    layer (a new database). refresh_map reads and empties it (opportunities.tiles.refresh)."""
+
+    layer = models.CharField(max_length=16)
+    location = models.PointField(geography=True, null=True)

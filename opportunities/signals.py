@@ -1,7 +1,8 @@
-"""Keep the map current: a change to published data makes every cached tile stale at once (the
-point tiles read live data) and marks the cluster pyramid for the next refresh_map."""
+"""Keep the map current: a change to published data makes every cached tile stale once it is
+committed (the point tiles read live data). The cluster pyramid hears of it from the database's
+own triggers (opportunities.models.MapChange) at the next refresh_map."""
 
-from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -10,19 +11,11 @@ from opportunities import tiles
 from opportunities.models import Opportunity
 from places.models import Organization
 
-DIRTY_KEY = "map:dirty"
-
-
-def map_changed():
-    """Cached tiles are stale now; the pyramid at the next refresh_map."""
-    tiles.data_changed()
-    cache.set(DIRTY_KEY, True, None)
-
 
 @receiver([post_save, post_delete, rows_imported], sender=Opportunity)
 @receiver([post_save, post_delete, rows_imported], sender=Organization)
 def published_data_changed(sender, **kwargs):
-    map_changed()
+    transaction.on_commit(tiles.data_changed)
 
 
 @receiver(post_save, sender=Organization)

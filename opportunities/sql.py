@@ -141,3 +141,126 @@ POINT_TILE = """
         LIMIT %s + 1
     ) AS features
 """
+
+# --- where the map changed: triggers that log points, and the pyramid brought up to date --------
+# Statement-level triggers with transition tables: one INSERT … SELECT per statement, so that a
+# bulk import of a million rows logs them in one go. An opportunity's place on the map depends on
+# its point and on what makes it public (its status, last day, organization, and for per-cause
+# counts its causes); an organization's on its point and status, and its status decides whether
+# its opportunities are public.
+MAP_CHANGE_TRIGGERS = (
+    """
+CREATE FUNCTION opportunities_map_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    the_layer text := CASE TG_TABLE_NAME WHEN 'places_organization' THEN 'organizations'
+                                     ELSE 'opportunities' END;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO opportunities_mapchange (layer, location)
+        SELECT the_layer, location FROM new_rows WHERE location IS NOT NULL;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO opportunities_mapchange (layer, location)
+        SELECT the_layer, location FROM old_rows WHERE location IS NOT NULL;
+    ELSIF the_layer = 'opportunities' THEN
+        INSERT INTO opportunities_mapchange (layer, location)
+        SELECT the_layer, place FROM old_rows o JOIN new_rows n USING (id),
+             LATERAL (VALUES (o.location), (n.location)) AS places (place)
+        WHERE place IS NOT NULL
+          AND (o.location::text, o.status, o.ends_on, o.causes, o.organization_id)
+              IS DISTINCT FROM (n.location::text, n.status, n.ends_on, n.causes, n.organization_id);
+    ELSE
+        INSERT INTO opportunities_mapchange (layer, location)
+        SELECT the_layer, place FROM old_rows o JOIN new_rows n USING (id),
+             LATERAL (VALUES (o.location), (n.location)) AS places (place)
+        WHERE place IS NOT NULL
+          AND (o.location::text, o.status) IS DISTINCT FROM (n.location::text, n.status);
+        -- An organization published or withdrawn: its opportunities appear or go with it.
+        INSERT INTO opportunities_mapchange (layer, location)
+        SELECT 'opportunities', p.location FROM opportunities_opportunity p
+        JOIN new_rows n ON n.id = p.organization_id
+        JOIN old_rows o ON o.id = n.id AND o.status IS DISTINCT FROM n.status
+        WHERE p.location IS NOT NULL;
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+    + "".join(
+        f"""
+CREATE TRIGGER map_{table}_{event.lower()} AFTER {event} ON {table}
+    REFERENCING {references} FOR EACH STATEMENT EXECUTE FUNCTION opportunities_map_changed();
+"""
+        for table in ("opportunities_opportunity", "places_organization")
+        for event, references in (
+            ("INSERT", "NEW TABLE AS new_rows"),
+            ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("DELETE", "OLD TABLE AS old_rows"),
+        )
+    )
+    + """
+INSERT INTO opportunities_mapchange (layer, location)
+VALUES ('opportunities', NULL), ('organizations', NULL);
+CREATE SEQUENCE map_version;
+"""
+)
+DROP_MAP_CHANGE_TRIGGERS = (
+    "".join(
+        f"DROP TRIGGER map_{table}_{event} ON {table};\n"
+        for table in ("opportunities_opportunity", "places_organization")
+        for event in ("insert", "update", "delete")
+    )
+    + "DROP FUNCTION opportunities_map_changed();\nDROP SEQUENCE map_version;\n"
+)
+
+# Take the logged changes of a layer: how many, whether one asks for the whole layer, and the
+# finest cells (x, y) their points fall in. Parameters: layer, cells, cells.
+TAKE_CHANGES = f"""
+    WITH taken AS (DELETE FROM opportunities_mapchange WHERE layer = %s RETURNING location),
+    cells AS (
+        SELECT DISTINCT {_CELL_X} AS x, {_CELL_Y} AS y
+        FROM (SELECT ST_Transform(location::geometry, 3857) AS m FROM taken
+              WHERE location IS NOT NULL) AS p
+    )
+    SELECT (SELECT count(*) FROM taken), (SELECT coalesce(bool_or(location IS NULL), false)
+                                          FROM taken),
+           array(SELECT x FROM cells ORDER BY x, y), array(SELECT y FROM cells ORDER BY x, y)
+"""
+_CELLS = "unnest(%s::int[], %s::int[]) AS c (x, y)"
+# Parameters: layer, z, x[], y[].
+DELETE_CELLS = f"""
+    DELETE FROM opportunities_mapcell m USING {_CELLS}
+    WHERE m.layer = %s AND m.z = %s AND m.x = c.x AND m.y = c.y
+"""
+# The finest level again in these cells, from the points inside each (through the GiST index;
+# a cell's box is widened a little, and each point counted in the cell its coordinates give).
+# Parameters: layer, z, x[], y[], {points}'s, then cells four times (the box), twice (the cell).
+_N = "%s::float8"
+PYRAMID_CELLS = f"""
+    INSERT INTO opportunities_mapcell (layer, z, x, y, n, sum_lon, sum_lat, causes)
+    SELECT %s, %s, c.x, c.y, count(*), sum(p.lon), sum(p.lat), ARRAY[{{cause_counts}}]::int[]
+    FROM {_CELLS}
+    JOIN LATERAL (
+        SELECT ST_Transform(location::geometry, 3857) AS m,
+               ST_X(location::geometry) AS lon, ST_Y(location::geometry) AS lat, causes
+        FROM ({{points}}) AS points
+        WHERE location && ST_MakeEnvelope(
+            c.x / {_N} * 360 - 180 - 1e-6,
+            degrees(atan(sinh(pi() * (1 - 2 * (c.y + 1) / {_N})))) - 1e-6,
+            (c.x + 1) / {_N} * 360 - 180 + 1e-6,
+            degrees(atan(sinh(pi() * (1 - 2 * c.y / {_N})))) + 1e-6,
+            4326)::geography
+    ) AS p ON {_CELL_X.replace("ST_X(m)", "ST_X(p.m)")} = c.x
+          AND {_CELL_Y.replace("ST_Y(m)", "ST_Y(p.m)")} = c.y
+    GROUP BY c.x, c.y
+"""
+# Coarser cells again from their four children. Parameters: z, x[], y[], layer, z.
+PYRAMID_UP_CELLS = """
+    INSERT INTO opportunities_mapcell (layer, z, x, y, n, sum_lon, sum_lat, causes)
+    SELECT m.layer, %s, c.x, c.y, sum(n), sum(sum_lon), sum(sum_lat), ARRAY[{cause_sums}]::int[]
+    FROM unnest(%s::int[], %s::int[]) AS c (x, y)
+    JOIN opportunities_mapcell m ON m.layer = %s AND m.z = %s + 1
+        AND m.x BETWEEN 2 * c.x AND 2 * c.x + 1 AND m.y BETWEEN 2 * c.y AND 2 * c.y + 1
+    GROUP BY m.layer, c.x, c.y
+"""
+CLEAR_CHANGES = "DELETE FROM opportunities_mapchange WHERE layer = %s"
+BUMP_VERSION = "SELECT nextval('map_version')"
+READ_VERSION = "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM map_version"

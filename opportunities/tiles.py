@@ -29,7 +29,6 @@ POINT_ZOOM = PYRAMID_TOP + 1
 MAX_ZOOM = 20
 MAX_POINTS = 1000
 CAUSES = list(Cause.values)
-VERSION_KEY = "map:version"
 CACHE_SECONDS = 3600
 BROWSER_SECONDS = 60  # a browser may reuse a tile this long: changes show within a minute
 # Filters a tile may carry; anything else is ignored (and not part of the cache key).
@@ -86,40 +85,100 @@ def points(layer, params=None):
 
 
 def _inner(queryset, columns, **annotations):
-    return queryset.annotate(**annotations).values(*columns, *annotations).query.sql_with_params()
+    """The SQL of the points, unordered: an ORDER BY would keep PostgreSQL from merging it into
+    the query around it (the per-cell refresh needs the location index reached through it)."""
+    queryset = queryset.order_by().annotate(**annotations)
+    return queryset.values(*columns, *annotations).query.sql_with_params()
 
 
 # --- the pyramid ---------------------------------------------------------------------------
 
 
+FULL_REBUILD_CELLS = 20_000  # more changed cells than this (a bulk import): rebuild the layer
+
+
+def _points_sql(layer):
+    if layer == "opportunities":
+        return _inner(points(layer), ["location", "causes"])
+    # organizations have no causes
+    return _inner(points(layer), ["location"], causes=RawSQL("'{}'::varchar[]", []))
+
+
+def _cause_sql():
+    counts = ", ".join(f"count(*) FILTER (WHERE '{c}' = ANY(causes))" for c in CAUSES)
+    sums = ", ".join(f"sum(causes[{i}])" for i in range(1, len(CAUSES) + 1))
+    return counts, sums
+
+
 @transaction.atomic
 def rebuild_pyramid(layer):
     """Rebuild a layer's cluster pyramid from its published points, the finest level first and
-    each coarser one from it. Whole-layer: a few seconds at a million points (bench/tiles.py)."""
-    if layer == "opportunities":
-        inner, params = _inner(points(layer), ["location", "causes"])
-    else:  # organizations have no causes
-        inner, params = _inner(points(layer), ["location"], causes=RawSQL("'{}'::varchar[]", []))
-    cells = 2 ** (PYRAMID_TOP + sql.CELL_BITS)
-    counts = ", ".join(f"count(*) FILTER (WHERE '{c}' = ANY(causes))" for c in CAUSES)
-    sums = ", ".join(f"sum(causes[{i}])" for i in range(1, len(CAUSES) + 1))
+    each coarser one from it. Whole-layer: 13–17 s at a million points (bench/tiles.py); what
+    refresh() does when a change touches too many cells to redo them one by one."""
     with connection.cursor() as cursor:
-        cursor.execute(sql.CLEAR_PYRAMID, [layer])
+        cursor.execute(sql.CLEAR_CHANGES, [layer])
+        _rebuild(cursor, layer)
+    transaction.on_commit(data_changed)
+
+
+def _rebuild(cursor, layer):
+    inner, params = _points_sql(layer)
+    counts, sums = _cause_sql()
+    cells = 2 ** (PYRAMID_TOP + sql.CELL_BITS)
+    cursor.execute(sql.CLEAR_PYRAMID, [layer])
+    cursor.execute(
+        sql.PYRAMID_BASE.format(cause_counts=counts, points=inner),
+        [layer, PYRAMID_TOP, cells, cells, *params],
+    )
+    for z in range(PYRAMID_TOP - 1, -1, -1):
+        cursor.execute(sql.PYRAMID_UP.format(cause_sums=sums), [z, layer, z])
+
+
+@transaction.atomic
+def refresh(layer) -> str:
+    """Bring a layer's pyramid up to date with the changes the triggers logged since the last
+    refresh (opportunities.models.MapChange): the finest cells that hold a changed point are
+    counted again from their points, then each coarser cell above them from its four children.
+    Nothing logged, nothing done. Returns what was done, in words."""
+    cells = 2 ** (PYRAMID_TOP + sql.CELL_BITS)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.TAKE_CHANGES, [layer, cells, cells])
+        changes, whole, xs, ys = cursor.fetchone()
+        if not changes:
+            return f"{layer}: current"
+        if whole or len(xs) > FULL_REBUILD_CELLS:
+            _rebuild(cursor, layer)
+            transaction.on_commit(data_changed)
+            return f"{layer}: {changes} changed points, pyramid rebuilt"
+        inner, params = _points_sql(layer)
+        counts, sums = _cause_sql()
+        finest = len(xs)
+        cursor.execute(sql.DELETE_CELLS, [xs, ys, layer, PYRAMID_TOP])
         cursor.execute(
-            sql.PYRAMID_BASE.format(cause_counts=counts, points=inner),
-            [layer, PYRAMID_TOP, cells, cells, *params],
+            sql.PYRAMID_CELLS.format(cause_counts=counts, points=inner),
+            [layer, PYRAMID_TOP, xs, ys, *params, *[cells] * 6],
         )
         for z in range(PYRAMID_TOP - 1, -1, -1):
-            cursor.execute(sql.PYRAMID_UP.format(cause_sums=sums), [z, layer, z])
-    data_changed()
+            parents = sorted({(x >> 1, y >> 1) for x, y in zip(xs, ys, strict=True)})
+            xs, ys = [x for x, _ in parents], [y for _, y in parents]
+            cursor.execute(sql.DELETE_CELLS, [xs, ys, layer, z])
+            cursor.execute(sql.PYRAMID_UP_CELLS.format(cause_sums=sums), [z, xs, ys, layer, z])
+    transaction.on_commit(data_changed)
+    return f"{layer}: {changes} changed points in {finest} cells, pyramid updated"
 
 
 def data_changed():
-    """Published data changed: every cached tile is stale from now on."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, None)
+    """Published data changed: every cached tile is stale from now on. The version is a
+    PostgreSQL sequence, which every process reads (no shared cache needed) and which moves on
+    without waiting for any transaction; call it once the change is committed."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.BUMP_VERSION)
+
+
+def data_version() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql.READ_VERSION)
+        return cursor.fetchone()[0]
 
 
 # --- tiles -------------------------------------------------------------------------------
@@ -189,7 +248,7 @@ def cached_tile(layer, z, x, y, params) -> tuple[bytes, str]:
     filters = tile_filters(params)
     _check(layer, z, x, y)
     filter_opportunities(Opportunity.objects.none(), filters)  # bad values: ValidationError, 400
-    version = cache.get(VERSION_KEY) or 0
+    version = data_version()
     key_text = f"{layer}/{z}/{x}/{y}?{sorted(filters.items())}#{version}"
     key = "tile:" + hashlib.sha1(key_text.encode()).hexdigest()  # noqa: S324 (a cache key)
     body = cache.get(key)

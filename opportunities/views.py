@@ -188,8 +188,9 @@ def opportunity_list(request):
     """The list without a map: for slow connections and screen readers; the API's filters.
     Pages by cursor (common.pages), the soonest first, or the nearest first around a place."""
     error, near, candidates, rows, following, stopped = None, None, [], [], None, False
-    cursor = request.GET.get("after")
+    cursor = None
     try:
+        cursor = read.raw(request.GET, "after")
         refuse_page_numbers(request.GET)
         queryset, near = filter_opportunities(_published(), request.GET, paged=True)
         if near:

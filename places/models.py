@@ -261,10 +261,10 @@ BY_NAME = Keyset("by_name", (("name_th", None, "text"), ("id", None, "int")))
 
 
 def organizations_named(word: str):
-    """The ids of the published organizations with `word` in their Thai or English name."""
+    """The ids of the organizations with `word` in their Thai or English name (any status: what
+    is public of theirs is the caller's to say)."""
     return (
-        Organization.objects.published()
-        .annotate(names_text=NAMES_TEXT)
+        Organization.objects.annotate(names_text=NAMES_TEXT)
         .filter(names_text__icontains=word)
         .values_list("pk", flat=True)
     )

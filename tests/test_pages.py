@@ -133,3 +133,27 @@ def test_the_list_page_follows_the_same_cursors(client):
         if following:
             assert len(rows) == 20
     assert sorted(seen) == sorted(o.pk for o in made) and len(seen) == len(set(seen))
+
+
+def test_a_long_thai_name_at_the_end_of_a_page_leads_on(client):
+    long_name = "มูลนิธิเพื่อการพัฒนาชุมชนและสิ่งแวดล้อมอย่างยั่งยืน" * 4  # 200 characters
+    made = [OrganizationFactory(name_th=long_name[:200]) for _ in range(3)]
+    pages = walk(client, "/api/v1/organizations/", {"page_size": 1})
+    assert [pk for page in pages for pk in page] == sorted(o.pk for o in made)
+
+
+def test_only_cursors_the_site_wrote_are_read(client, settings):
+    """A cursor is signed: one made by hand (a name with a NUL that PostgreSQL would refuse, or a
+    radius search started deep down) is a damaged link, never a 500 or a way past the limit."""
+    import base64
+    import json
+
+    OrganizationFactory()
+    forged = base64.urlsafe_b64encode(json.dumps(["by_name", "\u0000", 1]).encode()).decode()
+    response = client.get("/api/v1/organizations/", {"after": forged}, HTTP_ACCEPT_LANGUAGE="th")
+    assert response.status_code == 400 and "หน้าแรก" in response.json()["after"][0]
+    OpportunityFactory.create_batch(2)
+    following = client.get("/api/v1/opportunities/", {"page_size": 1}).json()["next"]
+    assert client.get(following).status_code == 200
+    settings.SECRET_KEY = "another-" + "k" * 50  # as a site with another key signed it
+    assert client.get(following).status_code == 400

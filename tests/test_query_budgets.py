@@ -239,8 +239,8 @@ ENDPOINTS = [
     Endpoint("my matches", through_api("volunteer"), "/api/v1/me/matches/", 9, results),
     Endpoint("my sign-ups", through_api("volunteer"), "/api/v1/me/sign-ups/", 2, results),
     # Exports.
-    Endpoint("opportunities.csv", browser(), "/exports/opportunities.csv", 2, csv_rows),
-    Endpoint("opportunities.geojson", browser(), "/exports/opportunities.geojson", 1, features),
+    Endpoint("opportunities.csv", browser(), "/exports/opportunities.csv", 3, csv_rows),
+    Endpoint("opportunities.geojson", browser(), "/exports/opportunities.geojson", 2, features),
     Endpoint("organizations.csv", browser(), "/exports/organizations.csv", 1, csv_rows),
     Endpoint("organizations.geojson", browser(), "/exports/organizations.geojson", 1, features),
     Endpoint(

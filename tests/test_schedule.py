@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.utils import timezone
@@ -20,7 +19,6 @@ from common.schedule import DAY, HOUR, MINUTE, Job
 from needs.models import AreaHelp
 from opportunities import tiles
 from opportunities.models import MapCell, Opportunity, Status
-from opportunities.signals import DIRTY_KEY
 from tests.factories import OpportunityFactory, ShiftFactory, VolunteerFactory
 from volunteers import signups
 from volunteers.models import SignUp
@@ -62,7 +60,8 @@ def test_run_schedule_once_runs_every_job(caplog):
     assert on_the_map() == 1  # closed before the same run rebuilt the pyramid without it
     assert AreaHelp.objects.exists()  # the coverage
     assert SignUp.objects.get().reminded_at is not None
-    assert "1 past opportunities closed" in output and "map pyramid rebuilt" in output
+    assert "1 past opportunities closed" in output and "opportunities: " in output
+    assert "pyramid" in output  # brought up to date
     assert "weekly digests" in output and "monthly digests" in output
     assert output.count("e-mails sent") == 2  # the notices now, and the daily ones
 
@@ -78,19 +77,21 @@ def test_a_failing_job_stops_none_of_the_others(monkeypatch, caplog):
     assert on_the_map() == 0
 
 
-def test_closing_past_opportunities_tells_the_map():
-    opportunity = OpportunityFactory(starts_on=days_ago(3), ends_on=timezone.localdate())
+def test_closing_past_opportunities_tells_the_map(monkeypatch, django_capture_on_commit_callbacks):
+    OpportunityFactory(starts_on=days_ago(3), ends_on=timezone.localdate())
     call_command("refresh_map", verbosity=0)
     assert on_the_map() == 1
     # Midnight passes: the date changes, no data does, so the map still counts it.
-    Opportunity.objects.filter(pk=opportunity.pk).update(ends_on=days_ago(1))
-    call_command("refresh_map", verbosity=0)
-    assert on_the_map() == 1 and cache.get(DIRTY_KEY) is False
-    version = cache.get(tiles.VERSION_KEY)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
     out = io.StringIO()
-    call_command("close_past_opportunities", stdout=out)
-    assert out.getvalue() == "1 past opportunities closed\n"
-    assert cache.get(DIRTY_KEY) is True and cache.get(tiles.VERSION_KEY) > version
+    call_command("refresh_map", stdout=out)
+    assert on_the_map() == 1 and "opportunities: current" in out.getvalue()
+    version = tiles.data_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("close_past_opportunities", stdout=out)
+    assert "1 past opportunities closed\n" in out.getvalue()
+    assert tiles.data_version() > version
     call_command("refresh_map", verbosity=0)
     assert on_the_map() == 0
 
@@ -98,9 +99,12 @@ def test_closing_past_opportunities_tells_the_map():
 def test_nothing_to_close_leaves_the_map_alone():
     OpportunityFactory()
     call_command("refresh_map", verbosity=0)
-    version = cache.get(tiles.VERSION_KEY)
+    version = tiles.data_version()
     assert Opportunity.objects.close_past() == 0
-    assert cache.get(DIRTY_KEY) is False and cache.get(tiles.VERSION_KEY) == version
+    out = io.StringIO()
+    call_command("refresh_map", stdout=out)
+    assert out.getvalue() == "opportunities: current\norganizations: current\n"
+    assert tiles.data_version() == version
 
 
 def test_hourly_and_daily_jobs_run_at_start_up_then_once_per_period():

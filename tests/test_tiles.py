@@ -112,18 +112,20 @@ def test_bad_tiles(client, path, status):
     assert client.get(path).status_code == status
 
 
-def test_cache_etag_and_invalidation(client):
+def test_cache_etag_and_invalidation(client, django_capture_on_commit_callbacks):
     OpportunityFactory(location=BANGKOK)
     tiles.rebuild_pyramid("opportunities")
     first = get(client, BANGKOK, 15)
     assert first["Cache-Control"] == "public, max-age=60" and first["ETag"]
     assert get(client, BANGKOK, 15, headers={"If-None-Match": first["ETag"]}).status_code == 304
     # A new published opportunity: the close-up tile shows it at once, the clusters after refresh_map.
-    OpportunityFactory(location=BANGKOK)
+    with django_capture_on_commit_callbacks(execute=True):
+        OpportunityFactory(location=BANGKOK)
     assert get(client, BANGKOK, 15, headers={"If-None-Match": first["ETag"]}).status_code == 200
     assert total(get(client, BANGKOK, 15))[0] == 2
     assert total(get(client, BANGKOK, 6))[0] == 1
-    call_command("refresh_map", verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("refresh_map", verbosity=0)
     assert total(get(client, BANGKOK, 6))[0] == 2
     out = __import__("io").StringIO()
     call_command("refresh_map", stdout=out)
@@ -141,10 +143,10 @@ def test_organization_tiles(client):
 def test_tile_queries_are_bounded(client, django_assert_max_num_queries):
     OpportunityFactory(location=BANGKOK)
     tiles.rebuild_pyramid("opportunities")
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):  # the data version, the tile
         get(client, BANGKOK, 7)
-    with django_assert_max_num_queries(0):
-        get(client, BANGKOK, 7)  # the server-side cache
+    with django_assert_max_num_queries(1):
+        get(client, BANGKOK, 7)  # the server-side cache, under the data version
 
 
 def test_province_outlines_follow_the_boundaries(client, open_data):
@@ -157,3 +159,68 @@ def test_province_outlines_follow_the_boundaries(client, open_data):
     outlines = json.loads(client.get("/tiles/provinces.geojson").content)
     assert len(outlines["features"]) == 77 and "attribution" not in outlines
     assert {f["properties"]["name_en"] for f in outlines["features"]} >= {"Bangkok", "Chiang Mai"}
+
+
+def pyramid(layer):
+    """Every cell of the layer's pyramid (sums rounded: they are added up in another order)."""
+    return sorted(
+        (c.z, c.x, c.y, c.n, round(c.sum_lon, 6), round(c.sum_lat, 6), tuple(c.causes))
+        for c in MapCell.objects.filter(layer=layer)
+    )
+
+
+def test_refresh_redoes_only_what_changed_and_agrees_with_a_whole_rebuild():
+    from django.utils import timezone
+
+    from opportunities.models import Opportunity
+    from places.models import Organization
+
+    chiang_mai, hat_yai = Point(98.9853, 18.7883, srid=4326), Point(100.4747, 7.0086, srid=4326)
+    kept, withdrawn = OrganizationFactory(location=BANGKOK), OrganizationFactory(location=hat_yai)
+    moved = OpportunityFactory(organization=kept, location=BANGKOK, causes=["education"])
+    recaused = OpportunityFactory(organization=kept, location=BANGKOK, causes=["education"])
+    closed = OpportunityFactory(organization=kept, location=chiang_mai)
+    deleted = OpportunityFactory(organization=kept, location=chiang_mai)
+    OpportunityFactory.create_batch(3, organization=withdrawn, location=hat_yai)
+    untouched = OpportunityFactory(organization=kept, location=Point(102.8, 16.4, srid=4326))
+    for layer in tiles.LAYERS:
+        tiles.rebuild_pyramid(layer)
+    before = pyramid("opportunities")
+    out = __import__("io").StringIO()
+    call_command("refresh_map", stdout=out)
+    assert out.getvalue() == "opportunities: current\norganizations: current\n"
+    assert pyramid("opportunities") == before
+
+    # Every way a point's place on the map changes: saves, a queryset UPDATE (no signals), a bulk
+    # insert, a delete, a status, causes, and an organization withdrawn with its opportunities.
+    OpportunityFactory(organization=kept, location=chiang_mai, causes=["animals"])
+    moved.location = chiang_mai
+    moved.save()
+    Opportunity.objects.filter(pk=recaused.pk).update(causes=["health", "elderly"])
+    closed.close()
+    deleted.delete()
+    Opportunity.objects.bulk_create(
+        [
+            Opportunity(
+                organization=kept,
+                title=f"ใหม่ {i}",
+                location=Point(100.5 + i / 100, 13.7, srid=4326),
+                status=Status.PUBLISHED,
+                published_at=timezone.now(),
+                causes=["arts"],
+            )
+            for i in range(5)
+        ]
+    )
+    Organization.objects.filter(pk=withdrawn.pk).update(status="pending")
+    Opportunity.objects.filter(pk=untouched.pk).update(title="ชื่อใหม่")  # not on the pyramid
+
+    call_command("refresh_map", stdout=out)
+    assert "pyramid updated" in out.getvalue() and "rebuilt" not in out.getvalue()
+    refreshed = {layer: pyramid(layer) for layer in tiles.LAYERS}
+    assert refreshed["opportunities"] != before
+    for layer in tiles.LAYERS:
+        tiles.rebuild_pyramid(layer)
+        assert refreshed[layer] == pyramid(layer), layer
+    top = MapCell.objects.get(layer="opportunities", z=0)
+    assert top.n == Opportunity.objects.published().exclude(location=None).count() == 9
