@@ -25,7 +25,7 @@ from django.db.models.lookups import GreaterThan, LessThan
 from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 
-MAX_NEAREST = 2_000  # rows of one radius search, nearest first (bench/lists.py: under 50 ms)
+MAX_NEAREST = 1_000  # rows of one radius search, nearest first (bench/lists.py: under 50 ms)
 # Rows one radius page may read to be sure of its order: many rows at one spot (an organization's
 # opportunities at its address) must all be read before any can be listed after them.
 MAX_READ = 20_000
