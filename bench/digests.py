@@ -9,7 +9,8 @@ Prints the set-up (opportunities in the window, saved searches by kind), then pe
 volunteers matched / e-mails sent / failed / skipped, the time of each phase (SQL statements
 timed one by one; Python is the rest: rendering, MIME, ORM), the temporary tables' rows and size,
 and memory: the process's RSS before and after, its peak sampled every 10 ms during the run,
-ru_maxrss (the whole process's, set-up included), and the tracemalloc peak (Python allocations
+ru_maxrss (the whole process's: when the data was built by this run, it says so, and the
+figures of the run alone are the sampled peak's, or a second invocation's), and the tracemalloc peak (Python allocations
 only) of the third run. `--explain` adds EXPLAIN (ANALYZE, BUFFERS) of the statement that joins
 the searches to the opportunities.
 
@@ -348,7 +349,8 @@ def measured_run(frequency, batch, traced=False):
     return run, wall, statements, memory
 
 
-def report(title, run, wall, statements, memory, details=True):
+def report(title, run, wall, statements, memory, details=True, built_here=False):
+    """`built_here`: this process made the data, so its peak memory counts that too."""
     print(f"\n{title}: {wall:.2f} s wall")
     print(
         f"  volunteers matched {run.volunteers:,}, e-mails sent {run.sent:,}, failed "
@@ -381,6 +383,12 @@ def report(title, run, wall, statements, memory, details=True):
         f"after ({(memory['after'] - memory['before']) / MIB:+.0f}), peak sampled during the run "
         f"{memory['peak'] / MIB:.0f} MiB ({(memory['peak'] - memory['before']) / MIB:+.0f}); "
         f"ru_maxrss {memory['max_before'] / MIB:.0f} → {memory['max_after'] / MIB:.0f} MiB"
+        + (
+            " (the process's peak includes building the data just now: run the bench again "
+            "for the run's own)"
+            if built_here
+            else ""
+        )
     )
     if memory["traced"] is not None:
         print(f"  tracemalloc peak (Python allocations): {memory['traced'] / MIB:.1f} MiB")
@@ -465,16 +473,31 @@ def main():
         wall,
         statements,
         memory,
+        built_here=bool(added or made),
     )
     print(f"  load average now {load()} (other work on the machine makes the figures slower)")
     run, wall, statements, memory = measured_run(args.frequency, args.batch)
-    report("run 2, at once (must send nothing)", run, wall, statements, memory, details=False)
+    report(
+        "run 2, at once (must send nothing)",
+        run,
+        wall,
+        statements,
+        memory,
+        details=False,
+        built_here=bool(added or made),
+    )
     if args.tracemalloc:
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE volunteers_digest")
         run, wall, statements, memory = measured_run(args.frequency, args.batch, traced=True)
         report(
-            "run 3, from scratch under tracemalloc (slower)", run, wall, statements, memory, False
+            "run 3, from scratch under tracemalloc (slower)",
+            run,
+            wall,
+            statements,
+            memory,
+            details=False,
+            built_here=bool(added or made),
         )
     if args.explain:
         explain(args.frequency)

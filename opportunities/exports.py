@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import orjson
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
@@ -231,7 +232,7 @@ def geojson_response(features, filename):
     def parts():
         buffer, count = [head, ', "features": ['], 0
         for feature in features:
-            buffer.append(("," if count else "") + json.dumps(feature, ensure_ascii=False))
+            buffer.append(("," if count else "") + orjson.dumps(feature).decode())
             count += 1
             if len(buffer) >= 500:
                 yield "".join(buffer)

@@ -8,6 +8,7 @@ at most MAX_POINTS per tile (past that, live clusters). Tiles are cached server-
 version that every change to published data bumps; responses carry an ETag and Cache-Control.
 """
 
+import gzip
 import hashlib
 import math
 
@@ -30,6 +31,7 @@ MAX_ZOOM = 20
 MAX_POINTS = 1000
 CAUSES = list(Cause.values)
 CACHE_SECONDS = 3600
+GZIP_FROM = 200  # bytes: smaller tiles (an empty one) gain nothing from gzip
 BROWSER_SECONDS = 60  # a browser may reuse a tile this long: changes show within a minute
 # Filters a tile may carry; anything else is ignored (and not part of the cache key).
 TILE_FILTERS = (
@@ -243,16 +245,19 @@ def build_tile(layer, z, x, y, filters) -> bytes:
         return cursor.fetchone()[0].encode()
 
 
-def cached_tile(layer, z, x, y, params) -> tuple[bytes, str]:
-    """(GeoJSON bytes, ETag) from the server-side cache, built on a miss."""
+def cached_tile(layer, z, x, y, params) -> tuple[bytes, bytes | None, str]:
+    """(GeoJSON bytes, the same gzipped or None when too small to gain, ETag) from the
+    server-side cache, built on a miss: compressed once, not on every request."""
     filters = tile_filters(params)
     _check(layer, z, x, y)
     filter_opportunities(Opportunity.objects.none(), filters)  # bad values: ValidationError, 400
     version = data_version()
     key_text = f"{layer}/{z}/{x}/{y}?{sorted(filters.items())}#{version}"
     key = "tile:" + hashlib.sha1(key_text.encode()).hexdigest()  # noqa: S324 (a cache key)
-    body = cache.get(key)
-    if body is None:
+    cached = cache.get(key)
+    if cached is None:
         body = build_tile(layer, z, x, y, filters)
-        cache.set(key, body, CACHE_SECONDS)
-    return body, f'"{key[5:21]}"'
+        gzipped = gzip.compress(body, mtime=0) if len(body) >= GZIP_FROM else None
+        cached = (body, gzipped)
+        cache.set(key, cached, CACHE_SECONDS)
+    return *cached, f'"{key[5:21]}"'

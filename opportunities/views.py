@@ -165,7 +165,7 @@ def organization_detail(request, pk):
 def tile(request, layer, z, x, y):
     """A GeoJSON tile; 304 when the browser's copy (ETag) is current."""
     try:
-        body, etag = tiles.cached_tile(layer, z, x, y, request.GET)
+        body, gzipped, etag = tiles.cached_tile(layer, z, x, y, request.GET)
     except (tiles.TileError, ValidationError) as exc:
         detail = exc.detail if isinstance(exc, ValidationError) else str(exc)
         return JsonResponse(
@@ -176,8 +176,13 @@ def tile(request, layer, z, x, y):
         "Cache-Control": f"public, max-age={tiles.BROWSER_SECONDS}",
         "Vary": "Accept-Encoding",
     }
-    if etag in request.headers.get("If-None-Match", ""):
+    compressed = gzipped and "gzip" in request.headers.get("Accept-Encoding", "")
+    if compressed:  # compressed when cached; a representation of its own, so an ETag of its own
+        headers["ETag"] = etag[:-1] + '-gzip"'
+    if headers["ETag"] in request.headers.get("If-None-Match", ""):
         return HttpResponseNotModified(headers=headers)
+    if compressed:
+        body, headers["Content-Encoding"] = gzipped, "gzip"
     return HttpResponse(body, content_type="application/geo+json", headers=headers)
 
 
@@ -188,9 +193,11 @@ def opportunity_list(request):
     """The list without a map: for slow connections and screen readers; the API's filters.
     Pages by cursor (common.pages), the soonest first, or the nearest first around a place."""
     error, near, candidates, rows, following, stopped = None, None, [], [], None, False
-    cursor = None
+    cursor, start = None, 1
     try:
         cursor = read.raw(request.GET, "after")
+        # Where this page's numbering starts: the rows before it, carried by the links.
+        start = read.whole(request.GET, "start", low=1, high=10**9, default=1) if cursor else 1
         refuse_page_numbers(request.GET)
         queryset, near = filter_opportunities(_published(), request.GET, paged=True)
         if near:
@@ -206,16 +213,17 @@ def opportunity_list(request):
         if isinstance(exc.detail, dict) and "near" in exc.detail:
             candidates = _places_meant(request.GET, request.GET.get("near", ""))
     params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("after", None)
+    for name in ("page", "after", "start"):
+        params.pop(name, None)
     first = params.urlencode() if cursor else None
     if following:
-        params["after"] = following
+        params["after"], params["start"] = following, start + len(rows)
     return render(
         request,
         "opportunities/list.html",
         {
             "opportunities": rows,
+            "start": start,
             "error": error,
             "candidates": candidates,
             "causes": Cause.choices,

@@ -224,3 +224,22 @@ def test_refresh_redoes_only_what_changed_and_agrees_with_a_whole_rebuild():
         assert refreshed[layer] == pyramid(layer), layer
     top = MapCell.objects.get(layer="opportunities", z=0)
     assert top.n == Opportunity.objects.published().exclude(location=None).count() == 9
+
+
+def test_tiles_are_served_compressed_as_cached(client):
+    import gzip
+
+    for _ in range(40):
+        OpportunityFactory(location=BANGKOK)
+    plain = get(client, BANGKOK, 15)
+    assert "Content-Encoding" not in plain and len(plain.content) > tiles.GZIP_FROM
+    packed = get(client, BANGKOK, 15, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content) / 3
+    assert packed["ETag"] != plain["ETag"]
+    again = get(
+        client, BANGKOK, 15, headers={"Accept-Encoding": "gzip", "If-None-Match": packed["ETag"]}
+    )
+    assert again.status_code == 304 and "Content-Encoding" not in again
+    assert get(client, BANGKOK, 15, headers={"If-None-Match": packed["ETag"]}).status_code == 200

@@ -224,6 +224,7 @@ def test_the_list_without_a_map(demo_world, journey):
     first = titles.all_inner_texts()
     person.clicks("link", "ถัดไป")
     expect(titles).to_have_count(listed - 20)
+    expect(page.locator("ol.results")).to_have_attribute("start", "21")  # numbered on from 21
     assert not set(titles.all_inner_texts()) & set(first)
     expect(page.get_by_role("link", name="ถัดไป")).to_have_count(0)
     person.step("the next page")

@@ -1,0 +1,224 @@
+"""The map as many people use it at once: 70 % tiles (zoom 6–14, in the viewports of people around
+Thai places), 30 % radius pages (10, 25 or 50 km around them), asked by wrk at 8 and 32
+connections of gunicorn with 2 workers: compose's threaded workers (mapsite/gunicorn.py) and
+gunicorn's sync workers, beside the floor: the same SQL the server runs for those requests,
+through pgbench at the same concurrency, in one run.
+
+    ./dev python bench/mixed_load.py [--size 1000000] [--seconds 20] [--urls 3000]
+
+Needs wrk (apt-get install wrk). Prints requests/s, latency p50/p99 (ms) and non-2xx answers per
+server and connection count, and the floor's transactions/s.
+"""
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import _setup
+from _server import gunicorn
+
+LUA = """
+local urls = {}
+for line in io.lines(os.getenv("BENCH_URLS")) do urls[#urls + 1] = line end
+local counter = 0
+function setup(thread)
+    counter = counter + 1
+    thread:set("seed", counter)
+end
+function init(args)
+    math.randomseed(tonumber(seed) * 7919)
+end
+request = function()
+    return wrk.format("GET", urls[math.random(#urls)], {["Accept-Encoding"] = "gzip"})
+end
+"""
+FLOOR_FUNCTION = """
+    CREATE TABLE IF NOT EXISTS bench_floor_sql (id int PRIMARY KEY, statements text[]);
+    TRUNCATE bench_floor_sql;
+    CREATE OR REPLACE FUNCTION bench_floor(i int) RETURNS void LANGUAGE plpgsql AS $$
+    DECLARE statement text;
+    BEGIN
+        FOR statement IN SELECT unnest(statements) FROM bench_floor_sql WHERE id = i LOOP
+            EXECUTE statement;
+        END LOOP;
+    END $$;
+"""
+
+
+def sample_urls(rng, count):
+    from synthetic import near, tambon_points
+    from tiles import viewport_tiles
+
+    places = tambon_points()
+    urls = []
+    for _ in range(count):
+        _, lon, lat = rng.choice(places)
+        x, y = near(rng, lon, lat, km=5)
+        if rng.random() < 0.7:
+            z, tx, ty = rng.choice(viewport_tiles(x, y, rng.randint(6, 14)))
+            urls.append(f"/tiles/opportunities/{z}/{tx}/{ty}.geojson")
+        else:
+            km = rng.choice([10, 25, 50])
+            urls.append(f"/api/v1/opportunities/?near={y:.5f},{x:.5f}&radius_km={km}")
+    return urls
+
+
+def floor_statements(urls):
+    """The SQL each URL costs the database, as the server sends it (tiles built, not cached)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from opportunities import tiles
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    statements = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            if url.startswith("/tiles/"):
+                z, x, y = (int(v) for v in re.findall(r"\d+", url))
+                tiles.build_tile("opportunities", z, x, y, {})
+            else:
+                status = client.get(url).status_code
+                if status != 200:
+                    raise SystemExit(f"{url}: HTTP {status}")
+        statements.append([q["sql"] for q in captured.captured_queries])
+    return statements
+
+
+def wrk(port, urls_file, connections, seconds, script):
+    result = subprocess.run(
+        [
+            tool("wrk"),
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            script,
+            f"http://127.0.0.1:{port}",
+        ],
+        env={**os.environ, "BENCH_URLS": urls_file},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", result)[1])
+    p50, p99 = (_ms(re.search(rf"\s{q}%\s+([\d.]+\w+)", result)[1]) for q in ("50", "99"))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
+    timeouts = re.search(r"timeout (\d+)", result)
+    return rate, p50, p99, int(errors[1]) if errors else 0, int(timeouts[1]) if timeouts else 0
+
+
+def tool(name):
+    path = shutil.which(name) or f"/usr/lib/postgresql/15/bin/{name}"
+    if not Path(path).exists():
+        raise SystemExit(f"{name} is needed: apt-get install {name}")
+    return path
+
+
+def _ms(text):
+    number, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def pgbench(connections, seconds, count):
+    from django.db import connection
+
+    settings = connection.settings_dict
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write(f"\\set i random(1, {count})\nSELECT bench_floor(:i);\n")
+    result = subprocess.run(
+        [
+            tool("pgbench"),
+            "-n",
+            "-f",
+            script.name,
+            f"-c{connections}",
+            "-j2",
+            f"-T{seconds}",
+            "-h",
+            settings["HOST"] or os.environ.get("PGHOST", "/var/run/postgresql"),
+            *(["-p", str(settings["PORT"])] if settings["PORT"] else []),
+            "-U",
+            settings["USER"] or "postgres",
+            settings["NAME"],
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    Path(script.name).unlink()
+    tps = float(re.search(r"tps = ([\d.]+) \(without initial", result)[1])
+    latency = float(re.search(r"latency average = ([\d.]+) ms", result)[1])
+    return tps, latency
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--urls", type=int, default=3000)
+    args = parser.parse_args()
+    _setup.bench_database()
+    from django.db import connection
+    from synthetic import grow_opportunities
+
+    from opportunities import tiles
+    from opportunities.models import Opportunity
+
+    grow_opportunities(args.size)
+    for layer in tiles.LAYERS:
+        tiles.refresh(layer)
+    rng = random.Random(11)
+    urls = sample_urls(rng, args.urls)
+    statements = floor_statements(urls)
+    with connection.cursor() as cursor:
+        cursor.execute(FLOOR_FUNCTION)
+        for i, batch in enumerate(statements, 1):
+            cursor.execute("INSERT INTO bench_floor_sql VALUES (%s, %s)", [i, batch])
+    folder = Path(tempfile.mkdtemp(prefix="bench-mixed-"))
+    (folder / "urls.txt").write_text("\n".join(urls) + "\n")
+    (folder / "mix.lua").write_text(LUA)
+    load = os.getloadavg()
+    tiles_share = sum(u.startswith("/tiles/") for u in urls) / len(urls)
+    print(
+        f"{Opportunity.objects.count():,} opportunities; {len(urls):,} URLs "
+        f"({tiles_share:.0%} tiles z6–14, the rest radius 10/25/50 km); "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+    print(f"{'':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'timeouts':>8}")
+    for connections in (8, 32):
+        tps, latency = pgbench(connections, args.seconds, len(urls))
+        print(
+            f"{'SQL floor (pgbench), ' + str(connections) + ' clients':<34} {tps:8.0f} "
+            f"{latency:8.2f} {'(mean)':>8}"
+        )
+    for label, sync in (("threads (compose)", False), ("sync workers", True)):
+        with gunicorn(workers=2, sync=sync, quiet=True, WEB_THREADS="4") as port:
+            wrk(port, str(folder / "urls.txt"), 8, min(10, args.seconds), str(folder / "mix.lua"))
+            for connections in (8, 32):
+                rate, p50, p99, errors, timeouts = wrk(
+                    port,
+                    str(folder / "urls.txt"),
+                    connections,
+                    args.seconds,
+                    str(folder / "mix.lua"),
+                )
+                print(
+                    f"{label + ', ' + str(connections) + ' connections':<34} {rate:8.0f} "
+                    f"{p50:8.2f} {p99:8.2f} {errors:8d} {timeouts:8d}"
+                )
+    load = os.getloadavg()
+    print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
