@@ -21,10 +21,11 @@ SECRET_KEY = "bench-" + "x" * 50  # the servers', and a bench's own when it sign
 
 
 @contextlib.contextmanager
-def gunicorn(app="mapsite.wsgi", timeout=30, quiet=False, workers=1, sync=False, **env):
+def gunicorn(app="mapsite.wsgi", timeout=120, quiet=False, workers=1, threads=0, **env):
     """Production settings (DEBUG off) and compose's gunicorn settings (mapsite/gunicorn.py:
-    threads), `workers` workers, on 127.0.0.1; yields the port. `sync`: gunicorn's default sync
-    workers instead, to compare. `quiet`: the server's log (every 4xx it answered) is not shown."""
+    sync workers), `workers` workers, on 127.0.0.1; yields the port. `threads`: threaded
+    (gthread) workers with that many threads instead, to compare. `quiet`: the server's log
+    (every 4xx it answered) is not shown."""
     port = free_port()
     environ = {
         **os.environ,
@@ -43,7 +44,7 @@ def gunicorn(app="mapsite.wsgi", timeout=30, quiet=False, workers=1, sync=False,
             "gunicorn",
             "-c",
             str(ROOT / "mapsite" / "gunicorn.py"),
-            *(["--worker-class", "sync"] if sync else []),
+            *(["--worker-class", "gthread", "--threads", str(threads)] if threads else []),
             app,
             "--bind",
             f"127.0.0.1:{port}",

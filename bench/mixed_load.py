@@ -1,10 +1,10 @@
 """The map as many people use it at once: 70 % tiles (zoom 6–14, in the viewports of people around
 Thai places), 30 % radius pages (10, 25 or 50 km around them), asked by wrk at 8 and 32
-connections of gunicorn with 2 workers: compose's threaded workers (mapsite/gunicorn.py) and
-gunicorn's sync workers, beside the floor: the same SQL the server runs for those requests,
+connections of gunicorn with 2 workers: compose's sync workers (mapsite/gunicorn.py) and
+threaded (gthread) ones, beside the floor: the same SQL the server runs for those requests,
 through pgbench at the same concurrency, in one run.
 
-    ./dev python bench/mixed_load.py [--size 1000000] [--seconds 20] [--urls 3000]
+    ./dev python bench/mixed_load.py [--size 1000000] [--seconds 20] [--urls 3000] [--threads 4]
 
 Needs wrk (apt-get install wrk). Prints requests/s, latency p50/p99 (ms) and non-2xx answers per
 server and connection count, and the floor's transactions/s.
@@ -166,6 +166,9 @@ def main():
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--urls", type=int, default=3000)
+    parser.add_argument(
+        "--threads", type=int, nargs="+", default=[4], help="threaded workers' threads to compare"
+    )
     args = parser.parse_args()
     _setup.bench_database()
     from django.db import connection
@@ -201,8 +204,9 @@ def main():
             f"{'SQL floor (pgbench), ' + str(connections) + ' clients':<34} {tps:8.0f} "
             f"{latency:8.2f} {'(mean)':>8}"
         )
-    for label, sync in (("threads (compose)", False), ("sync workers", True)):
-        with gunicorn(workers=2, sync=sync, quiet=True, WEB_THREADS="4") as port:
+    variants = [(f"threaded workers ×{t}", t) for t in args.threads]
+    for label, threads in [("sync workers (compose)", 0), *variants]:
+        with gunicorn(workers=2, threads=threads, quiet=True) as port:
             wrk(port, str(folder / "urls.txt"), 8, min(10, args.seconds), str(folder / "mix.lua"))
             for connections in (8, 32):
                 rate, p50, p99, errors, timeouts = wrk(
