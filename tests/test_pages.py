@@ -157,3 +157,30 @@ def test_only_cursors_the_site_wrote_are_read(client, settings):
     assert client.get(following).status_code == 200
     settings.SECRET_KEY = "another-" + "k" * 50  # as a site with another key signed it
     assert client.get(following).status_code == 400
+
+
+def test_a_rare_word_is_looked_up_through_the_trigram_index():
+    """With statistics on the searched text, PostgreSQL knows a word in a few titles is rare and
+    reads them through the trigram index, rather than walking the newest-first order."""
+    from django.db import connection
+
+    organization = OpportunityFactory().organization
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO opportunities_opportunity
+                (organization_id, title, title_en, description, causes, skills, languages, mode,
+                 schedule, use_organization_location, volunteers_needed, family_friendly,
+                 accessibility_notes, status, rejection_reason, address, precision,
+                 published_at, created_at, updated_at)
+            SELECT %s, 'งานอาสาทดสอบ ' || i, '', '', '{}', '{}', '{}', 'remote', 'ongoing',
+                   false, 1, false, '', 'published', '', '', '', now(), now(), now()
+            FROM generate_series(1, 30000) AS i
+            """,
+            [organization.pk],
+        )
+        cursor.execute("ANALYZE opportunities_opportunity")
+    rare = Opportunity.objects.published().search("9876").newest_first()[:51]
+    assert "Bitmap Index Scan on opportunity_searched_text" in rare.explain()
+    common = Opportunity.objects.published().search("ทดสอบ").newest_first()[:51]
+    assert "Index Scan using opportunity_newest" in common.explain()
