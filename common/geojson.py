@@ -6,7 +6,7 @@ import math
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -73,6 +73,13 @@ class PointField(serializers.Field):
 
     def to_representation(self, value):
         return None if value is None else {"type": "Point", "coordinates": [value.x, value.y]}
+
+
+# The paging parameters of every FeaturePagination list, for its OpenAPI description.
+PAGING_PARAMETERS = [
+    OpenApiParameter("after", str, description="where the next page starts: its link's cursor"),
+    OpenApiParameter("page_size", int, description="at most 100, 50 unless given"),
+]
 
 
 class FeaturePagination(BasePagination):

@@ -4,10 +4,11 @@ WEB_TIMEOUT and WEB_BIND change them.
 
 Sync workers, one request at a time each, as many as the CPUs allow: the map's requests are short
 and spend their time in Python, so threads only contend for the interpreter. Measured with
-bench/mixed_load.py at a million opportunities (2 workers, 2 cores, 70 % tiles, 30 % radius
-pages): sync workers 409 requests/s at 8 connections and 420 at 32 (p99 120 ms); threaded
-workers (4 threads) 345 falling to 181 (p99 359 ms). Put a buffering proxy (nginx) in front of
-them for slow clients, as gunicorn's documentation says.
+bench/mixed_load.py at a million opportunities (2 workers, 2 cores shared with wrk and PostgreSQL,
+70 % tiles, 30 % radius pages), two runs: sync workers kept their throughput from 8 to 32
+connections (409 → 420 and 316 → 316 requests/s), threaded workers with 4 threads lost it
+(345 → 181 and 357 → 211). Put a buffering proxy (nginx) in front of them for slow clients, as
+gunicorn's documentation says.
 
 A sync worker is killed when one request outlasts `timeout`: a full export at a million rows takes
 about 40 s here (bench/lists.py), so the timeout leaves it three times that. No list or search

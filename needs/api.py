@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common import params as read
-from common.geojson import AllFeatures, FeaturePagination, attribution
+from common.geojson import PAGING_PARAMETERS, AllFeatures, FeaturePagination, attribution
 from common.openapi import collection, feature, geojson_operations
 from needs import geometry
 from needs.coverage import coverage
@@ -55,7 +55,7 @@ class CoordinatorsWrite(BasePermission):
         return request.method in SAFE_METHODS or is_coordinator(request.user)
 
 
-@geojson_operations("a need")
+@geojson_operations("a need", list={"parameters": PAGING_PARAMETERS})
 class NeedViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -104,7 +104,8 @@ class NeedViewSet(
         )
 
     @extend_schema(
-        responses={200: collection({"type": "array", "items": feature("an open need, none near")})}
+        parameters=PAGING_PARAMETERS,
+        responses={200: collection({"type": "array", "items": feature("an open need, none near")})},
     )
     @action(detail=False, permission_classes=[IsCoordinator])
     def uncovered(self, request):

@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common import params as read
-from common.geojson import FeaturePagination
+from common.geojson import PAGING_PARAMETERS, FeaturePagination
 from common.openapi import geojson_operations
 from common.permissions import IsModerator
 from opportunities.filters import filter_opportunities
@@ -36,8 +36,7 @@ FILTERS = [
     OpenApiParameter("radius_km", float, description="with near: 0 < radius ≤ 200, default 10"),
     OpenApiParameter("bbox", str, description="west,south,east,north (at most 25 square degrees)"),
     OpenApiParameter("mine", bool, description="the opportunities of my organizations, any status"),
-    OpenApiParameter("after", str, description="where the next page starts: its link's cursor"),
-    OpenApiParameter("page_size", int),
+    *PAGING_PARAMETERS,
 ]
 
 

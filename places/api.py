@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common import params as read
-from common.geojson import FeaturePagination
+from common.geojson import PAGING_PARAMETERS, FeaturePagination
 from common.openapi import geojson_operations
 from common.permissions import IsModerator
 from geocoding.near import read_near
@@ -27,8 +27,7 @@ from places.serializers import OrganizationWriteSerializer, RejectSerializer, or
             OpenApiParameter("radius_km", float),
             OpenApiParameter("bbox", str),
             OpenApiParameter("mine", bool),
-            OpenApiParameter("after", str, description="where the next page starts"),
-            OpenApiParameter("page_size", int),
+            *PAGING_PARAMETERS,
         ]
     },
 )
