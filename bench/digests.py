@@ -26,6 +26,7 @@ nothing. The digests table is emptied first, so the script can be run again.
 """
 
 import argparse
+import functools
 import gc
 import logging
 import os
@@ -466,39 +467,17 @@ def main():
         )
     describe(args.frequency)
 
-    run, wall, statements, memory = measured_run(args.frequency, args.batch)
-    report(
-        f'run 1: send_digests("{args.frequency}"), batch {args.batch}',
-        run,
-        wall,
-        statements,
-        memory,
-        built_here=bool(added or made),
-    )
+    measured = measured_run(args.frequency, args.batch)
+    show = functools.partial(report, built_here=bool(added or made))
+    show(f'run 1: send_digests("{args.frequency}"), batch {args.batch}', *measured)
     print(f"  load average now {load()} (other work on the machine makes the figures slower)")
-    run, wall, statements, memory = measured_run(args.frequency, args.batch)
-    report(
-        "run 2, at once (must send nothing)",
-        run,
-        wall,
-        statements,
-        memory,
-        details=False,
-        built_here=bool(added or made),
-    )
+    run = measured_run(args.frequency, args.batch)
+    show("run 2, at once (must send nothing)", *run, details=False)
     if args.tracemalloc:
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE volunteers_digest")
-        run, wall, statements, memory = measured_run(args.frequency, args.batch, traced=True)
-        report(
-            "run 3, from scratch under tracemalloc (slower)",
-            run,
-            wall,
-            statements,
-            memory,
-            details=False,
-            built_here=bool(added or made),
-        )
+        run = measured_run(args.frequency, args.batch, traced=True)
+        show("run 3, from scratch under tracemalloc (slower)", *run, details=False)
     if args.explain:
         explain(args.frequency)
 
