@@ -199,7 +199,7 @@ def opportunity_list(request):
         # Where this page's numbering starts: the rows before it, carried by the links.
         start = read.whole(request.GET, "start", low=1, high=10**9, default=1) if cursor else 1
         refuse_page_numbers(request.GET)
-        queryset, near = filter_opportunities(_published(), request.GET, paged=True)
+        queryset, near = filter_opportunities(_published(), _searched(request.GET), paged=True)
         if near:
             radius_m = near["radius_km"] * 1000
             rows, following, stopped = pages.nearest_page(queryset, cursor, LIST_SIZE, radius_m)
@@ -237,6 +237,16 @@ def opportunity_list(request):
             "map_query": _map_query(request.GET),
         },
     )
+
+
+def _searched(params):
+    """The list form's search: its distance box always has a value, which means nothing until a
+    place is given (the API, whose callers choose what they send, refuses a radius alone)."""
+    if (params.get("near") or "").strip():
+        return params
+    params = params.copy()
+    params.pop("radius_km", None)
+    return params
 
 
 def _places_meant(params, text: str) -> list[tuple[str, str, str]]:

@@ -184,3 +184,15 @@ def test_a_rare_word_is_looked_up_through_the_trigram_index():
     assert "Bitmap Index Scan on opportunity_searched_text" in rare.explain()
     common = Opportunity.objects.published().search("ทดสอบ").newest_first()[:51]
     assert "Index Scan using opportunity_newest" in common.explain()
+
+
+def test_the_list_form_searches_words_without_a_place(client):
+    """The form always sends its distance box; without a place it is no search by distance."""
+    teaching = OpportunityFactory(title="สอนหนังสือเด็กที่วัด")
+    OpportunityFactory(title="ปลูกป่า")
+    response = client.get(
+        "/opportunities/", {"near": "", "radius_km": "10", "q": "สอน"}, HTTP_ACCEPT_LANGUAGE="th"
+    )
+    assert response.status_code == 200 and response.context["error"] is None
+    assert [o.pk for o in response.context["opportunities"]] == [teaching.pk]
+    assert 'value="10" selected' in response.content.decode()  # the box keeps its value

@@ -231,6 +231,18 @@ def test_the_list_without_a_map(demo_world, journey):
     person.clicks("link", "หน้าแรก")
     expect(titles).to_have_count(20)
     assert titles.all_inner_texts() == first
+    # Words alone, no place: the distance box has its value, but searches nothing until a place.
+    words = page.get_by_label("คำในชื่อหรือรายละเอียดงาน")
+    words.fill("สอน")
+    person.clicks("button", "ค้นหา", exact=True)
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(titles.first).to_be_visible()
+    teaching = Opportunity.objects.published().search("สอน")
+    assert sorted(titles.all_inner_texts()) == sorted(o.title for o in teaching)
+    assert len(teaching) < listed  # a search, not everything
+    expect(words).to_have_value("สอน")
+    person.step("words alone")
+    words.fill("")
     page.get_by_label("ใกล้ (จังหวัด อำเภอ ตำบล รหัสไปรษณีย์ หรือที่อยู่)").fill("ขอนแก่น")
     person.clicks("button", "ค้นหา", exact=True)
     person.sees("ใกล้ที่สุดก่อน ภายใน 10 กม. จาก จ.ขอนแก่น")
