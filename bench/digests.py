@@ -288,9 +288,9 @@ class Statements:
         if sql.lstrip().startswith("UPDATE"):
             return "mark sent (UPDATE)"
         if '"auth_user"' in sql:
-            return "users + profiles (in_bulk)"
+            return "users + profiles (plain rows)"
         if '"opportunities_opportunity"' in sql:
-            return "opportunities + organizations (in_bulk)"
+            return "opportunities + organizations (plain rows)"
         return "other"
 
     def __call__(self, execute, sql, params, many, context):

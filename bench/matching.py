@@ -2,7 +2,8 @@
 p99 ≤ 50 ms. For a few hundred volunteer profiles at populated places, in one run:
 
 * volunteers.matching.matches_for in-process, after a warm-up: p50 / p95 / p99 / max per call,
-  the same for each of its SQL queries (with the rows each returns) and for the Python between;
+  the same for each of its SQL queries (with the rows each returns) and for the Python between
+  (the statement that scores and ranks the candidates is the SQL floor of a call);
 * the candidates each volunteer's three candidate reads find, how many are in reach (within the
   travel radius, or remote) and how many matches come back;
 * GET /api/v1/me/matches/ through gunicorn (production settings, one sync worker, token auth):
@@ -40,25 +41,21 @@ RADII_KM = [5, 10, 10, 15, 20, 20, 30, 50]  # most travel a little, some far
 PATH = "/api/v1/me/matches/"
 # The queries of one matches_for call, told apart by their SQL.
 KINDS = {
-    "near_shared": "near, sharing a cause or skill (KNN, ≤ 300)",
-    "near_any": "near, any kind (KNN, ≤ 100)",
-    "remote": "remote/hybrid, newest sharing (≤ 100)",
-    "shifts": "shifts of the candidates (90 days)",
+    "scored": "candidates scored and ranked (one statement)",
+    "whole": "the best read whole (+ organization)",
     "sign_ups": "the volunteer's sign-ups among them",
-    "rows": "candidate rows + exact distance",
+    "setting": "SET LOCAL jit = off",
 }
 
 
 def kind_of(sql):
+    if sql.startswith("SET"):
+        return "setting"
     if "volunteers_signup" in sql:
         return "sign_ups"
-    if "opportunities_shift" in sql:
-        return "shifts"
-    if "<->" in sql:
-        return "near_shared" if "&&" in sql else "near_any"
-    if '"published_at" DESC' in sql:
-        return "remote"
-    return "rows"
+    if "WITH candidate AS" in sql:
+        return "scored"
+    return "whole"
 
 
 class Queries:
@@ -181,9 +178,10 @@ def in_process(profiles, rounds):
     candidate, then cuts the list), then `rounds` timed rounds as the API calls it."""
     from django.db import connection
 
-    from volunteers.matching import matches_for
+    from volunteers.matching import candidate_ids, matches_for
 
     reach = [len(matches_for(profile, limit=10**6)) for profile in profiles]
+    candidates = [candidate_ids(profile).count() for profile in profiles]
     gc.freeze()  # as mapsite/wsgi.py does in every worker once started
     queries = Queries()
     times, results, by_call = [], [], []
@@ -196,7 +194,7 @@ def in_process(profiles, rounds):
                 times.append((time.perf_counter() - started) * 1000)
                 results.append(len(found))
                 by_call.append((times[-1], profile, queries.calls[-1]))
-    return reach, times, results, by_call
+    return candidates, reach, times, results, by_call
 
 
 INDEX = re.compile(
@@ -210,11 +208,14 @@ BUFFERS = re.compile(r"Buffers: shared(?: hit=(\d+))?(?: read=(\d+))?")
 
 def explain(queries, full):
     """EXPLAIN (ANALYZE, BUFFERS) of each query of one call, summed up (or printed whole)."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     print(f"  {'query':<44} {'ms':>7} {'rows':>6}  {'buffers hit/read':>16}  indexes; seq scans")
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         for kind, _, _, sql, params in queries:
+            if kind == "setting":
+                cursor.execute(sql)  # for the statements after it, as in the call
+                continue
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
             top = plan.splitlines()[0]
@@ -277,8 +278,7 @@ def main():
                 f"in {time.perf_counter() - started:.1f} s"
             )
         describe_data()
-        reach, times, results, by_call = in_process(profiles, args.rounds)
-        found = [sum(q[2] for q in call if q[0] == "rows") for _, _, call in by_call]
+        found, reach, times, results, by_call = in_process(profiles, args.rounds)
         print(
             f"per volunteer: candidates p50 {_setup.percentile(found, 0.5)}, "
             f"min {min(found)}, max {max(found)}; in reach (radius or remote) p50 "

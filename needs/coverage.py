@@ -106,15 +106,37 @@ def gap_score(weight: int, opportunities_near: int, volunteers: int | None) -> f
     return round(weight / (1 + opportunities_near + (volunteers or 0) / K_ANONYMITY), 1)
 
 
-def explain(row: dict) -> str:
+class Words:
+    """gettext and ngettext remembered for one answer: thousands of areas are explained with a
+    handful of messages and small numbers, each translated once (named as Django's functions, so
+    makemessages finds the messages)."""
+
+    def __init__(self):
+        self._said = {}
+
+    def gettext(self, message):
+        if message not in self._said:
+            self._said[message] = _(message)
+        return self._said[message]
+
+    def ngettext(self, singular, plural, n):
+        key = (singular, n)
+        if key not in self._said:
+            self._said[key] = ngettext(singular, plural, n)
+        return self._said[key]
+
+
+def explain(row: dict, words: Words) -> str:
     """e.g. "12 open needs (3 critical), 0 opportunities within 20 km, nearest 34 km away"."""
-    parts = [ngettext("%(n)d open need", "%(n)d open needs", row["needs"]) % {"n": row["needs"]}]
+    parts = [
+        words.ngettext("%(n)d open need", "%(n)d open needs", row["needs"]) % {"n": row["needs"]}
+    ]
     if row["critical"]:
-        parts[0] += " " + _("(%(n)d critical)") % {"n": row["critical"]}
+        parts[0] += " " + words.gettext("(%(n)d critical)") % {"n": row["critical"]}
     near = row["opportunities_near"]
     shown = f"{near}+" if near >= NEAR_CAP else str(near)
     parts.append(
-        ngettext(
+        words.ngettext(
             "%(n)s opportunity within %(km)d km",
             "%(n)s opportunities within %(km)d km",
             near,
@@ -123,28 +145,41 @@ def explain(row: dict) -> str:
     )
     if not near:
         if row["nearest_km"] is None:
-            parts.append(_("none within %(km)d km") % {"km": NEAREST_WITHIN_KM})
+            parts.append(words.gettext("none within %(km)d km") % {"km": NEAREST_WITHIN_KM})
         else:
-            parts.append(_("nearest %(km).0f km away") % {"km": row["nearest_km"]})
+            parts.append(words.gettext("nearest %(km).0f km away") % {"km": row["nearest_km"]})
     parts.append(
-        ngettext("%(n)d free place", "%(n)d free places", row["free_places"])
+        words.ngettext("%(n)d free place", "%(n)d free places", row["free_places"])
         % {"n": row["free_places"]}
     )
     if row["volunteers"] is None:
-        parts.append(_("fewer than %(k)d volunteers") % {"k": K_ANONYMITY})
+        parts.append(words.gettext("fewer than %(k)d volunteers") % {"k": K_ANONYMITY})
     else:
         parts.append(
-            ngettext("%(n)d volunteer", "%(n)d volunteers", row["volunteers"])
+            words.ngettext("%(n)d volunteer", "%(n)d volunteers", row["volunteers"])
             % {"n": row["volunteers"]}
         )
     return ", ".join(parts)
 
 
+@dataclass(frozen=True)
+class Place:
+    """An area as a coverage row shows it: read as plain values with the row, never as a model
+    (7,000 tambons as Area objects with their parents cost most of a request)."""
+
+    code: str
+    level: str
+    name_th: str
+    name_en: str
+    parent_th: str | None  # the province of an amphoe, the amphoe of a tambon
+    lon: float | None
+    lat: float | None
+
+
 def coverage(level="tambon", *, incident=None, category=None, since=None, every_area=False):
     """One row per area of the level: the live needs (filtered) beside the precomputed help,
-    gap score first. Only areas with open needs unless every_area."""
-    digits = LEVEL_DIGITS[level]
-    filters, params = [], {"digits": digits}
+    gap score first. Only areas with open needs unless every_area. One statement."""
+    filters, params = [], {"digits": LEVEL_DIGITS[level], "level": level}
     if incident:
         filters.append("AND n.incident_id = %(incident)s")
         params["incident"] = incident
@@ -154,37 +189,32 @@ def coverage(level="tambon", *, incident=None, category=None, since=None, every_
     if since:
         filters.append("AND n.created_at >= %(since)s")
         params["since"] = since
-    with connection.cursor() as cursor:
-        cursor.execute(sql.NEEDS_BY_AREA.format(filters=" ".join(filters)), params)
-        needs = {r[0]: r[1:] for r in cursor.fetchall()}
-    areas = (
-        Area.objects.filter(level=level)
-        .select_related("help", "parent")
-        .defer("boundary", "parent__boundary", "parent__point")
+    statement = sql.COVERAGE_ROWS.format(
+        needs=sql.NEEDS_BY_AREA.format(filters=" ".join(filters)),
+        join="LEFT JOIN" if every_area else "JOIN",
     )
-    if not every_area:
-        areas = areas.filter(code__in=needs)
-    rows = []
-    for area in areas:
-        count, critical, people, weight, latest = needs.get(area.code, (0, 0, 0, 0, None))
-        help_ = getattr(area, "help", None)
-        volunteers = volunteers_shown(help_.volunteers if help_ else 0)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        found = cursor.fetchall()
+    rows, words = [], Words()
+    for (*place, count, critical, people, weight, within, near, nearest, free, people_near,
+         computed_at) in found:  # fmt: skip
+        volunteers = volunteers_shown(people_near or 0)
         row = {
-            "area": area,
-            "needs": count,
-            "critical": critical,
+            "area": Place(*place),
+            "needs": count or 0,
+            "critical": critical or 0,
             "people": people or 0,
             "weight": weight or 0,
-            "latest_need": latest,
-            "opportunities_in": help_.opportunities_in if help_ else 0,
-            "opportunities_near": help_.opportunities_near if help_ else 0,
-            "nearest_km": help_.nearest_km if help_ else None,
-            "free_places": help_.free_places if help_ else 0,
+            "opportunities_in": within or 0,
+            "opportunities_near": near or 0,
+            "nearest_km": nearest,
+            "free_places": free or 0,
             "volunteers": volunteers,
-            "computed_at": help_.computed_at if help_ else None,
+            "computed_at": computed_at,
         }
         row["gap"] = gap_score(row["weight"], row["opportunities_near"], volunteers)
-        row["explanation"] = explain(row)
+        row["explanation"] = explain(row, words)
         rows.append(row)
     rows.sort(key=lambda r: (-r["gap"], -r["weight"], r["area"].code))
     return rows

@@ -79,7 +79,8 @@ def coverage_feature(row: dict, boundary=None) -> dict:
     return {
         "type": "Feature",
         "id": area.code,
-        "geometry": boundary or as_point(area.point),
+        "geometry": boundary
+        or (None if area.lon is None else {"type": "Point", "coordinates": [area.lon, area.lat]}),
         "properties": {
             "code": area.code,
             "level": area.level,

@@ -118,11 +118,26 @@ TEMPORARY = "coverage_help, coverage_counts, coverage_free, coverage_pub, covera
 DROP = f"DROP TABLE IF EXISTS {TEMPORARY}"
 
 # Open needs per area of one level (the live half of coverage; filters are added by the caller).
+# The coverage rows of one level: each area (with its parent's name and its point) beside its
+# open needs (NEEDS_BY_AREA, filtered) and its precomputed help. {join}: JOIN for the areas with
+# open needs, LEFT JOIN for every area.
+COVERAGE_ROWS = """
+WITH need AS ({needs})
+SELECT a.code, a.level, a.name_th, a.name_en, p.name_th, ST_X(a.point), ST_Y(a.point),
+       n.needs, n.critical, n.people, n.weight,
+       h.opportunities_in, h.opportunities_near, h.nearest_km, h.free_places, h.volunteers,
+       h.computed_at
+FROM places_area a
+{join} need n ON n.code = a.code
+LEFT JOIN places_area p ON p.code = a.parent_id
+LEFT JOIN needs_areahelp h ON h.area_id = a.code
+WHERE a.level = %(level)s
+"""
+
 NEEDS_BY_AREA = """
 SELECT left(n.area_id, %(digits)s) AS code, count(*) AS needs,
        count(*) FILTER (WHERE n.urgency = 4) AS critical,
-       sum(n.people_affected) AS people, sum(n.urgency) AS weight,
-       max(n.created_at) AS latest
+       sum(n.people_affected) AS people, sum(n.urgency) AS weight
 FROM needs_need n
 WHERE n.status = 'open' AND length(n.area_id) >= %(digits)s {filters}
 GROUP BY 1

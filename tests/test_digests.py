@@ -4,6 +4,7 @@ only what is new, only with consent, and an unsubscribe link that needs no login
 import datetime
 
 import pytest
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core import mail
 from django.core.management import call_command
@@ -12,6 +13,7 @@ from django.utils import timezone
 from tests.factories import OpportunityFactory, VolunteerFactory
 from volunteers import privacy
 from volunteers.digests import send_digests
+from volunteers.mail import user_of_unsubscribe_token
 from volunteers.models import Digest, SavedSearch
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +52,15 @@ def test_one_email_per_volunteer_however_many_searches_match_and_never_twice():
     assert near.title in message.body and far.title in message.body
     assert message.body.count(near.title) == 1  # found by both searches, listed once
     assert "CC BY-NC-SA 3.0 TH" in message.body
+    assert f"สวัสดีคุณ {user.volunteer.display_name}" in message.body
+    assert f"{near.title} — {near.organization.name_th}" in message.body
+    assert f"{settings.SITE_URL}/opportunities/{near.pk}/\n" in message.body
+    assert f"{settings.SITE_URL}/opportunities/{far.pk}/\n" in message.body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert unsubscribe in message.body
+    token = unsubscribe.removeprefix(f"{settings.SITE_URL}/digests/unsubscribe/").strip("/")
+    assert user_of_unsubscribe_token(token) == user.pk
 
     again = send_digests("weekly")
     assert again.sent == 0 and len(mail.outbox) == 1  # safe to re-run
@@ -158,6 +168,9 @@ def test_each_search_reads_a_bounded_number_and_the_count_says_so(monkeypatch):
     send_digests("weekly")
     [message] = mail.outbox
     assert message.body.count("งานอาสา") == 1 and "at least 1 more" in message.body
+    assert f"Hello {user.volunteer.display_name}," in message.body
+    assert f"{settings.SITE_URL}/en/opportunities/" in message.body
+    assert f"{settings.SITE_URL}/en/digests/unsubscribe/" in message.body
 
 
 def test_remote_ones_only_for_searches_that_ask_for_them():

@@ -451,6 +451,48 @@ def test_matches_are_within_reach_ranked_and_explained():
     assert next(m for m in matches if m.opportunity == remote).distance_km is None
 
 
+def test_matches_read_shift_slots_in_bangkok_time_and_reach_as_the_radius_says():
+    home = Point(100.5018, 13.7563, srid=4326)
+    profile = VolunteerFactory(
+        home=home,
+        home_precision="grid",
+        travel_radius_km=10,
+        causes=["health"],
+        skills=[],
+        availability=["sat_morning", "mon_evening", "tue_morning"],
+    )
+    monday = timezone.localdate() + datetime.timedelta(days=7 - timezone.localdate().weekday())
+
+    def at(day, hour):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 30)))
+
+    shifted = OpportunityFactory(location=home, causes=["animals", "health"], area_id=None)
+    for moment in (
+        at(monday + datetime.timedelta(days=5), 9),  # Saturday morning
+        at(monday, 19),  # Monday evening
+        at(monday + datetime.timedelta(days=1), 2),  # Tuesday at night: no slot
+        at(monday + datetime.timedelta(days=5), 10),  # Saturday morning again
+    ):
+        ShiftFactory(opportunity=shifted, starts_at=moment)
+    far_hybrid = OpportunityFactory(
+        location=Point(100.75, 13.7563, srid=4326), mode="hybrid", causes=["health"], area_id=None
+    )
+    far_onsite = OpportunityFactory(
+        location=Point(100.75, 13.7563, srid=4326), causes=["health"], area_id=None
+    )
+
+    matches = {m.opportunity: m for m in matches_for(profile)}
+    assert matches[shifted].slots == ["mon_evening", "sat_morning"]  # the week's order
+    assert matches[shifted].causes == ["health"]
+    assert matches[shifted].score == 3 + 2 + 1  # a cause, a fitting time, at home
+    assert matches[far_hybrid].distance_km is None  # beyond the radius: done remotely
+    assert matches[far_hybrid].score == 3 + 0.5
+    assert far_onsite not in matches
+
+    profile.home = None  # without a home only what can be done remotely is left
+    assert [m.opportunity for m in matches_for(profile)] == [far_hybrid]
+
+
 def test_matches_api_needs_a_login_and_consent(client):
     assert client.get("/api/v1/me/matches/").status_code in (401, 403)
     profile = VolunteerFactory(home=CHIANG_MAI, home_precision="tambon")

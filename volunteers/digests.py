@@ -12,7 +12,7 @@ risk sending them twice.
 
 import datetime
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
@@ -48,6 +48,7 @@ class DigestRun:
     sent: int = 0
     failed: int = 0
     skipped: int = 0  # claimed by another run meanwhile
+    links: mail.Links = field(default_factory=mail.Links, repr=False)
 
 
 def send_digests(frequency, now=None, batch=BATCH) -> DigestRun:
@@ -101,18 +102,30 @@ def _send_batch(run, rows):
         claimed = {r[0] for r in cursor.fetchall()}
     run.skipped += len(rows) - len(claimed)
     rows = [r for r in rows if r[0] in claimed]
-    users = get_user_model().objects.select_related("volunteer").in_bulk([r[0] for r in rows])
-    opportunities = Opportunity.objects.select_related("organization").in_bulk(
-        {pk for r in rows for pk in r[1]}
-    )
+    recipients = {
+        r[0]: mail.Recipient(*r)
+        for r in get_user_model()
+        .objects.filter(pk__in=[r[0] for r in rows])
+        .values_list("pk", "email", "volunteer__display_name", "volunteer__language")
+    }
+    listed = {
+        r[0]: mail.Listed(*r)
+        for r in Opportunity.objects.filter(pk__in={pk for r in rows for pk in r[1]}).values_list(
+            "pk", "title", "organization__name_th", "organization__name_en", "address"
+        )
+    }
     outbox = get_connection()
     failed = {}
     with outbox:
         for user_id, ids, total in rows:
             try:
-                listed = [opportunities[pk] for pk in ids if pk in opportunities]  # none deleted
                 email = mail.digest(
-                    users[user_id], listed, total, run.frequency, at_least=total >= PER_SEARCH
+                    recipients[user_id],
+                    [listed[pk] for pk in ids if pk in listed],  # none deleted meanwhile
+                    total,
+                    run.frequency,
+                    run.links,
+                    at_least=total >= PER_SEARCH,
                 )
                 outbox.send_messages([email])
             except Exception as exc:  # one bad address must not stop the others

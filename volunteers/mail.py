@@ -1,5 +1,7 @@
 """The e-mails a volunteer gets, each in their own language, with absolute links to the site."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
@@ -44,8 +46,8 @@ def language_of(user) -> str:
     return profile.language if profile else settings.LANGUAGE_CODE
 
 
-def unsubscribe_token(user) -> str:
-    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
+def unsubscribe_token(user_id) -> str:
+    return signing.dumps(user_id, salt=UNSUBSCRIBE_SALT)
 
 
 def user_of_unsubscribe_token(token: str):
@@ -131,29 +133,85 @@ def reminder(signup_id):
     _shift_message(signup_id, "reminder").send()
 
 
-def digest(user, opportunities, total, frequency, at_least=False) -> EmailMessage:
-    """The digest of new opportunities near the volunteer (one e-mail for all their searches)."""
-    token = unsubscribe_token(user)
-    with translation.override(language_of(user)):
-        unsubscribe = site_url("unsubscribe", token)
-        links = [(o, site_url("opportunity-detail-page", o.pk)) for o in opportunities]
-        searches = site_url("saved-searches")
-    email = message(
-        user,
-        "digest",
-        {
-            "opportunities": links,
-            "total": total,
-            "more": total - len(links),
-            "at_least": at_least,
-            "frequency": frequency,
-            "unsubscribe": unsubscribe,
-            "searches": searches,
-        },
-    )
+@dataclass(frozen=True)
+class Recipient:
+    """Who a digest goes to: what its e-mail needs of the user and their profile, read as plain
+    values for a whole batch at once."""
+
+    pk: int
+    email: str
+    name: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An opportunity as a digest lists it."""
+
+    pk: int
+    title: str
+    organization_th: str
+    organization_en: str
+    address: str
+
+    def organization(self, language):
+        return (
+            self.organization_en
+            if language == "en" and self.organization_en
+            else self.organization_th
+        )
+
+
+class Links:
+    """Absolute links for many e-mails: each kind reversed once per language, then filled in (a
+    digest run makes tens of thousands; reverse() for each was a tenth of its time)."""
+
+    HOLE = "0123456789"  # matches every converter the filled-in links use (int and str)
+
+    def __init__(self):
+        self._patterns = {}
+
+    def to(self, language, name, arg=None) -> str:
+        key = (language, name)
+        if key not in self._patterns:
+            with translation.override(language):
+                url = site_url(name, *([] if arg is None else [self.HOLE]))
+            self._patterns[key] = url.replace(self.HOLE, "{}") if arg is not None else url
+        pattern = self._patterns[key]
+        return pattern if arg is None else pattern.format(arg)
+
+
+def digest(recipient, listed, total, frequency, links, at_least=False) -> EmailMessage:
+    """The digest of new opportunities near the volunteer (one e-mail for all their searches):
+    a Recipient, the Listed opportunities, a Links of the run."""
+    language = recipient.language
+    unsubscribe = links.to(language, "unsubscribe", unsubscribe_token(recipient.pk))
+    with translation.override(language):
+        text = render_to_string(
+            "volunteers/email/digest.txt",
+            {
+                "name": recipient.name,
+                "opportunities": [
+                    (
+                        o.title,
+                        o.organization(language),
+                        o.address,
+                        links.to(language, "opportunity-detail-page", o.pk),
+                    )
+                    for o in listed
+                ],
+                "total": total,
+                "more": total - len(listed),
+                "at_least": at_least,
+                "frequency": frequency,
+                "unsubscribe": unsubscribe,
+                "searches": links.to(language, "saved-searches"),
+            },
+        )
+    subject, _, body = text.strip().partition("\n")
     # RFC 8058 one-click unsubscribe: mail clients POST to the link.
-    email.extra_headers = {
+    headers = {
         "List-Unsubscribe": f"<{unsubscribe}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
-    return email
+    return EmailMessage(subject.strip(), body.strip() + "\n", to=[recipient.email], headers=headers)
