@@ -184,6 +184,10 @@ def main():
                 "/api/v1/opportunities/?" + urlencode({"q": f"ทดสอบ {k}"}) for k in numbers
             ],
             "API, q= a common word": ["/api/v1/opportunities/?q=Test"] * n,
+            # Two letters have no trigram: looked for among the 20,000 newest (in many titles,
+            # in none).
+            "API, q= 2 letters, common": ["/api/v1/opportunities/?" + urlencode({"q": "ทด"})] * n,
+            "API, q= 2 letters, in none": ["/api/v1/opportunities/?" + urlencode({"q": "ฝฝ"})] * n,
             "API, 10 km radius": [
                 "/api/v1/opportunities/?" + urlencode({"near": f"{y:.5f},{x:.5f}"})
                 for x, y in centres

@@ -31,13 +31,17 @@ K_ANONYMITY = 5
 FULL_ABOVE = 100  # more changed places than this: recompute everything
 FULL_SHARE = 0.4  # the changes reach more of the areas than this: recompute everything
 LEVEL_DIGITS = {"province": 2, "amphoe": 4, "tambon": 6}
+NEED_REACH_KM = 200  # a need's nearest help is kept this far: the uncovered list's widest radius
+NEED_BATCH = 10_000  # needs whose nearest help one refresh finds (about 3 s at a million)
 
 
 @dataclass
 class Refresh:
-    mode: str  # "full", "incremental" or "nothing"
+    mode: str  # "full", "incremental" or "nothing" (the areas' help)
     areas: int
     seconds: float
+    needs: int = 0  # needs whose nearest help was found (the open ones first)
+    needs_left: int = 0  # needs still without it (the next runs find it)
 
 
 def mark_changed(point, reach_km=NEAREST_WITHIN_KM):
@@ -52,8 +56,10 @@ def mark_everything():
     CoverageDirty.objects.create(point=None)
 
 
-def refresh(full=False) -> Refresh:
-    """Recompute the help around the areas near what changed, or all of them."""
+def refresh(full=False, need_batch=NEED_BATCH) -> Refresh:
+    """Recompute the help around the areas near what changed, or all of them; forget the needs'
+    nearest help where better may have come, and find it for up to need_batch needs without it
+    (what was withdrawn or moved is forgotten as it is written: needs.sql.NEED_HELP_TRIGGERS)."""
     started = time.perf_counter()
     upto = CoverageDirty.objects.aggregate(upto=Max("id"))["upto"] or 0
     dirty = CoverageDirty.objects.filter(id__lte=upto)
@@ -63,36 +69,54 @@ def refresh(full=False) -> Refresh:
             or dirty.filter(point=None).exists()
             or dirty.count() > FULL_ABOVE
         )
-    if not full and not upto:
-        return Refresh("nothing", 0, time.perf_counter() - started)
+    mode, areas = "nothing", 0
     params = {
         "today": timezone.localdate(),
         "near_km": NEAR_KM,
         "near_cap": NEAR_CAP,
         "reach_km": NEAREST_WITHIN_KM,
+        "reach_m": NEED_REACH_KM * 1000,
         "dirty_upto": upto,
+        "batch": need_batch,
     }
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql.DROP)
-        if not full:
-            cursor.execute(sql.AREAS_NEAR_DIRTY, params)
-            cursor.execute("SELECT count(*) FROM coverage_area")
-            # Past a share of the country, the whole is cheaper than the parts.
-            full = cursor.fetchone()[0] > FULL_SHARE * Area.objects.exclude(point=None).count()
-            if full:
-                cursor.execute(sql.DROP)
-        if full:
-            cursor.execute(sql.AREAS_ALL)
-        cursor.execute(sql.AREAS_INDEX)
-        cursor.execute(sql.PUBLISHED_ALL if full else sql.PUBLISHED_NEAR, params)
-        cursor.execute(sql.COUNTS)
-        cursor.execute(sql.HELP, params)
-        cursor.execute("SELECT count(*) FROM coverage_help")
-        areas = cursor.fetchone()[0]
-        cursor.execute(sql.SAVE)
-        cursor.execute(sql.DROP)
+        if full or upto:
+            full, areas = _areas_help(cursor, full, params)
+            mode = "full" if full else "incremental"
+        if full:  # a bulk change: what is not near is looked for again
+            cursor.execute(sql.NEED_HELP_FAR, {"far_m": NEAR_KM * 1000})
+        elif upto:
+            cursor.execute(sql.NEED_HELP_NEAR_DIRTY, params)
+        cursor.execute(sql.NEED_HELP_MISSING, params)
+        needs = cursor.rowcount
+        cursor.execute(sql.NEEDS_WITHOUT_HELP)
+        left = cursor.fetchone()[0]
         dirty.delete()
-    return Refresh("full" if full else "incremental", areas, time.perf_counter() - started)
+    return Refresh(mode, areas, time.perf_counter() - started, needs, left)
+
+
+def _areas_help(cursor, full, params) -> tuple[bool, int]:
+    """AreaHelp for the areas near the dirty places, or for every area (also when those are
+    many): (whether every area was, how many areas)."""
+    cursor.execute(sql.DROP)
+    if not full:
+        cursor.execute(sql.AREAS_NEAR_DIRTY, params)
+        cursor.execute("SELECT count(*) FROM coverage_area")
+        # Past a share of the country, the whole is cheaper than the parts.
+        full = cursor.fetchone()[0] > FULL_SHARE * Area.objects.exclude(point=None).count()
+        if full:
+            cursor.execute(sql.DROP)
+    if full:
+        cursor.execute(sql.AREAS_ALL)
+    cursor.execute(sql.AREAS_INDEX)
+    cursor.execute(sql.PUBLISHED_ALL if full else sql.PUBLISHED_NEAR, params)
+    cursor.execute(sql.COUNTS)
+    cursor.execute(sql.HELP, params)
+    cursor.execute("SELECT count(*) FROM coverage_help")
+    areas = cursor.fetchone()[0]
+    cursor.execute(sql.SAVE)
+    cursor.execute(sql.DROP)
+    return full, areas
 
 
 def volunteers_shown(n: int) -> int | None:

@@ -4,7 +4,7 @@ and the help around each administrative area that coverage reads (needs.coverage
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Cast, Length
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -135,6 +135,11 @@ MOST_URGENT = Keyset(
 )
 
 
+# The needs an uncovered list cannot let off, up to this many, are searched near first and go
+# into its query as a list of ids; more, as a subquery.
+UNSURE_INLINE = 5_000
+
+
 class NeedQuerySet(LocatedQuerySet):
     def open(self):
         return self.filter(status=NeedStatus.OPEN)
@@ -168,25 +173,27 @@ class NeedQuerySet(LocatedQuerySet):
     def uncovered(self, km):
         """Open needs with no published opportunity within `km` kilometres (true distance).
 
-        A need is first let off when its area proves it covered: the distance to the area's
-        point plus that point's nearest opportunity (AreaHelp, refreshed every minute) is within
-        reach, so by the triangle inequality an opportunity is. Only the others are searched for
-        an opportunity near them, one index probe each."""
-        area_point = Cast(models.F("area__point"), models.PointField(geography=True, srid=4326))
-        via_area = (
-            models.Func("location", area_point, function="ST_Distance")
-            + models.F("area__help__nearest_km") * 1000
-        )
+        A need is let off through its NeedHelp, the nearest published opportunity as the
+        coverage refresh last found it, forgotten as soon as that one is withdrawn or moved:
+        within `km`, so covered. Only the others (found through the index on its distance: truly
+        uncovered, or not looked for since) are searched for an opportunity near them, one index
+        probe each, so what is published since the refresh counts at once. Exact at every
+        moment."""
         near = Opportunity.objects.published().filter(
             location__dwithin=(models.OuterRef("location"), km * 1000)
         )
-        return (
-            self.open()
-            .exclude(location=None)
-            .alias(via_area=models.ExpressionWrapper(via_area, models.FloatField()))
-            .filter(Q(via_area__isnull=True) | Q(via_area__gt=km * 1000))
-            .filter(~models.Exists(near))
-        )
+        unsure = NeedHelp.objects.filter(
+            Q(metres__isnull=True) | Q(metres__gt=km * 1000), need__status=NeedStatus.OPEN
+        ).values_list("need_id", flat=True)
+        located = self.open().exclude(location=None)
+        ids = list(unsure[: UNSURE_INLINE + 1])
+        if len(ids) > UNSURE_INLINE:
+            # Many: the urgency order finds a page of them soon (a hashed subquery).
+            return located.filter(pk__in=unsure).filter(~models.Exists(near))
+        # Few: searched near each of them at once, then listed by id (given the whole query,
+        # PostgreSQL would walk the urgency order through every covered need instead).
+        uncovered = located.model.objects.filter(pk__in=ids).filter(~models.Exists(near))
+        return located.filter(pk__in=list(uncovered.values_list("pk", flat=True)))
 
     def visible_to(self, user):
         if user.has_perm("needs.coordinate"):
@@ -308,6 +315,25 @@ class AreaHelp(models.Model):
     free_places = models.PositiveIntegerField(default=0)
     volunteers = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(default=timezone.now)
+
+
+class NeedHelp(models.Model):
+    """The nearest published opportunity of a need within coverage.NEED_REACH_KM, as
+    needs.coverage.refresh last found it: the uncovered list lets off a need whose nearest is
+    within its distance without searching. Every need has one (made by a trigger with the need);
+    metres None: not looked for yet (or forgotten, when it may be wrong); infinite: none in
+    reach."""
+
+    need = models.OneToOneField(Need, models.CASCADE, primary_key=True, related_name="help")
+    # No constraint: an opportunity deleted leaves its id, which the next refresh finds unpublished.
+    opportunity = models.ForeignKey(
+        Opportunity, models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
+    )
+    metres = models.FloatField(null=True)
+    computed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["metres"], name="need_help_metres")]
 
 
 class CoverageDirty(models.Model):

@@ -2,11 +2,11 @@
 exports. Unknown values are errors."""
 
 from common import params as read
-from needs.coverage import LEVEL_DIGITS
+from needs.coverage import LEVEL_DIGITS, NEED_REACH_KM
 from needs.models import CATEGORIES, Need
 
 CATEGORY_CODES = [code for code, _label in CATEGORIES]
-MAX_KM = 200
+MAX_KM = NEED_REACH_KM  # as far as the needs' nearest help is kept
 
 
 def coverage_filters(params) -> dict:

@@ -117,7 +117,6 @@ ON CONFLICT (area_id) DO UPDATE SET
 TEMPORARY = "coverage_help, coverage_counts, coverage_free, coverage_pub, coverage_area"
 DROP = f"DROP TABLE IF EXISTS {TEMPORARY}"
 
-# Open needs per area of one level (the live half of coverage; filters are added by the caller).
 # The coverage rows of one level: each area (with its parent's name and its point) beside its
 # open needs (NEEDS_BY_AREA, filtered) and its precomputed help. {join}: JOIN for the areas with
 # open needs, LEFT JOIN for every area.
@@ -134,6 +133,7 @@ LEFT JOIN needs_areahelp h ON h.area_id = a.code
 WHERE a.level = %(level)s
 """
 
+# Open needs per area of one level (the live half of coverage; filters are added by the caller).
 NEEDS_BY_AREA = """
 SELECT left(n.area_id, %(digits)s) AS code, count(*) AS needs,
        count(*) FILTER (WHERE n.urgency = 4) AS critical,
@@ -141,4 +141,107 @@ SELECT left(n.area_id, %(digits)s) AS code, count(*) AS needs,
 FROM needs_need n
 WHERE n.status = 'open' AND length(n.area_id) >= %(digits)s {filters}
 GROUP BY 1
+"""
+
+# The nearest published opportunity of each need (NeedHelp), kept by needs.coverage.refresh.
+# Every need has a row: the triggers below make it with the need and forget what it held (metres
+# NULL: not looked for) as soon as it may be wrong: the need moved or opened again, its
+# opportunity withdrawn, moved, ended or deleted, or that one's organization withdrawn. 'Infinity':
+# none within reach. Each refresh looks again for the needs without metres, a batch at a time, the
+# open ones first, the most urgent first (until then the uncovered list searches near them
+# itself); closed needs too, so that NULL stays rare and the uncovered list's plan starts from the
+# few needs it cannot let off.
+_FORGET = "UPDATE needs_needhelp h SET metres = NULL, opportunity_id = NULL, computed_at = NULL"
+NEED_HELP_TRIGGERS = f"""
+CREATE FUNCTION needs_need_help() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO needs_needhelp (need_id) SELECT id FROM new_rows ON CONFLICT DO NOTHING;
+    ELSE
+        {_FORGET}
+        FROM old_rows o JOIN new_rows n USING (id)
+        WHERE h.need_id = n.id
+          AND (o.location::text IS DISTINCT FROM n.location::text
+               OR (n.status = 'open' AND o.status <> 'open'));
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER need_help_insert AFTER INSERT ON needs_need
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION needs_need_help();
+CREATE TRIGGER need_help_update AFTER UPDATE ON needs_need
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION needs_need_help();
+INSERT INTO needs_needhelp (need_id) SELECT id FROM needs_need;
+
+-- The help a need counts on is forgotten with any write that may withdraw or move it: the
+-- opportunity's place, status, end or organization changed, the opportunity deleted, or its
+-- organization's status changed (however written: saves, bulk updates, imports, SQL).
+CREATE FUNCTION needs_help_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'places_organization' THEN
+        {_FORGET}
+        FROM opportunities_opportunity p
+        JOIN new_rows n ON n.id = p.organization_id
+        JOIN old_rows o ON o.id = n.id AND o.status IS DISTINCT FROM n.status
+        WHERE h.opportunity_id = p.id;
+    ELSIF TG_OP = 'DELETE' THEN
+        {_FORGET} FROM old_rows o WHERE h.opportunity_id = o.id;
+    ELSE
+        {_FORGET}
+        FROM old_rows o JOIN new_rows n USING (id)
+        WHERE h.opportunity_id = n.id
+          AND (o.location::text, o.status, o.ends_on, o.organization_id)
+              IS DISTINCT FROM (n.location::text, n.status, n.ends_on, n.organization_id);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER need_help_opportunity_update AFTER UPDATE ON opportunities_opportunity
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION needs_help_changed();
+CREATE TRIGGER need_help_opportunity_delete AFTER DELETE ON opportunities_opportunity
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION needs_help_changed();
+CREATE TRIGGER need_help_organization_update AFTER UPDATE ON places_organization
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION needs_help_changed();
+"""
+DROP_NEED_HELP_TRIGGERS = """
+DROP TRIGGER need_help_insert ON needs_need;
+DROP TRIGGER need_help_update ON needs_need;
+DROP FUNCTION needs_need_help();
+DROP TRIGGER need_help_opportunity_update ON opportunities_opportunity;
+DROP TRIGGER need_help_opportunity_delete ON opportunities_opportunity;
+DROP TRIGGER need_help_organization_update ON places_organization;
+DROP FUNCTION needs_help_changed();
+"""
+# A place changed nearer to a need than its nearest help: better help may have come there.
+NEED_HELP_NEAR_DIRTY = f"""
+{_FORGET}
+FROM needs_need n, needs_coveragedirty d
+WHERE n.id = h.need_id AND d.id <= %(dirty_upto)s
+  AND ST_DWithin(n.location, d.point, d.radius_km * 1000)
+  AND h.metres > ST_Distance(n.location, d.point)
+"""
+# After a bulk change: every need whose nearest help is not near.
+NEED_HELP_FAR = f"{_FORGET} WHERE h.metres > %(far_m)s"
+NEED_HELP_MISSING = f"""
+UPDATE needs_needhelp h
+SET opportunity_id = k.id, metres = coalesce(k.metres, 'Infinity'), computed_at = now()
+FROM (
+  SELECT n.id, n.location FROM needs_need n JOIN needs_needhelp h ON h.need_id = n.id
+  WHERE h.metres IS NULL AND n.location IS NOT NULL
+  ORDER BY n.status <> 'open', 0 - n.urgency, 0 - n.people_affected, n.created_at, n.id
+  LIMIT %(batch)s
+) n
+LEFT JOIN LATERAL (
+  SELECT o.id, ST_Distance(o.location, n.location) AS metres
+  FROM opportunities_opportunity o
+  WHERE o.location IS NOT NULL AND {PUBLISHED}
+  ORDER BY o.location <-> n.location
+  LIMIT 1
+) k ON k.metres <= %(reach_m)s
+WHERE h.need_id = n.id
+"""
+NEEDS_WITHOUT_HELP = """
+SELECT count(*) FROM needs_need n JOIN needs_needhelp h ON h.need_id = n.id
+WHERE h.metres IS NULL AND n.location IS NOT NULL
 """

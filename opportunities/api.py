@@ -9,7 +9,7 @@ from common.geojson import PAGING_PARAMETERS, FeaturePagination
 from common.openapi import geojson_operations
 from common.permissions import IsModerator
 from opportunities.filters import filter_opportunities
-from opportunities.models import NEWEST, Opportunity, TransitionError
+from opportunities.models import NEWEST, Opportunity, TransitionError, short_words_message
 from opportunities.serializers import (
     OpportunityWriteSerializer,
     detail_url_maker,
@@ -70,13 +70,15 @@ class OpportunityViewSet(viewsets.ModelViewSet):
         queryset, about = filter_opportunities(
             self.get_queryset(), request.query_params, paged=True
         )
-        if about:
+        if "radius_km" in about:
             self.paginator.radius_km = about["radius_km"]
         else:
             queryset, self.paginator.keyset = queryset.newest_first(), NEWEST
         page = self.paginate_queryset(listing(queryset))
         url_of = detail_url_maker(request)
         features = [listed_feature(row, url_of) for row in page]
+        if "short_words_among" in about:
+            about["detail"] = short_words_message()
         return self.paginator.get_paginated_response(features, {"search": about} if about else None)
 
     def retrieve(self, request, *args, **kwargs):

@@ -3,6 +3,7 @@ so that every view filters alike. Unknown values are errors, never silently igno
 
 from common import params as read
 from geocoding.near import read_near
+from opportunities.models import SHORT_WORDS_AMONG, short_words_only
 from opportunities.taxonomy import Cause, Mode, Schedule, Skill
 
 MAX_QUERY_LENGTH = 200
@@ -16,9 +17,11 @@ def add_filter(parameter: str, function) -> None:
     _added[parameter] = function
 
 
-def filter_opportunities(queryset, params, *, paged=False):
-    """Returns (queryset, about): `about` says where a radius search was centred. `paged`: the
-    caller reads one page and cuts it at about["radius_km"] (faster; see FeaturePagination)."""
+def filter_opportunities(queryset, params, *, paged=False, complete=False):
+    """Returns (queryset, about): `about` says where a radius search was centred, and whether
+    short words were looked for only among the newest (`short_words_among`). `paged`: the
+    caller reads one page and cuts it at about["radius_km"] (faster; see FeaturePagination).
+    `complete`: every match however costly (exports), never only the newest."""
     if causes := read.many_of(params, "cause", Cause):
         queryset = queryset.for_causes(causes)
     if skills := read.many_of(params, "skill", Skill):
@@ -42,11 +45,15 @@ def filter_opportunities(queryset, params, *, paged=False):
         queryset = function(queryset, params)
     if area := read.area_code(params):
         queryset = queryset.in_area(area)
+    about = {}
     if text := read.text(params, "q", max_length=MAX_QUERY_LENGTH):
+        near_page = paged and params.get("near")  # a radius page reads a bounded number itself
+        if short_words_only(text) and not complete and not near_page:
+            queryset = queryset.among_newest(SHORT_WORDS_AMONG)
+            about["short_words_among"] = SHORT_WORDS_AMONG
         queryset = queryset.search(text)
     if bbox := read.bbox(params):
         queryset = queryset.inside(bbox)
-    about = {}
     if near := read_near(params):
         point, km, about = near
         queryset = (

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Concat, Upper
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.pages import Keyset
@@ -56,6 +57,24 @@ class Status(models.TextChoices):
     PUBLISHED = "published", _("published")
     CLOSED = "closed", _("closed")
     REJECTED = "rejected", _("rejected")
+
+
+# A word shorter than this has no trigram for the index to find it by: a search made only of such
+# words ("ไฟ", "ยา") reads the newest SHORT_WORDS_AMONG opportunities, not the whole table.
+INDEXED_WORD = 3
+SHORT_WORDS_AMONG = 20_000
+
+
+def short_words_only(text: str) -> bool:
+    words = text.split()
+    return bool(words) and all(len(word) < INDEXED_WORD for word in words)
+
+
+def short_words_message() -> str:
+    return gettext(
+        "Words shorter than %(k)d letters are looked for only among the %(n)s newest "
+        "opportunities: type a longer word to search them all."
+    ) % {"k": INDEXED_WORD, "n": f"{SHORT_WORDS_AMONG:,}"}
 
 
 # The organizations a word names, up to this many, go into the query as a list of ids, which
@@ -115,6 +134,10 @@ class OpportunityQuerySet(LocatedQuerySet):
 
     def newest_first(self):
         return NEWEST.ordered(self)
+
+    def among_newest(self, n):
+        """Only the newest `n` of these (through the newest-first index)."""
+        return self.filter(pk__in=self.newest_first().values("pk")[:n])
 
     def soonest_first(self):
         return SOONEST.ordered(self)

@@ -17,7 +17,7 @@ from geocoding.service import MAX_QUERY_LENGTH, explain_candidate, geocode
 from opportunities import exports, tiles
 from opportunities.bookings import bookings
 from opportunities.filters import filter_opportunities
-from opportunities.models import SOONEST, Opportunity
+from opportunities.models import SOONEST, Opportunity, short_words_message
 from opportunities.taxonomy import Cause, Skill
 from places import sql as places_sql
 from places.models import Organization
@@ -30,7 +30,7 @@ def _published():
 
 def _filtered(request):
     try:
-        queryset, _ = filter_opportunities(_published(), request.GET)
+        queryset, _ = filter_opportunities(_published(), request.GET, complete=True)
     except ValidationError as exc:
         return None, exc
     return queryset.order_by("pk"), None
@@ -193,13 +193,16 @@ def opportunity_list(request):
     """The list without a map: for slow connections and screen readers; the API's filters.
     Pages by cursor (common.pages), the soonest first, or the nearest first around a place."""
     error, near, candidates, rows, following, stopped = None, None, [], [], None, False
+    short_words = False
     cursor, start = None, 1
     try:
         cursor = read.raw(request.GET, "after")
         # Where this page's numbering starts: the rows before it, carried by the links.
         start = read.whole(request.GET, "start", low=1, high=10**9, default=1) if cursor else 1
         refuse_page_numbers(request.GET)
-        queryset, near = filter_opportunities(_published(), _searched(request.GET), paged=True)
+        queryset, about = filter_opportunities(_published(), _searched(request.GET), paged=True)
+        near = about if "radius_km" in about else None
+        short_words = "short_words_among" in about
         if near:
             radius_m = near["radius_km"] * 1000
             rows, following, stopped = pages.nearest_page(queryset, cursor, LIST_SIZE, radius_m)
@@ -231,6 +234,7 @@ def opportunity_list(request):
             "next_page": params.urlencode() if following else None,
             "first_page": first,
             "stopped": pages.stopped_message() if stopped else "",
+            "short_words": short_words_message() if short_words else "",
             "near": near,
             "radii": RADII_KM,
             "radius": as_whole(request.GET.get("radius_km", "")) or DEFAULT_RADIUS_KM,

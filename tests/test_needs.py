@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 
 from needs import coverage
 from needs.importing import import_needs
-from needs.models import AreaHelp, CoverageDirty, Incident, Need
-from places.models import Area
+from needs.models import AreaHelp, CoverageDirty, Incident, Need, NeedHelp
+from places.models import Area, Organization
 from tests.conftest import api, streamed
 from tests.factories import (
     CHIANG_MAI,
@@ -642,19 +642,61 @@ def test_coverage_on_the_official_boundaries_when_imported(open_data):
     assert points[0]["geometry"]["type"] == "Point"
 
 
-def test_uncovered_needs_let_off_by_their_area_match_the_exact_search():
-    OpportunityFactory(location=CHIANG_MAI)
+def test_uncovered_needs_let_off_by_their_nearest_help_match_the_exact_search():
+    chiang_mai = OpportunityFactory(location=CHIANG_MAI)
     needs = [NeedFactory(), far_need(), NeedFactory(location=Point(98.99, 18.70, srid=4326))]
-    exact = set()
-    for km in (5, 20, 200):
-        exact = {
+
+    def exact(km):
+        published = OpportunityFactory._meta.model.objects.published()
+        return {
             n.pk
             for n in Need.objects.open()
-            if not OpportunityFactory._meta.model.objects.published()
-            .filter(location__dwithin=(n.location, km * 1000))
-            .exists()
+            if not published.filter(location__dwithin=(n.location, km * 1000)).exists()
         }
-        assert {n.pk for n in Need.objects.uncovered(km)} == exact  # before any refresh
-        coverage.refresh(full=True)
-        assert {n.pk for n in Need.objects.uncovered(km)} == exact  # with the areas' shortcut
-    assert exact == set() and len(needs) == 3
+
+    def uncovered(km):
+        return {n.pk for n in Need.objects.uncovered(km)}
+
+    for km in (5, 20, 200):
+        assert uncovered(km) == exact(km)  # before any refresh: each need searched near
+    run = coverage.refresh(full=True)
+    assert (run.needs, run.needs_left) == (3, 0)
+    assert NeedHelp.objects.get(need=needs[0]).opportunity == chiang_mai
+    assert NeedHelp.objects.get(need=needs[1]).metres > 100_000  # Mae Hong Son
+    for km in (5, 20, 200):
+        assert uncovered(km) == exact(km)  # with the nearest help
+    assert uncovered(200) == set() and uncovered(20) == {needs[1].pk}
+
+    nearer = OpportunityFactory(location=Point(*point_of("580101").coords, srid=4326))
+    assert uncovered(20) == exact(20) == set()  # new help counts before the next refresh
+    coverage.refresh()
+    assert NeedHelp.objects.get(need=needs[1]).opportunity == nearer
+    assert uncovered(20) == set()
+
+    nearer.close()  # withdrawn: the help it gave is forgotten at once
+    assert NeedHelp.objects.get(need=needs[1]).metres is None
+    assert uncovered(20) == exact(20) == {needs[1].pk}
+    coverage.refresh()
+    assert NeedHelp.objects.get(need=needs[1]).opportunity == chiang_mai
+    assert uncovered(20) == exact(20) == {needs[1].pk}
+    assert coverage.refresh().needs == 0  # nothing changed: nothing searched
+
+    Need.objects.filter(pk=needs[0].pk).update(location=needs[1].location)  # moved far, in bulk
+    assert NeedHelp.objects.get(need=needs[0]).metres is None  # forgotten with the move
+    assert uncovered(20) == exact(20) == {needs[0].pk, needs[1].pk}
+    assert coverage.refresh().needs == 1
+    assert uncovered(20) == exact(20) == {needs[0].pk, needs[1].pk}
+    assert NeedHelp.objects.filter(metres=None).count() == 0
+
+    # However it is written: an organization withdrawn, an opportunity deleted in bulk.
+    Organization.objects.filter(pk=chiang_mai.organization_id).update(status="rejected")
+    assert NeedHelp.objects.filter(opportunity=chiang_mai).count() == 0
+    assert uncovered(5) == exact(5) == {n.pk for n in needs}
+    Organization.objects.filter(pk=chiang_mai.organization_id).update(status="published")
+    coverage.refresh()
+    assert NeedHelp.objects.get(need=needs[2]).opportunity == chiang_mai  # 9.8 km away
+    assert uncovered(10) == exact(10) == {needs[0].pk, needs[1].pk}
+    type(chiang_mai).objects.filter(pk=chiang_mai.pk).delete()
+    assert uncovered(5) == exact(5) == {n.pk for n in needs}
+
+

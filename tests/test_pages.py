@@ -196,3 +196,38 @@ def test_the_list_form_searches_words_without_a_place(client):
     assert response.status_code == 200 and response.context["error"] is None
     assert [o.pk for o in response.context["opportunities"]] == [teaching.pk]
     assert 'value="10" selected' in response.content.decode()  # the box keeps its value
+
+
+def test_words_too_short_for_the_index_are_looked_for_among_the_newest_and_say_so(
+    client, monkeypatch
+):
+    """A word of one or two letters ("ไฟ") has no trigram: the lists look for it among the newest
+    only (bounded work for any such word) and say so; an export still finds every one."""
+    import csv
+    import io
+
+    from opportunities import filters
+
+    monkeypatch.setattr(filters, "SHORT_WORDS_AMONG", 2)
+    now = timezone.now()
+    fires = [
+        OpportunityFactory(title=f"ดับไฟป่า {i}", published_at=now - datetime.timedelta(hours=i))
+        for i in range(3)
+    ]
+    OpportunityFactory(title="ปลูกป่า", published_at=now)  # the newest, without the word
+
+    body = api().get("/api/v1/opportunities/", {"q": "ไฟ"}, HTTP_ACCEPT_LANGUAGE="th").json()
+    assert [f["id"] for f in body["features"]] == [fires[0].pk]  # among the 2 newest
+    assert body["search"]["short_words_among"] == 2
+    assert body["search"]["detail"].startswith("คำที่สั้นกว่า 3 ตัวอักษร")
+
+    page = client.get("/opportunities/", {"q": "ไฟ"}, HTTP_ACCEPT_LANGUAGE="th")
+    assert [o.pk for o in page.context["opportunities"]] == [fires[0].pk]
+    assert "คำที่สั้นกว่า 3 ตัวอักษร" in page.content.decode()
+
+    longer = api().get("/api/v1/opportunities/", {"q": "ไฟป่า"}).json()  # through the index
+    assert len(longer["features"]) == 3 and "search" not in longer
+
+    exported = client.get("/exports/opportunities.csv", {"q": "ไฟ"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert sorted(int(r["id"]) for r in rows) == sorted(o.pk for o in fires)  # every one

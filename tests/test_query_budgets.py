@@ -214,8 +214,9 @@ ENDPOINTS = [
     Endpoint("needs", through_api("coordinator"), "/api/v1/needs/", 4, features),
     Endpoint("needs to their reporter", through_api("owner"), "/api/v1/needs/", 4, features),
     Endpoint("need", through_api("coordinator"), "/api/v1/needs/{w.need.pk}/", 3),
+    # Uncovered needs: +2, the needs it cannot let off and those of them with no help near.
     Endpoint(
-        "uncovered needs", through_api("coordinator"), "/api/v1/needs/uncovered/", 4, features
+        "uncovered needs", through_api("coordinator"), "/api/v1/needs/uncovered/", 6, features
     ),
     Endpoint("incidents", through_api(), "/api/v1/incidents/", 1, features),
     Endpoint(
@@ -260,13 +261,13 @@ ENDPOINTS = [
     Endpoint("coverage.csv", browser("coordinator"), "/exports/coverage.csv", 7, csv_rows),
     Endpoint("coverage.geojson", browser("coordinator"), "/exports/coverage.geojson", 7, features),
     Endpoint(
-        "uncovered-needs.csv", browser("coordinator"), "/exports/uncovered-needs.csv", 6, csv_rows
+        "uncovered-needs.csv", browser("coordinator"), "/exports/uncovered-needs.csv", 8, csv_rows
     ),
     Endpoint(
         "uncovered-needs.geojson",
         browser("coordinator"),
         "/exports/uncovered-needs.geojson",
-        6,
+        8,
         features,
     ),
     # Pages.

@@ -463,14 +463,21 @@
         if (search) return;
         $("results-heading").textContent = heading;
         if (!answer.ok) return renderList([], apiError(answer.body));
-        renderList(answer.body.features || []);
+        // Words too short for the index are looked for among the newest only: the API says so.
+        renderList(answer.body.features || [], null, answer.body.search && answer.body.search.detail);
       })
       .catch(function () { if (!search) renderList([], config.text.failed); });
   }
 
-  function renderList(features, problem) {
+  function renderList(features, problem, notice) {
     var list = $("results");
     list.innerHTML = "";
+    if (notice) {
+      var said = document.createElement("li");
+      said.className = "notice";
+      said.textContent = notice;
+      list.appendChild(said);
+    }
     if (!features.length) {
       var empty = document.createElement("li");
       empty.className = "empty";

@@ -6,7 +6,8 @@ from needs.coverage import refresh
 class Command(BaseCommand):
     help = (
         "Recompute the help around each area for the coverage view: only the areas near what "
-        "changed since the last run, or all with --full. Run it every minute from cron."
+        "changed since the last run, or all with --full; and the nearest help of open needs "
+        "that may have changed. Run it every minute from cron."
     )
 
     def add_arguments(self, parser):
@@ -14,4 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, full, **options):
         run = refresh(full=full)
-        self.stdout.write(f"coverage: {run.mode}, {run.areas} areas in {run.seconds:.2f} s")
+        self.stdout.write(
+            f"coverage: {run.mode}, {run.areas} areas; nearest help found for {run.needs} open "
+            f"needs, {run.needs_left} still without; {run.seconds:.2f} s"
+        )
