@@ -698,5 +698,3 @@ def test_uncovered_needs_let_off_by_their_nearest_help_match_the_exact_search():
     assert uncovered(10) == exact(10) == {needs[0].pk, needs[1].pk}
     type(chiang_mai).objects.filter(pk=chiang_mai.pk).delete()
     assert uncovered(5) == exact(5) == {n.pk for n in needs}
-
-
