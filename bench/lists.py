@@ -184,7 +184,7 @@ def main():
                 "/api/v1/opportunities/?" + urlencode({"q": f"ทดสอบ {k}"}) for k in numbers
             ],
             "API, q= a common word": ["/api/v1/opportunities/?q=Test"] * n,
-            # Two letters have no trigram: looked for among the 20,000 newest (in many titles,
+            # Two letters have no trigram: looked for among the 10,000 newest (in many titles,
             # in none).
             "API, q= 2 letters, common": ["/api/v1/opportunities/?" + urlencode({"q": "ทด"})] * n,
             "API, q= 2 letters, in none": ["/api/v1/opportunities/?" + urlencode({"q": "ฝฝ"})] * n,

@@ -21,7 +21,12 @@ from datetime import date, datetime
 
 from django.core import signing
 from django.db.models import F, Field, Func, Value
-from django.db.models.lookups import GreaterThan, LessThan
+from django.db.models.lookups import (
+    GreaterThan,
+    GreaterThanOrEqual,
+    LessThan,
+    LessThanOrEqual,
+)
 from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 
@@ -83,6 +88,18 @@ class Keyset:
         row = Func(*(F(name) for name, _, _ in self.keys), function="ROW", output_field=Field())
         then = Func(*(Value(v) for v in values), function="ROW", output_field=Field())
         compare = LessThan if self.descending else GreaterThan
+        return queryset.filter(compare(row, then))
+
+    def up_to(self, queryset, values):
+        """The rows up to and with the one whose keys are `values`, in this order (a range of
+        the index, read from its start)."""
+        row = Func(
+            *(F(name) if expression is None else expression for name, expression, _ in self.keys),
+            function="ROW",
+            output_field=Field(),
+        )
+        then = Func(*(Value(v) for v in values), function="ROW", output_field=Field())
+        compare = GreaterThanOrEqual if self.descending else LessThanOrEqual
         return queryset.filter(compare(row, then))
 
     def cursor(self, row) -> str:

@@ -8,7 +8,8 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, Concat, Upper
+from django.db.models.functions import Coalesce, Concat, StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +63,7 @@ class Status(models.TextChoices):
 # A word shorter than this has no trigram for the index to find it by: a search made only of such
 # words ("ไฟ", "ยา") reads the newest SHORT_WORDS_AMONG opportunities, not the whole table.
 INDEXED_WORD = 3
-SHORT_WORDS_AMONG = 20_000
+SHORT_WORDS_AMONG = 10_000
 
 
 def short_words_only(text: str) -> bool:
@@ -129,15 +130,25 @@ class OpportunityQuerySet(LocatedQuerySet):
                 # A word in many names is in many opportunities' rows: the list's own order
                 # finds a page of them soon, checking each against the names (a hashed subquery).
                 by_name = named
-            qs = qs.filter(Q(searched_text__icontains=word) | Q(organization_id__in=by_name))
+            if len(word) < INDEXED_WORD:
+                # No trigram to look it up by: kept from the trigram index, whose every entry
+                # would match, so that PostgreSQL reads the rows in the list's order instead.
+                found = Q(GreaterThan(StrIndex(Upper("searched_text"), Upper(Value(word))), 0))
+            else:
+                found = Q(searched_text__icontains=word)
+            qs = qs.filter(found | Q(organization_id__in=by_name))
         return qs
 
     def newest_first(self):
         return NEWEST.ordered(self)
 
     def among_newest(self, n):
-        """Only the newest `n` of these (through the newest-first index)."""
-        return self.filter(pk__in=self.newest_first().values("pk")[:n])
+        """Only those no older than the n-th newest published opportunity: a range of the
+        newest-first index, whose bound is read from that index alone."""
+        names = [name for name, _, _ in NEWEST.keys]
+        published = NEWEST.ordered(Opportunity.objects.filter(status=Status.PUBLISHED))
+        bound = list(published.values_list(*names)[n - 1 : n])
+        return NEWEST.up_to(self, bound[0]) if bound else self
 
     def soonest_first(self):
         return SOONEST.ordered(self)
@@ -231,6 +242,9 @@ class Opportunity(Located):
             models.Index(
                 Coalesce("published_at", "created_at").desc(),
                 F("id").desc(),
+                # Its own columns too: the 10,000th newest (where short words are looked for) is
+                # read from the index alone, not from 10,000 rows.
+                include=["published_at", "created_at"],
                 name="opportunity_newest",
                 condition=Q(status="published"),
             ),

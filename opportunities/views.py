@@ -17,7 +17,7 @@ from geocoding.service import MAX_QUERY_LENGTH, explain_candidate, geocode
 from opportunities import exports, tiles
 from opportunities.bookings import bookings
 from opportunities.filters import filter_opportunities
-from opportunities.models import SOONEST, Opportunity, short_words_message
+from opportunities.models import NEWEST, SOONEST, Opportunity, short_words_message
 from opportunities.taxonomy import Cause, Skill
 from places import sql as places_sql
 from places.models import Organization
@@ -191,7 +191,8 @@ LIST_SIZE = 20
 
 def opportunity_list(request):
     """The list without a map: for slow connections and screen readers; the API's filters.
-    Pages by cursor (common.pages), the soonest first, or the nearest first around a place."""
+    Pages by cursor (common.pages), the soonest first, or the nearest first around a place (or
+    the newest first, for words too short for the index)."""
     error, near, candidates, rows, following, stopped = None, None, [], [], None, False
     short_words = False
     cursor, start = None, 1
@@ -207,9 +208,9 @@ def opportunity_list(request):
             radius_m = near["radius_km"] * 1000
             rows, following, stopped = pages.nearest_page(queryset, cursor, LIST_SIZE, radius_m)
         else:
-            rows, following = pages.keyset_page(
-                queryset.soonest_first(), SOONEST, cursor, LIST_SIZE
-            )
+            # Short words are looked for among the newest: listed in that order, read in it.
+            keyset = NEWEST if short_words else SOONEST
+            rows, following = pages.keyset_page(keyset.ordered(queryset), keyset, cursor, LIST_SIZE)
     except ValidationError as exc:
         # Nothing listed rather than the whole country under a message about the search.
         error = read.first_message(exc)
