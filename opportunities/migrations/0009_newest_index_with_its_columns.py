@@ -5,19 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('opportunities', '0008_searched_text_statistics'),
-        ('places', '0007_keyset_and_search_indexes'),
+        ("opportunities", "0008_searched_text_statistics"),
+        ("places", "0007_keyset_and_search_indexes"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='opportunity',
-            name='opportunity_newest',
+            model_name="opportunity",
+            name="opportunity_newest",
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(models.OrderBy(django.db.models.functions.comparison.Coalesce('published_at', 'created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('status', 'published')), include=('published_at', 'created_at'), name='opportunity_newest'),
+            model_name="opportunity",
+            index=models.Index(
+                models.OrderBy(
+                    django.db.models.functions.comparison.Coalesce("published_at", "created_at"),
+                    descending=True,
+                ),
+                models.OrderBy(models.F("id"), descending=True),
+                condition=models.Q(("status", "published")),
+                include=("published_at", "created_at"),
+                name="opportunity_newest",
+            ),
         ),
     ]
