@@ -242,6 +242,14 @@ def test_the_list_without_a_map(demo_world, journey):
     assert len(teaching) < listed  # a search, not everything
     expect(words).to_have_value("สอน")
     person.step("words alone")
+    # Two letters have no trigram: looked for among the newest, newest first, and said so.
+    words.fill("สอ")
+    person.clicks("button", "ค้นหา", exact=True)
+    person.sees("คำที่สั้นกว่า 3 ตัวอักษรจะค้นเฉพาะในงานอาสา 10,000 งานล่าสุด")
+    expect(titles.first).to_be_visible()
+    newest = Opportunity.objects.published().search("สอ").newest_first()
+    assert titles.all_inner_texts() == [o.title for o in newest][:20]
+    person.step("two letters")
     words.fill("")
     page.get_by_label("ใกล้ (จังหวัด อำเภอ ตำบล รหัสไปรษณีย์ หรือที่อยู่)").fill("ขอนแก่น")
     person.clicks("button", "ค้นหา", exact=True)
