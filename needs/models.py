@@ -135,9 +135,9 @@ MOST_URGENT = Keyset(
 )
 
 
-# The needs an uncovered list cannot let off, up to this many, are searched near first and go
-# into its query as a list of ids; more, as a subquery.
-UNSURE_INLINE = 5_000
+# The uncovered needs, up to this many, go into the list's query as ids; more, as a subquery (a
+# long list of ids is compared one by one with every row).
+UNCOVERED_INLINE = 200
 
 
 class NeedQuerySet(LocatedQuerySet):
@@ -154,6 +154,7 @@ class NeedQuerySet(LocatedQuerySet):
             self.exclude(area=None)
             .annotate(digits=Length("area_id"))
             .values_list("digits", flat=True)
+            .order_by()  # DISTINCT on the lengths alone, not on the default order's columns too
             .distinct()
         )
         if 2 in lengths:
@@ -182,18 +183,17 @@ class NeedQuerySet(LocatedQuerySet):
         near = Opportunity.objects.published().filter(
             location__dwithin=(models.OuterRef("location"), km * 1000)
         )
-        unsure = NeedHelp.objects.filter(
-            Q(metres__isnull=True) | Q(metres__gt=km * 1000), need__status=NeedStatus.OPEN
-        ).values_list("need_id", flat=True)
         located = self.open().exclude(location=None)
-        ids = list(unsure[: UNSURE_INLINE + 1])
-        if len(ids) > UNSURE_INLINE:
-            # Many: the urgency order finds a page of them soon (a hashed subquery).
-            return located.filter(pk__in=unsure).filter(~models.Exists(near))
-        # Few: searched near each of them at once, then listed by id (given the whole query,
-        # PostgreSQL would walk the urgency order through every covered need instead).
-        uncovered = located.model.objects.filter(pk__in=ids).filter(~models.Exists(near))
-        return located.filter(pk__in=list(uncovered.values_list("pk", flat=True)))
+        unsure = NeedHelp.objects.filter(Q(metres__isnull=True) | Q(metres__gt=km * 1000))
+        uncovered = located.filter(pk__in=unsure.values("need_id"))
+        uncovered = uncovered.filter(~models.Exists(near)).order_by()
+        uncovered = uncovered.values_list("pk", flat=True)
+        ids = list(uncovered[: UNCOVERED_INLINE + 1])
+        if len(ids) > UNCOVERED_INLINE:
+            return located.filter(pk__in=uncovered)  # many: a hashed subquery
+        # Few: listed by id, so that PostgreSQL reads just those rather than walking the
+        # urgency order through every covered need.
+        return located.filter(pk__in=ids)
 
     def visible_to(self, user):
         if user.has_perm("needs.coordinate"):
