@@ -44,13 +44,10 @@ KINDS = {
     "scored": "candidates scored and ranked (one statement)",
     "whole": "the best read whole (+ organization)",
     "sign_ups": "the volunteer's sign-ups among them",
-    "setting": "SET LOCAL jit = off",
 }
 
 
 def kind_of(sql):
-    if sql.startswith("SET"):
-        return "setting"
     if "volunteers_signup" in sql:
         return "sign_ups"
     if "WITH candidate AS" in sql:
@@ -208,14 +205,11 @@ BUFFERS = re.compile(r"Buffers: shared(?: hit=(\d+))?(?: read=(\d+))?")
 
 def explain(queries, full):
     """EXPLAIN (ANALYZE, BUFFERS) of each query of one call, summed up (or printed whole)."""
-    from django.db import connection, transaction
+    from django.db import connection
 
     print(f"  {'query':<44} {'ms':>7} {'rows':>6}  {'buffers hit/read':>16}  indexes; seq scans")
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         for kind, _, _, sql, params in queries:
-            if kind == "setting":
-                cursor.execute(sql)  # for the statements after it, as in the call
-                continue
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
             top = plan.splitlines()[0]

@@ -11,7 +11,7 @@ per-candidate Python (it was most of a request's time at a million opportunities
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,10 +163,7 @@ def matches_for(profile, limit=20) -> list[Match]:
     statement = SCORED.format(
         candidates=union % tuple(f"%({name})s" for name in named), slot=_slot_sql("s.starts_at")
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The planner's estimate for the per-candidate subqueries passes jit_above_cost: compiling
-        # them took 55 ms of a 70 ms statement that runs in 15 ms without.
-        cursor.execute("SET LOCAL jit = off")
+    with connection.cursor() as cursor:  # JIT off (mapsite.settings): it took 55 ms to compile
         cursor.execute(statement, params)
         best = [
             Match(pk, score, km, causes, skills, slots)
