@@ -213,13 +213,15 @@ DROP TRIGGER need_help_opportunity_delete ON opportunities_opportunity;
 DROP TRIGGER need_help_organization_update ON places_organization;
 DROP FUNCTION needs_help_changed();
 """
-# A place changed nearer to a need than its nearest help: better help may have come there.
+# A place changed no farther from a need than its nearest help: better help may have come there,
+# or the change was to that help itself while a refresh was finding it (its trigger saw the row
+# as it was before that refresh).
 NEED_HELP_NEAR_DIRTY = f"""
 {_FORGET}
 FROM needs_need n, needs_coveragedirty d
 WHERE n.id = h.need_id AND d.id <= %(dirty_upto)s
   AND ST_DWithin(n.location, d.point, d.radius_km * 1000)
-  AND h.metres > ST_Distance(n.location, d.point)
+  AND h.metres + 1 >= ST_Distance(n.location, d.point)
 """
 # After a bulk change: every need whose nearest help is not near.
 NEED_HELP_FAR = f"{_FORGET} WHERE h.metres > %(far_m)s"

@@ -698,3 +698,16 @@ def test_uncovered_needs_let_off_by_their_nearest_help_match_the_exact_search():
     assert uncovered(10) == exact(10) == {needs[0].pk, needs[1].pk}
     type(chiang_mai).objects.filter(pk=chiang_mai.pk).delete()
     assert uncovered(5) == exact(5) == {n.pk for n in needs}
+
+
+def test_help_changed_while_a_refresh_was_finding_it_is_forgotten_by_the_next_refresh():
+    need = NeedFactory()
+    nearest = OpportunityFactory(location=need.location)
+    coverage.refresh(full=True)
+    assert NeedHelp.objects.get(need=need).opportunity == nearest
+    nearest.close()  # its trigger forgets the help; its save marks the place
+    # A refresh that found it just before, committing just after, leaves the row back:
+    NeedHelp.objects.filter(need=need).update(opportunity=nearest, metres=0.0)
+    coverage.refresh()  # the place changed no farther than the need's help: found again
+    assert NeedHelp.objects.get(need=need).opportunity != nearest
+    assert need.pk in {n.pk for n in Need.objects.uncovered(5)}
