@@ -81,8 +81,8 @@ def candidate_ids(profile):
 
 
 def _slot_sql(column):
-    """The slot (as volunteers.models.SLOTS names it) a timestamp falls in, Bangkok time, or
-    NULL at night: slot_of in SQL, from the same constants."""
+    """The slot (as volunteers.models.SLOTS names it) a timestamp falls in, in the site's time
+    zone (Bangkok), from the same constants (DAY_PARTS, WEEKDAYS); NULL at night."""
     local = f"({column} AT TIME ZONE '{timezone.get_current_timezone_name()}')"
     days = ", ".join(f"'{day}'" for day in WEEKDAYS)  # ISO day 1 is Monday, as WEEKDAYS
     parts = " ".join(

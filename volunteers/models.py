@@ -37,16 +37,6 @@ SLOTS = [
     for part in DAY_PARTS
 ]
 
-
-def slot_of(moment) -> str | None:
-    """The slot a time falls in (Bangkok time), or None at night."""
-    local = timezone.localtime(moment)
-    for part, (start, end) in DAY_PARTS.items():
-        if start <= local.hour < end:
-            return f"{WEEKDAYS[local.weekday()]}_{part}"
-    return None
-
-
 # Causes whose choice may reveal health, disability or religion: special categories of personal
 # data (PDPA section 26), collected only with explicit consent.
 SENSITIVE_CAUSES = frozenset({Cause.HEALTH, Cause.DISABILITY, Cause.RELIGION})
