@@ -112,7 +112,9 @@ CLUSTER_TILE = """
     FROM opportunities_mapcell
     WHERE layer = %s AND z = %s AND x BETWEEN %s AND %s AND y BETWEEN %s AND %s AND {count} > 0
 """
-# Clusters of a filtered set, counted live. Parameters: {points}'s, then cells, cells.
+# Clusters of a filtered set, counted live: only the cells of this tile (the bounding boxes that
+# found the points reach a little past it, and a point is counted by the tile its cell is in).
+# Parameters: cells, cells, {points}'s, then the tile's first and last cell across and down.
 LIVE_CLUSTER_TILE = f"""
     SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
         json_build_object('type', 'Feature',
@@ -123,9 +125,11 @@ LIVE_CLUSTER_TILE = f"""
     FROM (
         SELECT count(*) AS n,
                avg(ST_X(location::geometry)) AS lon, avg(ST_Y(location::geometry)) AS lat
-        FROM (SELECT location, ST_Transform(location::geometry, 3857) AS m
-              FROM ({{points}}) AS p) AS q
-        GROUP BY {_CELL_X.replace("::int", "")}, {_CELL_Y.replace("::int", "")}
+        FROM (SELECT location, {_CELL_X} AS x, {_CELL_Y} AS y
+              FROM (SELECT location, ST_Transform(location::geometry, 3857) AS m
+                    FROM ({{points}}) AS p) AS q) AS r
+        WHERE x BETWEEN %s AND %s AND y BETWEEN %s AND %s
+        GROUP BY x, y
     ) AS c
 """
 # The points, and whether there were more than the cap. Parameters: cap, {points}'s, cap.

@@ -35,6 +35,7 @@ GZIP_FROM = 200  # bytes: smaller tiles (an empty one) gain nothing from gzip
 BROWSER_SECONDS = 60  # a browser may reuse a tile this long: changes show within a minute
 # Filters a tile may carry; anything else is ignored (and not part of the cache key).
 TILE_FILTERS = (
+    "q",
     "cause",
     "skill",
     "mode",
@@ -240,8 +241,11 @@ def build_tile(layer, z, x, y, filters) -> bytes:
             if not truncated:
                 return body.encode()
         inner, params = queryset.values("location").query.sql_with_params()
-        cells = 2 ** (z + sql.CELL_BITS)
-        cursor.execute(sql.LIVE_CLUSTER_TILE.format(points=inner), [*params, cells, cells])
+        cells, span = 2 ** (z + sql.CELL_BITS), 2**sql.CELL_BITS
+        tile_cells = [x * span, x * span + span - 1, y * span, y * span + span - 1]
+        cursor.execute(
+            sql.LIVE_CLUSTER_TILE.format(points=inner), [cells, cells, *params, *tile_cells]
+        )
         return cursor.fetchone()[0].encode()
 
 

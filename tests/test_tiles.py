@@ -77,6 +77,17 @@ def test_other_filters_cluster_live(client):
     assert total(get(client, BANGKOK, 6, cause="animals,environment"))[0] == 2
 
 
+def test_the_map_shows_what_the_words_find(client):
+    OpportunityFactory(location=BANGKOK, title="ดับไฟป่า")
+    OpportunityFactory(location=BANGKOK, title="สอนหนังสือ")
+    tiles.rebuild_pyramid("opportunities")
+    assert total(get(client, BANGKOK, 6))[0] == 2
+    assert total(get(client, BANGKOK, 6, q="สอนหนังสือ"))[0] == 1
+    assert total(get(client, BANGKOK, 6, q="ไฟ"))[0] == 1  # too short for the index: the newest
+    _, [point] = total(get(client, BANGKOK, 15, q="ไฟ"))
+    assert point["properties"]["title"] == "ดับไฟป่า"
+
+
 def test_close_up_tiles_carry_the_points(client):
     o = OpportunityFactory(location=BANGKOK, title="สอนหนังสือ", precision="tambon")
     _, [feature] = total(get(client, BANGKOK, 15))

@@ -472,12 +472,8 @@
   function renderList(features, problem, notice) {
     var list = $("results");
     list.innerHTML = "";
-    if (notice) {
-      var said = document.createElement("li");
-      said.className = "notice";
-      said.textContent = notice;
-      list.appendChild(said);
-    }
+    $("results-notice").textContent = notice || "";
+    $("results-notice").hidden = !notice;
     if (!features.length) {
       var empty = document.createElement("li");
       empty.className = "empty";

@@ -169,6 +169,21 @@ def test_filter_then_undo_with_back(demo_world, journey):
     expect(results(person)).to_have_count(before)
     person.step("back to everything")
 
+    # Words: the map's points are what the words find, as the list is; two letters say how.
+    from opportunities.models import Opportunity
+
+    located = Opportunity.objects.published().exclude(location=None)
+    page.get_by_label("คำในชื่อหรือรายละเอียดงาน").fill("สอ")
+    expect(page.locator("#results-notice")).to_contain_text("คำที่สั้นกว่า 3 ตัวอักษร")
+    expect(page.locator(".leaflet-container")).to_have_attribute(
+        "data-total", str(located.search("สอ").count())
+    )
+    assert 0 < located.search("สอ").count() < located.count()
+    person.step("two letters on the map")
+    page.get_by_label("คำในชื่อหรือรายละเอียดงาน").fill("")
+    expect(page.locator("#results-notice")).to_be_hidden()
+    expect(page.locator(".leaflet-container")).to_have_attribute("data-total", str(located.count()))
+
     # Dates that cannot be: said in words, the list does not pretend.
     page.get_by_label("ตั้งแต่").fill("2027-02-01")
     page.get_by_label("ถึง", exact=True).fill("2027-01-01")
