@@ -84,22 +84,22 @@ class Keyset:
         """The rows after the cursor's row (an ordered() queryset)."""
         if cursor is None:
             return queryset
-        values = self.read(cursor)
-        row = Func(*(F(name) for name, _, _ in self.keys), function="ROW", output_field=Field())
-        then = Func(*(Value(v) for v in values), function="ROW", output_field=Field())
-        compare = LessThan if self.descending else GreaterThan
-        return queryset.filter(compare(row, then))
+        return self._compared(queryset, self.read(cursor), LessThan, GreaterThan)
 
     def up_to(self, queryset, values):
         """The rows up to and with the one whose keys are `values`, in this order (a range of
         the index, read from its start)."""
+        return self._compared(queryset, values, GreaterThanOrEqual, LessThanOrEqual)
+
+    def _compared(self, queryset, values, descending, ascending):
+        """The rows whose keys compare with `values` as a ROW, by the lookup for this order."""
         row = Func(
             *(F(name) if expression is None else expression for name, expression, _ in self.keys),
             function="ROW",
             output_field=Field(),
         )
         then = Func(*(Value(v) for v in values), function="ROW", output_field=Field())
-        compare = GreaterThanOrEqual if self.descending else LessThanOrEqual
+        compare = descending if self.descending else ascending
         return queryset.filter(compare(row, then))
 
     def cursor(self, row) -> str:

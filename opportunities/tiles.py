@@ -215,14 +215,12 @@ def build_tile(layer, z, x, y, filters) -> bytes:
     _check(layer, z, x, y)
     causes = [c for c in filters.get("cause", "").split(",") if c]
     pyramid = z <= PYRAMID_TOP and set(filters) <= {"cause"} and len(causes) <= 1
+    span = 2**sql.CELL_BITS  # the tile's first and last finest cells, across and down
+    tile_cells = [x * span, x * span + span - 1, y * span, y * span + span - 1]
     with connection.cursor() as cursor:
         if pyramid:
             count = f"causes[{CAUSES.index(causes[0]) + 1}]" if causes else "n"
-            span = 2**sql.CELL_BITS
-            cursor.execute(
-                sql.CLUSTER_TILE.format(count=count),
-                [layer, z, x * span, x * span + span - 1, y * span, y * span + span - 1],
-            )
+            cursor.execute(sql.CLUSTER_TILE.format(count=count), [layer, z, *tile_cells])
             return cursor.fetchone()[0].encode()
         queryset = points(layer, filters).filter(location__bboverlaps=tile_polygon(z, x, y))
         if z >= POINT_ZOOM:
@@ -241,8 +239,7 @@ def build_tile(layer, z, x, y, filters) -> bytes:
             if not truncated:
                 return body.encode()
         inner, params = queryset.values("location").query.sql_with_params()
-        cells, span = 2 ** (z + sql.CELL_BITS), 2**sql.CELL_BITS
-        tile_cells = [x * span, x * span + span - 1, y * span, y * span + span - 1]
+        cells = 2 ** (z + sql.CELL_BITS)
         cursor.execute(
             sql.LIVE_CLUSTER_TILE.format(points=inner), [cells, cells, *params, *tile_cells]
         )
