@@ -12,7 +12,13 @@ from rest_framework.exceptions import ValidationError
 from common import params as read
 from common.thailand import in_thailand, looks_swapped
 from geocoding.api import GeocoderUnavailable
-from geocoding.service import MAX_QUERY_LENGTH, RemoteGeocoderError, explain, geocode
+from geocoding.service import (
+    MAX_QUERY_LENGTH,
+    RemoteGeocoderError,
+    explain,
+    explain_candidate,
+    geocode,
+)
 
 log = logging.getLogger(__name__)
 
@@ -83,3 +89,20 @@ def read_near(params) -> tuple[Point, float, dict] | None:
             "label": (result.label_en if get_language() == "en" else result.label_th) or near,
         },
     )
+
+
+def places_meant(params, text: str) -> list[tuple[str, str, str]]:
+    """[(label, the same query near it, why it is offered)] for the places a name that was not
+    found may mean: a list page offers them as links."""
+    result = geocode(text[:MAX_QUERY_LENGTH], use_remote=False)
+    key = "label_en" if get_language() == "en" else "label_th"
+    meant = []
+    for candidate in result.candidates:
+        if candidate.get(key):
+            query = params.copy()
+            query["near"] = candidate[key]
+            query.pop("after", None)
+            # Every place of a name not found shares it: only another reason is worth saying.
+            why = explain_candidate(candidate) if candidate["reason_code"] != "namesake" else ""
+            meant.append((candidate[key], query.urlencode(), why))
+    return meant

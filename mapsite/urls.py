@@ -74,6 +74,7 @@ urlpatterns += i18n_patterns(
         opportunity_views.opportunity_detail,
         name="opportunity-detail-page",
     ),
+    path("organizations/", opportunity_views.organization_list, name="organization-list-page"),
     path(
         "organizations/<int:pk>/",
         opportunity_views.organization_detail,

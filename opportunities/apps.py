@@ -41,5 +41,10 @@ class OpportunitiesConfig(AppConfig):
 
     def ready(self):
         from opportunities import signals  # noqa: F401  (connects the map's receivers)
+        from opportunities.filters import organizations_for_causes, organizations_with_open_work
+        from places.filters import add_filter
+
+        add_filter("cause", organizations_for_causes)
+        add_filter("open", organizations_with_open_work)
 
         post_migrate.connect(ensure_moderators_group, sender=self)

@@ -12,15 +12,15 @@ from common import pages
 from common import params as read
 from common.geojson import attribution, refuse_page_numbers
 from common.params import as_whole
-from geocoding.near import DEFAULT_RADIUS_KM, RADII_KM
-from geocoding.service import MAX_QUERY_LENGTH, explain_candidate, geocode
+from geocoding.near import DEFAULT_RADIUS_KM, RADII_KM, places_meant
 from opportunities import exports, tiles
 from opportunities.bookings import bookings
 from opportunities.filters import filter_opportunities
 from opportunities.models import NEWEST, SOONEST, Opportunity, short_words_message
 from opportunities.taxonomy import Cause, Skill
 from places import sql as places_sql
-from places.models import Organization
+from places.filters import ORDERS, filter_organizations
+from places.models import Area, Level, Organization, OrganizationKind
 from places.serializers import organization_feature
 
 
@@ -215,7 +215,7 @@ def opportunity_list(request):
         # Nothing listed rather than the whole country under a message about the search.
         error = read.first_message(exc)
         if isinstance(exc.detail, dict) and "near" in exc.detail:
-            candidates = _places_meant(request.GET, request.GET.get("near", ""))
+            candidates = places_meant(request.GET, request.GET.get("near", ""))
     params = request.GET.copy()
     for name in ("page", "after", "start"):
         params.pop(name, None)
@@ -254,23 +254,6 @@ def _searched(params):
     return params
 
 
-def _places_meant(params, text: str) -> list[tuple[str, str, str]]:
-    """[(label, this list near it, why it is offered)] for the places a name that was not found
-    may mean."""
-    result = geocode(text[:MAX_QUERY_LENGTH], use_remote=False)
-    key = "label_en" if get_language() == "en" else "label_th"
-    meant = []
-    for candidate in result.candidates:
-        if candidate.get(key):
-            query = params.copy()
-            query["near"] = candidate[key]
-            query.pop("after", None)
-            # Every place of a name not found shares it: only another reason is worth saying.
-            why = explain_candidate(candidate) if candidate["reason_code"] != "namesake" else ""
-            meant.append((candidate[key], query.urlencode(), why))
-    return meant
-
-
 def _map_query(params) -> str:
     """The list's search as the map's address: the same place, distance, words and cause."""
     query = QueryDict(mutable=True)
@@ -289,3 +272,83 @@ def province_outlines(request):
         content_type="application/geo+json",
         headers={"Cache-Control": "public, max-age=86400"},
     )
+
+
+def organization_list(request):
+    """Organizations by name (or the newest first, or the nearest first around a place), with
+    the directory's filters; pages by cursor (common.pages)."""
+    params = _directory_searched(request.GET)
+    error, candidates, rows, following, stopped, near = None, [], [], None, False, None
+    cursor, start = None, 1
+    try:
+        cursor = read.raw(params, "after")
+        start = read.whole(params, "start", low=1, high=10**9, default=1) if cursor else 1
+        refuse_page_numbers(params)
+        queryset, keyset, about = filter_organizations(Organization.objects.published(), params)
+        near = about or None
+        if keyset is None:
+            rows, following, stopped = pages.nearest_page(
+                queryset, cursor, LIST_SIZE, about["radius_km"] * 1000
+            )
+        else:
+            rows, following = pages.keyset_page(queryset, keyset, cursor, LIST_SIZE)
+    except ValidationError as exc:
+        error = read.first_message(exc)
+        if isinstance(exc.detail, dict) and "near" in exc.detail and params.get("near"):
+            candidates = places_meant(request.GET, params["near"])
+    query = request.GET.copy()
+    for name in ("page", "after", "start"):
+        query.pop(name, None)
+    first = query.urlencode() if cursor else None
+    if following:
+        query["after"], query["start"] = following, start + len(rows)
+    provinces = _areas(Level.PROVINCE)
+    province_names = dict(provinces)
+    for row in rows:
+        row.province_name = province_names.get((row.area_id or "")[:2], "")
+    province = request.GET.get("province", "")
+    return render(
+        request,
+        "places/organization_list.html",
+        {
+            "organizations": rows,
+            "start": start,
+            "error": error,
+            "candidates": candidates,
+            "near": near,
+            "stopped": pages.stopped_message() if stopped else "",
+            "next_page": query.urlencode() if following else None,
+            "first_page": first,
+            "kinds": OrganizationKind.choices,
+            "causes": Cause.choices,
+            "orders": ORDERS.items(),
+            "provinces": provinces,
+            "amphoes": _areas(Level.AMPHOE, parent=province) if province in province_names else [],
+            "radii": RADII_KM,
+            "radius": as_whole(request.GET.get("radius_km", "")) or DEFAULT_RADIUS_KM,
+        },
+    )
+
+
+def _directory_searched(params):
+    """The form's fields as the filters read them: the province and the district chosen as one
+    area (the district when it lies in the province); the distance box, which always has a
+    value, only with a place."""
+    params = params.copy()
+    province, amphoe = params.pop("province", [""])[-1], params.pop("amphoe", [""])[-1]
+    if amphoe and amphoe.startswith(province):
+        params["area"] = amphoe
+    elif province:
+        params["area"] = province
+    if not (params.get("near") or "").strip():
+        params.pop("radius_km", None)
+    return params
+
+
+def _areas(level, parent=None) -> list[tuple[str, str]]:
+    """(code, name in the page's language) of the areas of a level, by name."""
+    name = "name_en" if get_language() == "en" else "name_th"
+    areas = Area.objects.filter(level=level)
+    if parent:
+        areas = areas.filter(parent_id=parent)
+    return list(areas.order_by(name).values_list("code", name))

@@ -7,9 +7,9 @@ from common import params as read
 from common.geojson import PAGING_PARAMETERS, FeaturePagination
 from common.openapi import geojson_operations
 from common.permissions import IsModerator
-from geocoding.near import read_near
 from places import staff
-from places.models import BY_NAME, Organization, OrganizationKind
+from places.filters import filter_organizations
+from places.models import Organization
 from places.permissions import StaffOrModeratorMayChange
 from places.serializers import OrganizationWriteSerializer, RejectSerializer, organization_feature
 
@@ -19,11 +19,14 @@ from places.serializers import OrganizationWriteSerializer, RejectSerializer, or
     actions=("approve", "reject", "verify"),
     list={
         "parameters": [
-            OpenApiParameter("kind", str),
+            OpenApiParameter("kind", str, description="comma-separated types"),
             OpenApiParameter("area", str, description="DOPA code"),
-            OpenApiParameter("q", str),
+            OpenApiParameter("q", str, description="words of the Thai or English name"),
             OpenApiParameter("verified", bool),
-            OpenApiParameter("near", str),
+            OpenApiParameter("cause", str, description="comma-separated; of its opportunities"),
+            OpenApiParameter("open", bool, description="with opportunities open now"),
+            OpenApiParameter("sort", str, description="name (default) or newest"),
+            OpenApiParameter("near", str, description="nearest first around lat,lon or an address"),
             OpenApiParameter("radius_km", float),
             OpenApiParameter("bbox", str),
             OpenApiParameter("mine", bool),
@@ -47,24 +50,10 @@ class OrganizationViewSet(viewsets.ModelViewSet):
         return Organization.objects.visible_to(self.request.user)
 
     def list(self, request, *args, **kwargs):
-        queryset, about = self.get_queryset(), {}
-        params = request.query_params
-        if kind := read.one_of(params, "kind", OrganizationKind):
-            queryset = queryset.filter(kind=kind)
-        if area := read.area_code(params):
-            queryset = queryset.in_area(area)
-        if (verified := read.flag(params, "verified")) is not None:
-            queryset = queryset.filter(verified=verified)
-        if text := read.text(params, "q", max_length=200):
-            queryset = queryset.search(text)
-        if bbox := read.bbox(params):
-            queryset = queryset.inside(bbox)
-        if near := read_near(params):
-            point, km, about = near
-            queryset = queryset.exclude(location=None).nearest_first(point)
-            about["radius_km"] = self.paginator.radius_km = km
-        else:
-            queryset, self.paginator.keyset = queryset.by_name(), BY_NAME
+        queryset, keyset, about = filter_organizations(self.get_queryset(), request.query_params)
+        if keyset is None:
+            self.paginator.radius_km = about["radius_km"]
+        self.paginator.keyset = keyset
         page = self.paginate_queryset(queryset)
         features = [organization_feature(o, request, getattr(o, "distance", None)) for o in page]
         return self.paginator.get_paginated_response(features, {"search": about} if about else None)

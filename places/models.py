@@ -6,8 +6,8 @@ from django.contrib.gis.db.models.functions import Distance, GeometryDistance
 from django.contrib.gis.measure import D
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.db.models import Value
-from django.db.models.functions import Concat, Upper
+from django.db.models import F, Value
+from django.db.models.functions import Collate, Concat, Upper
 from django.utils.translation import gettext_lazy as _
 
 from common import thailand
@@ -219,13 +219,25 @@ class ModerationStatus(models.TextChoices):
 
 
 class OrganizationKind(models.TextChoices):
-    FOUNDATION = "foundation", _("foundation or association")
-    COMMUNITY = "community", _("community group")
-    RELIGIOUS = "religious", _("temple, mosque, church or other religious body")
+    """As Thai civil society names itself."""
+
+    FOUNDATION = "foundation", _("foundation")
+    ASSOCIATION = "association", _("association")
+    COMMUNITY = "community", _("community organization")
+    INFORMAL = "informal", _("volunteer group")
+    RELIGIOUS = "religious", _("religious organization (temple, mosque, church)")
     EDUCATION = "education", _("school or university")
     GOVERNMENT = "government", _("government office")
-    BUSINESS = "business", _("business")
-    INFORMAL = "informal", _("informal volunteer group")
+    LOCAL = "local", _("local administration (SAO, municipality)")
+    BUSINESS = "business", _("business (CSR)")
+    INTERNATIONAL = "international", _("international organization")
+
+
+class Trust(models.TextChoices):
+    """How far the network trusts an organization, as its page says."""
+
+    REGISTERED = "registered", _("registered, not yet verified")
+    VERIFIED = "verified", _("verified by the network's moderators")
 
 
 class LocatedQuerySet(models.QuerySet):
@@ -257,7 +269,61 @@ class LocatedQuerySet(models.QuerySet):
 # An organization's names as one text, behind a pg_trgm GIN index of it upper-cased (see
 # opportunities.models.SEARCHED_TEXT); and the order its list pages through (common.pages).
 NAMES_TEXT = Concat("name_th", Value(" "), "name_en", output_field=models.TextField())
-BY_NAME = Keyset("by_name", (("name_th", None, "text"), ("id", None, "int")))
+# Thai dictionary order (ICU): "โรงเรียน" under ร, before "วัด"; code points would put it after.
+THAI_ORDER = "th-TH-x-icu"
+BY_NAME = Keyset(
+    "by_name", (("page_name", Collate("name_th", THAI_ORDER), "text"), ("id", None, "int"))
+)
+NEWEST_ORGANIZATIONS = Keyset(
+    "newest_organizations",
+    (("created_at", None, "datetime"), ("id", None, "int")),
+    descending=True,
+)
+
+# What a Thai name may begin with or leave out: "มูลนิธิกระจกเงา" is also "กระจกเงา". Longest
+# first, so that the longer of two prefixes that begin alike is the one taken away.
+NAME_PREFIXES = sorted(
+    [
+        "มูลนิธิ",
+        "สมาคม",
+        "ชมรม",
+        "กลุ่ม",
+        "เครือข่าย",
+        "องค์การ",
+        "องค์กร",
+        "องค์การบริหารส่วนตำบล",
+        "อบต.",
+        "เทศบาลตำบล",
+        "เทศบาลเมือง",
+        "เทศบาลนคร",
+        "เทศบาล",
+        "สถาบัน",
+        "ศูนย์",
+        "สำนักงาน",
+        "โรงเรียน",
+        "มหาวิทยาลัย",
+        "วัด",
+        "มัสยิด",
+        "โบสถ์",
+        "บริษัท",
+    ],
+    key=len,
+    reverse=True,
+)
+
+
+def name_words(text: str) -> list[str]:
+    """The words looked for in organizations' names (at most 10). Thai writes a name without
+    spaces, so each word is found anywhere in a name; a word that begins with a prefix such as
+    มูลนิธิ is looked for without it, as the name may be kept with or without one."""
+    words = []
+    for word in text.split()[:10]:
+        for prefix in NAME_PREFIXES:
+            if word.startswith(prefix) and len(word) > len(prefix):
+                word = word[len(prefix) :]
+                break
+        words.append(word)
+    return words
 
 
 def organizations_named(word: str):
@@ -272,13 +338,17 @@ def organizations_named(word: str):
 
 class OrganizationQuerySet(LocatedQuerySet):
     def search(self, text):
+        """With every word of `text` in their Thai or English name (name_words)."""
         qs = self.annotate(names_text=NAMES_TEXT)
-        for word in text.split()[:10]:
+        for word in name_words(text):
             qs = qs.filter(names_text__icontains=word)
         return qs
 
     def by_name(self):
         return BY_NAME.ordered(self)
+
+    def newest_first(self):
+        return NEWEST_ORGANIZATIONS.ordered(self)
 
     def published(self):
         return self.filter(status=ModerationStatus.PUBLISHED)
@@ -308,7 +378,7 @@ class Organization(Located):
     )
     name_th = models.CharField(_("Thai name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
-    kind = models.CharField(_("type"), max_length=12, choices=OrganizationKind.choices)
+    kind = models.CharField(_("type"), max_length=16, choices=OrganizationKind.choices)
     description = models.TextField(_("description"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[thai_phone])
     email = models.EmailField(_("e-mail"), blank=True)
@@ -334,8 +404,15 @@ class Organization(Located):
         ordering = ["name_th"]
         indexes = [
             models.Index(
-                fields=["name_th", "id"],
+                Collate("name_th", THAI_ORDER),
+                "id",
                 name="organization_by_name",
+                condition=models.Q(status="published"),
+            ),
+            models.Index(
+                F("created_at").desc(),
+                F("id").desc(),
+                name="organization_newest",
                 condition=models.Q(status="published"),
             ),
             GinIndex(
@@ -354,6 +431,10 @@ class Organization(Located):
         from django.utils.translation import get_language
 
         return self.name_en if get_language() == "en" and self.name_en else self.name_th
+
+    @property
+    def trust(self) -> Trust:
+        return Trust.VERIFIED if self.verified else Trust.REGISTERED
 
     # Moderation. Nothing pending or rejected is public; a rejection says why.
 

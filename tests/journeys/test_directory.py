@@ -1,0 +1,69 @@
+"""Someone looks for an organization doing what they care about: from the home page to the
+directory, by a word of its name, by type and province, by distance from a place they type; they
+open one and see its opportunities and how far the network trusts it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.journey]
+
+
+def results(page):
+    return page.locator("ol.results > li > a")
+
+
+def test_someone_finds_an_organization_by_name_type_province_and_distance(demo_world, journey):
+    person = journey.opens("/")
+    page = person.page
+
+    page.get_by_role("link", name="ทำเนียบองค์กร").click()
+    expect(page.locator("h1")).to_have_text("องค์กร")
+    person.step("the directory, by name in Thai order")
+    names = results(page).all_inner_texts()
+    assert len(names) == 16 and names[0] == "กลุ่มเยาวชนรักษ์ป่าน่าน"
+    # Thai dictionary order: a leading vowel is read after its consonant (โรงเรียน under ร).
+    assert names.index("โรงเรียนบ้านหนองบัว") < names.index("วัดป่าสันติธรรม")
+
+    # A word inside a name, without the prefix it is registered with.
+    person.field("ชื่อ").fill("เด็กดอย")
+    person.clicks("button", "ค้นหา", exact=True)
+    expect(results(page)).to_have_text(["มูลนิธิเด็กดอยเชียงราย"])
+    person.sees("มูลนิธิ · เชียงราย", exact=False)
+    person.step("found by a word of its name")
+
+    # By type and province: choosing the province brings its districts.
+    person.field("ชื่อ").fill("")
+    person.field("ประเภท").select_option(label="องค์กรศาสนา (วัด มัสยิด โบสถ์)")
+    person.field("จังหวัด").select_option(label="เชียงใหม่")
+    expect(person.field("อำเภอ / เขต")).to_be_visible()
+    person.clicks("button", "ค้นหา", exact=True)
+    expect(results(page)).to_have_text(["วัดป่าสันติธรรม"])
+    expect(person.field("ประเภท")).to_have_value("religious")  # the choices stay
+    person.step("by type and province")
+
+    # By distance from a place typed, nearest first, with the distance of each.
+    person.field("ประเภท").select_option("")
+    person.field("จังหวัด").select_option("")
+    person.field("ใกล้ (จังหวัด อำเภอ ตำบล รหัสไปรษณีย์ หรือที่อยู่)").fill("ลำพูน")
+    person.field("ภายในระยะ").select_option(label="50 กม.")
+    person.field("เรียงตาม").select_option(label="ระยะทาง (ใกล้ที่สุดก่อน)")
+    person.clicks("button", "ค้นหา", exact=True)
+    person.sees("ภายใน 50 กม. จาก", exact=False)
+    items = page.locator("ol.results > li").all_inner_texts()
+    assert [re.search(r"^(\S+)", item)[1] for item in items] == [
+        "ชมรมจิตอาสาริมปิง",
+        "วัดป่าสันติธรรม",
+    ], items
+    distances = [float(re.search(r"([\d.]+) กม\.", item)[1]) for item in items]
+    assert distances == sorted(distances) and distances[-1] <= 50
+    person.step("nearest first from a typed place")
+
+    # An organization's page: its opportunities and its trust.
+    results(page).last.click()
+    expect(page.locator("h1")).to_contain_text("วัดป่าสันติธรรม")
+    person.sees("ความน่าเชื่อถือ: ยืนยันโดยผู้ดูแลเครือข่ายแล้ว")
+    expect(page.locator("article.detail ul li a").first).to_be_visible()
+    person.step("the organization, its opportunities and trust")
+    person.no_errors()
