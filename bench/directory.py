@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import _setup
-from _server import gunicorn, http_ms
+from _server import SECRET_KEY, gunicorn, http_ms
 from lighthouse import collect_static
 
 DIRECTORY = "synthetic-directory-"
@@ -130,6 +130,7 @@ def main():
     parser.add_argument("--organizations", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=60)
     args = parser.parse_args()
+    os.environ["SECRET_KEY"] = SECRET_KEY  # the cursor made here is signed as the server's
     _setup.bench_database("directory")
     from synthetic import grow_opportunities, near, tambon_points
 

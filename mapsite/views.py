@@ -13,6 +13,7 @@ from geocoding.near import DEFAULT_RADIUS_KM, RADII_KM
 from needs.models import Incident
 from opportunities import tiles
 from opportunities.taxonomy import Cause, Skill
+from places.models import OrganizationKind
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,12 @@ def map_config(incident=None):
         "tiles": reverse("tile", args=["opportunities", 0, 0, 0]).replace(
             "/0/0/0.", "/{z}/{x}/{y}."
         ),
+        "org_tiles": reverse("tile", args=["organizations", 0, 0, 0]).replace(
+            "/0/0/0.", "/{z}/{x}/{y}."
+        ),
+        "org_api": reverse("organization-list"),
+        "org_page": reverse("organization-detail-page", args=[0]).replace("/0/", "/{id}/"),
+        "kinds": dict(OrganizationKind.choices),
         "outlines": reverse("province-outlines"),
         "api": reverse("opportunity-list"),  # the API's router names it so
         "geocode": reverse("geocode"),
@@ -54,6 +61,8 @@ def map_config(incident=None):
         "causes": dict(Cause.choices),
         "text": {
             "cluster": _("{n} opportunities here: zoom in"),
+            "org_cluster": _("{n} organizations here"),
+            "verified": _("verified"),
             "cluster_list": _("{n} opportunities here: see the list"),
             "same_place": _("{n} opportunities at this place"),
             "here": _("{n} here"),

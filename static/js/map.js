@@ -19,7 +19,7 @@
   // Popups clear the zoom buttons when the map pans to show them.
   var POPUP = { maxWidth: Math.min(320, window.innerWidth - 70), autoPanPaddingTopLeft: [56, 16], autoPanPaddingBottomRight: [16, 16] };
 
-  var config, map, markers, outlines, searchCircle, search = null;
+  var config, map, markers, orgMarkers, outlines, searchCircle, search = null;
   var asked = "";
   var appliedFilters = ""; // the filters the map and the address last showed // the words of the search in progress or done, kept in the address meanwhile
   var tileCache = {};
@@ -177,6 +177,8 @@
       params.set("near", asked);
       params.set("r", String(radius()));
     }
+    var shown = shownLayers();
+    if (shown !== "opportunities") params.set("layers", shown);
     var centre = map.getCenter();
     params.set("lat", centre.lat.toFixed(5));
     params.set("lon", centre.lng.toFixed(5));
@@ -221,6 +223,7 @@
   function applyUrl(keepForm, fromHistory) {
     var params = new URLSearchParams(location.search);
     if (!keepForm) setFilters(params);
+    setLayers(params.get("layers"));
     clearSearch();
     // Before the view moves: the move rewrites this entry's address with the search it holds.
     asked = params.get("near") || "";
@@ -233,6 +236,21 @@
     if (asked) searchNear(asked, { remember: false, keepView: isFinite(z) });
     refresh();
     updateLinks();
+  }
+
+  // --- layers: opportunities, organizations -------------------------------------------------------
+
+  function shownLayers() {
+    return ["opportunities", "organizations"].filter(function (name) {
+      return $("layer-" + name).checked;
+    }).join(",") || "none";
+  }
+
+  function setLayers(value) {
+    var shown = (value || "opportunities").split(",");
+    ["opportunities", "organizations"].forEach(function (name) {
+      $("layer-" + name).checked = shown.indexOf(name) >= 0;
+    });
   }
 
   // --- tiles ---------------------------------------------------------------------------------------
@@ -248,8 +266,8 @@
     return tiles;
   }
 
-  function fetchTile(tile, query) {
-    var url = config.tiles.replace("{z}", tile[0]).replace("{x}", tile[1]).replace("{y}", tile[2]) + (query ? "?" + query : "");
+  function fetchTile(tile, query, template) {
+    var url = (template || config.tiles).replace("{z}", tile[0]).replace("{x}", tile[1]).replace("{y}", tile[2]) + (query ? "?" + query : "");
     if (!tileCache[url]) {
       tileCache[url] = fetch(url).then(function (response) {
         return response.json().then(function (body) {
@@ -265,6 +283,14 @@
   }
 
   function refresh() {
+    refreshOrganizations();
+    if (!$("layer-opportunities").checked) {
+      ++generation;
+      markers.clearLayers();
+      map.getContainer().dataset.total = "0";
+      scheduleList();
+      return;
+    }
     var problem = filterProblem();
     // A year being typed (0002, 0020, 0202…) is not yet a mistake: nothing is said, nothing searched.
     showFilterMessage(yearBeingTyped() ? "" : problem);
@@ -385,6 +411,93 @@
         // The map's one popup, at the cluster: the marker may have been redrawn meanwhile.
         L.popup(POPUP).setLatLng(c.at).setContent(listPopup(items, c.at)).openOn(map);
       });
+  }
+
+  /* Organizations: their own tiles (every published one, no filter), clustered alike, drawn
+   * as squares beside the opportunities' circles. */
+  var orgGeneration = 0;
+  function refreshOrganizations() {
+    var mine = ++orgGeneration;
+    if (!$("layer-organizations").checked) {
+      orgMarkers.clearLayers();
+      map.getContainer().dataset.organizations = "0";
+      return;
+    }
+    var z = Math.max(0, Math.min(config.max_zoom, Math.round(map.getZoom())));
+    Promise.all(tilesInView(z).map(function (tile) { return fetchTile(tile, "", config.org_tiles); }))
+      .then(function (collections) {
+        if (mine !== orgGeneration) return;
+        drawOrganizations(collections, z);
+      })
+      .catch(function () { if (mine === orgGeneration) orgMarkers.clearLayers(); });
+  }
+
+  function drawOrganizations(collections, z) {
+    var clusters = [], points = {}, total = 0;
+    collections.forEach(function (collection) {
+      collection.features.forEach(function (feature) {
+        var at = L.latLng(feature.geometry.coordinates[1], feature.geometry.coordinates[0]);
+        var p = feature.properties;
+        if (p.cluster) clusters.push({ at: at, count: p.count, bounds: cellBounds(at, z) });
+        else points[p.id] = { at: at, p: p };
+      });
+    });
+    orgMarkers.clearLayers();
+    merge(clusters).forEach(function (c) {
+      total += c.count;
+      var size = clusterSize(c.count);
+      var label = say(config.text.org_cluster, { n: c.count.toLocaleString() });
+      var marker = L.marker(c.at, {
+        icon: L.divIcon({ className: "cluster org", html: "<span>" + c.count.toLocaleString() + "</span>", iconSize: [size, size] }),
+        title: label,
+        alt: label,
+        keyboard: true,
+      });
+      marker.on("click", function () { openOrgCluster(c); });
+      orgMarkers.addLayer(marker);
+    });
+    Object.keys(points).forEach(function (id) {
+      total += 1;
+      var item = points[id];
+      var name = orgName(item.p);
+      var marker = L.marker(item.at, {
+        icon: L.divIcon({ className: "org-point", iconSize: [20, 20] }),
+        title: name,
+        alt: name,
+        keyboard: true,
+      });
+      marker.bindPopup(function () { return orgPopup([item.p]); }, POPUP);
+      orgMarkers.addLayer(marker);
+    });
+    map.getContainer().dataset.organizations = String(total);
+  }
+
+  function openOrgCluster(c) {
+    if (c.count > SMALL_CLUSTER) {
+      map.fitBounds(c.bounds, { maxZoom: config.max_zoom, padding: [24, 24] });
+      return;
+    }
+    var b = c.bounds;
+    var params = new URLSearchParams();
+    params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(","));
+    params.set("page_size", String(SMALL_CLUSTER));
+    fetch(config.org_api + "?" + params.toString())
+      .then(function (response) { return response.json(); })
+      .then(function (body) {
+        var items = (body.features || []).map(function (f) { return f.properties; });
+        L.popup(POPUP).setLatLng(c.at).setContent(orgPopup(items)).openOn(map);
+      });
+  }
+
+  function orgName(p) {
+    return config.lang === "en" && p.name_en ? p.name_en : p.name_th;
+  }
+
+  function orgPopup(items) {
+    return '<ul class="popup-list">' + items.map(function (p) {
+      return '<li><a href="' + config.org_page.replace("{id}", p.id) + '">' + escapeHtml(orgName(p)) + "</a><br><small>" +
+        escapeHtml(config.kinds[p.kind] || "") + (p.verified ? " · " + escapeHtml(config.text.verified) : "") + "</small></li>";
+    }).join("") + "</ul>";
   }
 
   function pointMarker(group) {
@@ -644,6 +757,8 @@
     map.fitBounds(THAILAND, { animate: false });
     outlines = L.geoJSON(null, { style: { color: "#6b7f8e", weight: 1, fill: false }, interactive: false }).addTo(map);
     markers = L.layerGroup().addTo(map);
+    orgMarkers = L.layerGroup().addTo(map);
+    $("layers").addEventListener("change", function () { remember(false); refresh(); });
     fetch(config.outlines).then(function (r) { return r.json(); }).then(function (data) { outlines.addData(data); });
     if (window.matchMedia("(min-width: 900px)").matches) $("filter-box").open = true;
 

@@ -67,3 +67,48 @@ def test_someone_finds_an_organization_by_name_type_province_and_distance(demo_w
     expect(page.locator("article.detail ul li a").first).to_be_visible()
     person.step("the organization, its opportunities and trust")
     person.no_errors()
+
+
+def test_someone_shows_organizations_on_the_map_and_opens_one(demo_world, journey):
+    from places.models import Organization
+
+    on_map = Organization.objects.published().exclude(location=None)
+    person = journey.opens("/")
+    page = person.page
+    container = page.locator(".leaflet-container")
+    expect(container).to_have_attribute("data-total", re.compile(r"^[1-9]"))
+
+    # Organizations beside the opportunities, then alone.
+    page.get_by_label("องค์กร", exact=True).check()
+    expect(container).to_have_attribute("data-organizations", str(on_map.count()))
+    page.get_by_label("งานอาสาสมัคร", exact=True).uncheck()
+    expect(container).to_have_attribute("data-total", "0")
+    expect(page.locator(".org-point, .cluster.org").first).to_be_visible()
+    person.step("organizations alone on the map")
+
+    # Near a place, an organization's square opens to its page.
+    person.types("ค้นหางานอาสาใกล้", "เชียงใหม่")
+    person.clicks("button", "ค้นหา", exact=True)
+    # A square is an organization, or a few together (their number on it): either opens them;
+    # a larger number zooms in.
+    square = (
+        page.locator(".org-point, .cluster.org")
+        .filter(has_text=re.compile(r"^\s*[1-5]?\s*$"))
+        .first
+    )
+    expect(square).to_be_visible()
+    square.click()
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_be_visible()
+    person.step("an organization's popup")
+    name = popup.locator("a").first.inner_text()
+    popup.locator("a").first.click()
+    expect(page.locator("h1")).to_contain_text(name)
+    person.sees("ความน่าเชื่อถือ:", exact=False)
+    person.step("the organization opened from the map")
+
+    # Back on the map, the layers chosen are still the ones shown.
+    page.go_back()
+    expect(page.get_by_label("องค์กร", exact=True)).to_be_checked()
+    expect(page.get_by_label("งานอาสาสมัคร", exact=True)).not_to_be_checked()
+    person.no_errors()
