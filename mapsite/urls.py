@@ -9,6 +9,7 @@ from mapsite import views
 from needs import urls as needs_urls
 from needs.api import CoverageView, IncidentViewSet, NeedViewSet
 from opportunities import views as opportunity_views
+from opportunities import widgets
 from opportunities.api import OpportunityViewSet
 from places.api import OrganizationViewSet
 
@@ -75,6 +76,8 @@ urlpatterns += i18n_patterns(
         name="opportunity-detail-page",
     ),
     path("organizations/", opportunity_views.organization_list, name="organization-list-page"),
+    path("partners/", opportunity_views.partners, name="partners-page"),
+    path("widgets/opportunities/", widgets.opportunities_widget, name="widget-opportunities"),
     path(
         "organizations/<int:pk>/",
         opportunity_views.organization_detail,

@@ -16,6 +16,8 @@ MODERATOR_PERMISSIONS = [
     "change_shift",
     "view_membership",
     "view_staffchange",
+    "view_trustchange",
+    "view_vouch",
 ]
 
 

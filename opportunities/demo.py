@@ -1,5 +1,6 @@
 """The demo data of `./dev run`: the package gazetteer, then believable organizations and
-opportunities across Thailand (fixtures/demo/*.csv) through the same imports operators use.
+opportunities across Thailand (fixtures/demo/*.csv) through the same imports operators use, and
+the original network's partners (each marked as demo in its description).
 The fixtures' dates are moved forward by whole weeks so that the demo never lies in the past."""
 
 import csv
@@ -10,13 +11,17 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opportunities import tiles
 from opportunities.importing import import_opportunities
 from places import package_gazetteer
 from places.importing import import_organizations
+from places.models import Organization, Trust
 
 DEMO = settings.BASE_DIR / "fixtures" / "demo"
+# Real partners of the original network (their names are public facts), as demo organizations.
+DEMO_PARTNERS = "demo-partner-"
 
 
 def _shifted(path: Path, today: date) -> Path:
@@ -55,6 +60,9 @@ def load(today: date | None = None):
     today = today or timezone.localdate()
     reports = [package_gazetteer.load()]
     reports.append(import_organizations(DEMO / "organizations.csv", commit=True, publish=True))
+    # The network's partners are named partners as moderators do it: logged (TrustChange).
+    for organization in Organization.objects.filter(external_id__startswith=DEMO_PARTNERS):
+        organization.change_trust(Trust.PARTNER, reason=_("demo data"))
     shifted = _shifted(DEMO / "opportunities.csv", today)
     try:
         report = import_opportunities(shifted, commit=True, publish=True)

@@ -1,11 +1,9 @@
 """The filters of the opportunity API, exports and map, read from query parameters: one place,
 so that every view filters alike. Unknown values are errors, never silently ignored."""
 
-from django.db.models import Exists, OuterRef
-
 from common import params as read
 from geocoding.near import read_near
-from opportunities.models import SHORT_WORDS_AMONG, Opportunity, Status, short_words_only
+from opportunities.models import SHORT_WORDS_AMONG, short_words_only
 from opportunities.taxonomy import Cause, Mode, Schedule, Skill
 
 MAX_QUERY_LENGTH = 200
@@ -71,20 +69,14 @@ def filter_opportunities(queryset, params, *, paged=False, complete=False):
 
 
 def organizations_for_causes(queryset, params):
-    """`cause`: organizations with a published opportunity, open or past, for one of the
-    causes: what they work for."""
+    """`cause`: organizations with a published opportunity, open or past, for one of them."""
     if causes := read.many_of(params, "cause", Cause):
-        doing = Opportunity.objects.filter(
-            organization=OuterRef("pk"), status=Status.PUBLISHED, causes__overlap=causes
-        )
-        queryset = queryset.filter(Exists(doing))
+        queryset = queryset.working_for(causes)
     return queryset
 
 
 def organizations_with_open_work(queryset, params):
     """`open=true`: organizations with an opportunity the public can join now."""
     if read.flag(params, "open"):
-        queryset = queryset.filter(
-            Exists(Opportunity.objects.published().filter(organization=OuterRef("pk")))
-        )
+        queryset = queryset.with_open_work()
     return queryset

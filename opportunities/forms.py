@@ -124,3 +124,50 @@ ShiftFormSet = forms.inlineformset_factory(
 class StaffForm(forms.Form):
     email = forms.EmailField(label=_("Their e-mail address (of a confirmed account)"))
     role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices)
+
+
+class VouchForm(forms.Form):
+    """A partner vouches for an organization waiting for review."""
+
+    voucher = forms.ModelChoiceField(queryset=None, label=_("Vouching as"), empty_label=None)
+    reason = forms.CharField(
+        label=_("Why you vouch for it"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("How you know this organization and its work. The moderators read it."),
+    )
+
+    def __init__(self, *args, partners, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["voucher"].queryset = partners
+        self.fields["voucher"].label_from_instance = lambda o: o.name
+
+    def clean(self):
+        data = super().clean()
+        voucher = data.get("voucher")
+        if voucher and voucher.vouches_given.filter(organization=self.organization).exists():
+            self.add_error("voucher", _("Your organization vouched for this one already."))
+        return data
+
+
+class WidgetForm(forms.Form):
+    """How a widget looks on a partner's website."""
+
+    DEFAULTS = {"language": "th", "view": "list", "colour": "#0b7a53", "shown": 6}
+
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("th", "ไทย"), ("en", "English")], initial="th"
+    )
+    view = forms.ChoiceField(
+        label=_("Show"),
+        choices=[("list", _("a list")), ("map", _("a small map and a list"))],
+        initial="list",
+    )
+    colour = forms.RegexField(
+        label=_("Colour of titles and links"),
+        regex=r"^#[0-9a-fA-F]{6}$",
+        initial="#0b7a53",
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+    shown = forms.IntegerField(label=_("Opportunities shown"), min_value=1, max_value=20, initial=6)

@@ -2,17 +2,25 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.params import as_identifier
-from opportunities.forms import OpportunityForm, OrganizationForm, ShiftFormSet, StaffForm
+from opportunities import widgets
+from opportunities.forms import (
+    OpportunityForm,
+    OrganizationForm,
+    ShiftFormSet,
+    StaffForm,
+    VouchForm,
+    WidgetForm,
+)
 from opportunities.models import Opportunity, TransitionError
-from places import staff
-from places.models import Membership, Organization
+from places import staff, trust
+from places.models import Membership, ModerationStatus, Organization, Vouch
 
 
 def _run_by(user, pk):
@@ -146,5 +154,63 @@ def staff_page(request, pk):
             "may_manage": may_manage,
             "form": form,
             "roles": Membership.Role.choices,
+        },
+    )
+
+
+@login_required
+def vouch_page(request, pk):
+    """A partner's staff vouch for an organization waiting for review; a moderator decides."""
+    partners = trust.partners_run_by(request.user)
+    organization = get_object_or_404(Organization, pk=pk, status=ModerationStatus.PENDING)
+    if not partners.exists() or staff.runs(request.user, organization):
+        refused = _("Only the staff of the network's partners vouch for others.")
+        return render(request, "manage/vouch.html", {"refused": refused}, status=403)
+    form = VouchForm(request.POST or None, partners=partners, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                Vouch.objects.create(
+                    voucher=form.cleaned_data["voucher"],
+                    organization=organization,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+        except IntegrityError:  # the same partner's vouch, sent twice at once
+            form.add_error("voucher", _("Your organization vouched for this one already."))
+        else:
+            messages.success(
+                request,
+                _("Thank you. The moderators see your vouch beside %(name)s.")
+                % {"name": organization.name_th},
+            )
+            return redirect("manage-dashboard")
+    return render(request, "manage/vouch.html", {"organization": organization, "form": form})
+
+
+@login_required
+def widget_page(request, pk):
+    """ "Put this on your website": the snippet of the organization's widget, chosen by language,
+    list or map, colour and length, with a live preview."""
+    organization = _run_by(request.user, pk)
+    form = WidgetForm(request.GET or None)
+    choice = form.cleaned_data if form.is_valid() else WidgetForm.DEFAULTS
+    params = {
+        "organization": organization.pk,
+        "view": choice["view"],
+        "color": choice["colour"].lstrip("#"),
+        "shown": choice["shown"],
+    }
+    title = _("Volunteer opportunities of %(name)s") % {"name": organization.name_th}
+    url, code = widgets.snippet(request, params, choice["language"], title, choice["view"])
+    return render(
+        request,
+        "manage/widget.html",
+        {
+            "organization": organization,
+            "form": form,
+            "url": url,
+            "code": code,
+            "sandbox": widgets.SANDBOX,
         },
     )

@@ -11,6 +11,8 @@ urlpatterns = [
         manage.opportunity_form,
         name="manage-opportunity-new",
     ),
+    path("organizations/<int:pk>/vouch/", manage.vouch_page, name="manage-vouch"),
+    path("organizations/<int:pk>/widget/", manage.widget_page, name="manage-widget"),
     path("opportunities/<int:pk>/", manage.opportunity_form, name="manage-opportunity"),
     path(
         "opportunities/<int:pk>/submit/",

@@ -4,6 +4,8 @@ for other apps' raw queries."""
 
 from django.db import connection
 
+from places.models import OPEN_FOR_GOOD
+
 # OpportunityQuerySet.published() for raw SQL whose opportunity is `o` and that passes `today`:
 # the coverage's nearest-first scans need it inline to follow the location index. The ORM builds
 # it everywhere else; tests/test_architecture.py proves both choose the same rows.
@@ -268,3 +270,54 @@ PYRAMID_UP_CELLS = """
 CLEAR_CHANGES = "DELETE FROM opportunities_mapchange WHERE layer = %s"
 BUMP_VERSION = "SELECT nextval('map_version')"
 READ_VERSION = "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM map_version"
+
+
+# An organization's work as the directory filters it (places.Organization.work_causes and
+# open_until), computed again for the organizations of every written opportunity, however
+# written (saves, bulk updates, imports, SQL), once per statement.
+ORGANIZATION_WORK_TRIGGERS = f"""
+CREATE FUNCTION organization_work_refresh(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+    UPDATE places_organization g SET
+        work_causes = coalesce((
+            SELECT array_agg(DISTINCT c ORDER BY c)
+            FROM opportunities_opportunity p CROSS JOIN unnest(p.causes) c
+            WHERE p.organization_id = g.id AND p.status = 'published'), '{{}}'),
+        open_until = (
+            SELECT max(coalesce(p.ends_on, DATE '{OPEN_FOR_GOOD.isoformat()}'))
+            FROM opportunities_opportunity p
+            WHERE p.organization_id = g.id AND p.status = 'published')
+    WHERE g.id = ANY(ids)
+$$;
+CREATE FUNCTION organization_work_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM organization_work_refresh(ARRAY(SELECT DISTINCT organization_id FROM new_rows));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM organization_work_refresh(ARRAY(SELECT DISTINCT organization_id FROM old_rows));
+    ELSE
+        PERFORM organization_work_refresh(ARRAY(
+            SELECT unnest(ARRAY[o.organization_id, n.organization_id])
+            FROM old_rows o JOIN new_rows n USING (id)
+            WHERE (o.status, o.causes, o.ends_on, o.organization_id)
+                  IS DISTINCT FROM (n.status, n.causes, n.ends_on, n.organization_id)));
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER organization_work_insert AFTER INSERT ON opportunities_opportunity
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION organization_work_changed();
+CREATE TRIGGER organization_work_update AFTER UPDATE ON opportunities_opportunity
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION organization_work_changed();
+CREATE TRIGGER organization_work_delete AFTER DELETE ON opportunities_opportunity
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION organization_work_changed();
+SELECT organization_work_refresh(ARRAY(SELECT id FROM places_organization));
+"""
+DROP_ORGANIZATION_WORK_TRIGGERS = """
+DROP TRIGGER organization_work_insert ON opportunities_opportunity;
+DROP TRIGGER organization_work_update ON opportunities_opportunity;
+DROP TRIGGER organization_work_delete ON opportunities_opportunity;
+DROP FUNCTION organization_work_changed();
+DROP FUNCTION organization_work_refresh(bigint[]);
+"""

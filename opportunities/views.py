@@ -19,8 +19,9 @@ from opportunities.filters import filter_opportunities
 from opportunities.models import NEWEST, SOONEST, Opportunity, short_words_message
 from opportunities.taxonomy import Cause, Skill
 from places import sql as places_sql
+from places import trust
 from places.filters import ORDERS, filter_organizations
-from places.models import Area, Level, Organization, OrganizationKind
+from places.models import BY_NAME, Area, Level, Organization, OrganizationKind
 from places.serializers import organization_feature
 
 
@@ -157,6 +158,7 @@ def organization_detail(request, pk):
         {
             "organization": organization,
             "opportunities": opportunities,
+            "vouches": trust.vouches_shown(organization),
         },
     )
 
@@ -302,10 +304,7 @@ def organization_list(request):
     first = query.urlencode() if cursor else None
     if following:
         query["after"], query["start"] = following, start + len(rows)
-    provinces = _areas(Level.PROVINCE)
-    province_names = dict(provinces)
-    for row in rows:
-        row.province_name = province_names.get((row.area_id or "")[:2], "")
+    province_names = _name_provinces(rows)
     province = request.GET.get("province", "")
     return render(
         request,
@@ -322,7 +321,7 @@ def organization_list(request):
             "kinds": OrganizationKind.choices,
             "causes": Cause.choices,
             "orders": ORDERS.items(),
-            "provinces": provinces,
+            "provinces": list(province_names.items()),
             "amphoes": _areas(Level.AMPHOE, parent=province) if province in province_names else [],
             "radii": RADII_KM,
             "radius": as_whole(request.GET.get("radius_km", "")) or DEFAULT_RADIUS_KM,
@@ -352,3 +351,18 @@ def _areas(level, parent=None) -> list[tuple[str, str]]:
     if parent:
         areas = areas.filter(parent_id=parent)
     return list(areas.order_by(name).values_list("code", name))
+
+
+def partners(request):
+    """The network's partners, with their logos."""
+    rows = list(BY_NAME.ordered(Organization.objects.published().filter(partner=True)))
+    _name_provinces(rows)
+    return render(request, "places/partners.html", {"partners": rows})
+
+
+def _name_provinces(organizations):
+    """Each organization's `province_name`, in the page's language."""
+    names = dict(_areas(Level.PROVINCE))
+    for o in organizations:
+        o.province_name = names.get((o.area_id or "")[:2], "")
+    return names

@@ -2,6 +2,7 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -10,7 +11,16 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from common.geojson import PointField
 from places import locating, staff
-from places.models import Area, Membership, Organization, StaffChange, TransitionError
+from places.models import (
+    Area,
+    Membership,
+    Organization,
+    StaffChange,
+    TransitionError,
+    Trust,
+    TrustChange,
+    Vouch,
+)
 
 
 @admin.register(Area)
@@ -156,6 +166,31 @@ class MembershipInline(admin.TabularInline):
         return request.user.is_superuser
 
 
+class VouchInline(admin.TabularInline):
+    """What partners said of the organization: read, never written here."""
+
+    model = Vouch
+    fk_name = "organization"
+    extra = 0
+    fields = ["voucher", "reason", "by", "at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TrustChangeInline(admin.TabularInline):
+    model = TrustChange
+    extra = 0
+    fields = ["at", "tier_from", "tier_to", "actor", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Organization)
 class OrganizationAdmin(LocatedAdmin):
     list_display = [
@@ -163,17 +198,38 @@ class OrganizationAdmin(LocatedAdmin):
         "name_en",
         "kind",
         "status",
-        "verified",
+        "trust",
+        "vouch_count",
         "area",
         "precision",
         "created_at",
     ]
-    list_filter = ["status", "verified", "kind", "precision"]
+    list_filter = ["status", "verified", "partner", "kind", "precision"]
     search_fields = ["name_th", "name_en", "address", "external_id"]
-    readonly_fields = ["area", "precision", "created_at", "updated_at"]
+    # Trust changes only through the actions, which log them (TrustChange).
+    readonly_fields = ["verified", "partner", "area", "precision", "created_at", "updated_at"]
     raw_id_fields = []
-    inlines = [MembershipInline]
-    actions = ["approve", "reject", "verify"]
+    inlines = [VouchInline, TrustChangeInline, MembershipInline]
+    actions = ["approve", "reject", "verify", "make_partner", "withdraw_trust"]
+
+    # Waiting for review first, and among those the ones partners vouched for: a vouch speeds
+    # the review.
+    ordering = [
+        "status",
+        Exists(Vouch.objects.filter(organization=OuterRef("pk"))).desc(),
+        "name_th",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(vouch_count=Count("vouches"))
+
+    @admin.display(description=_("trust"))
+    def trust(self, obj):
+        return obj.trust.label
+
+    @admin.display(description=_("vouches"), ordering="vouch_count")
+    def vouch_count(self, obj):
+        return obj.vouch_count
 
     @admin.action(description=_("Approve (publish)"), permissions=["moderate"])
     def approve(self, request, queryset):
@@ -196,12 +252,32 @@ class OrganizationAdmin(LocatedAdmin):
     @admin.action(description=_("Verify"), permissions=["moderate"])
     def verify(self, request, queryset):
         for org in queryset:
-            org.verify()
+            org.verify(request.user)
         self.message_user(
             request,
             ngettext("%(n)d organization verified.", "%(n)d organizations verified.", len(queryset))
             % {"n": len(queryset)},
         )
+
+    @admin.action(description=_("Make a partner of the network"), permissions=["moderate"])
+    def make_partner(self, request, queryset):
+        unverified = [org.name_th for org in queryset if not org.verified]
+        if unverified:
+            self.message_user(
+                request,
+                _("Verify these first: %(names)s") % {"names": ", ".join(unverified)},
+                messages.ERROR,
+            )
+            return
+        for org in queryset:
+            org.change_trust(Trust.PARTNER, request.user)
+        self.message_user(request, _("Partners of the network now: %(n)d.") % {"n": len(queryset)})
+
+    @admin.action(description=_("Back to registered (not verified)"), permissions=["moderate"])
+    def withdraw_trust(self, request, queryset):
+        for org in queryset:
+            org.change_trust(Trust.REGISTERED, request.user)
+        self.message_user(request, _("Trust withdrawn: %(n)d.") % {"n": len(queryset)})
 
     def has_moderate_permission(self, request):
         return request.user.has_perm("places.moderate_organization")
@@ -229,6 +305,25 @@ class StaffChangeAdmin(admin.ModelAdmin):
     list_display = ["at", "organization", "member_email", "action", "role", "actor"]
     list_filter = ["action", "role"]
     search_fields = ["organization__name_th", "member_email"]
+    list_select_related = ["organization", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TrustChange)
+class TrustChangeAdmin(admin.ModelAdmin):
+    """The log of every change of an organization's trust: read only."""
+
+    list_display = ["at", "organization", "tier_from", "tier_to", "actor", "reason"]
+    list_filter = ["tier_to"]
+    search_fields = ["organization__name_th"]
     list_select_related = ["organization", "actor"]
 
     def has_add_permission(self, request):

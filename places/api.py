@@ -84,4 +84,4 @@ class OrganizationViewSet(viewsets.ModelViewSet):
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], permission_classes=[IsModerator])
     def verify(self, request, pk=None):
-        return self._moderate(request, lambda o: o.verify())
+        return self._moderate(request, lambda o: o.verify(request.user))

@@ -1,6 +1,8 @@
 """Thailand's administrative areas: provinces, districts (amphoe / khet) and subdistricts
 (tambon / khwaeng), keyed by their DOPA codes. All geometries are SRID 4326 (lon/lat degrees)."""
 
+import datetime
+
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Distance, GeometryDistance
 from django.contrib.gis.measure import D
@@ -8,6 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db.models import F, Value
 from django.db.models.functions import Collate, Concat, Upper
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import thailand
@@ -234,10 +237,13 @@ class OrganizationKind(models.TextChoices):
 
 
 class Trust(models.TextChoices):
-    """How far the network trusts an organization, as its page says."""
+    """How far the network trusts an organization, as its page says: a moderator verifies an
+    organization (a partner's vouch speeds the review, never replaces it); the network makes a
+    verified organization its partner. Every change is logged (TrustChange)."""
 
     REGISTERED = "registered", _("registered, not yet verified")
     VERIFIED = "verified", _("verified by the network's moderators")
+    PARTNER = "partner", _("partner of the network")
 
 
 class LocatedQuerySet(models.QuerySet):
@@ -269,6 +275,9 @@ class LocatedQuerySet(models.QuerySet):
 # An organization's names as one text, behind a pg_trgm GIN index of it upper-cased (see
 # opportunities.models.SEARCHED_TEXT); and the order its list pages through (common.pages).
 NAMES_TEXT = Concat("name_th", Value(" "), "name_en", output_field=models.TextField())
+# The open_until of an organization with an opportunity that has no end.
+OPEN_FOR_GOOD = datetime.date.max
+
 # Thai dictionary order (ICU): "โรงเรียน" under ร, before "วัด"; code points would put it after.
 THAI_ORDER = "th-TH-x-icu"
 BY_NAME = Keyset(
@@ -350,6 +359,14 @@ class OrganizationQuerySet(LocatedQuerySet):
     def newest_first(self):
         return NEWEST_ORGANIZATIONS.ordered(self)
 
+    def working_for(self, causes):
+        """With a published opportunity, open or past, for one of the causes."""
+        return self.filter(work_causes__overlap=list(causes))
+
+    def with_open_work(self):
+        """With a published opportunity that has not ended."""
+        return self.filter(open_until__gte=timezone.localdate())
+
     def published(self):
         return self.filter(status=ModerationStatus.PUBLISHED)
 
@@ -395,8 +412,21 @@ class Organization(Located):
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     verified = models.BooleanField(_("verified"), default=False)
+    partner = models.BooleanField(_("partner of the network"), default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What its published opportunities say of it, kept by the database on every write to them
+    # (opportunities.sql.ORGANIZATION_WORK_TRIGGERS), for the directory's filters: the causes
+    # they are for, open or past, and the last day one of them is open (OPEN_FOR_GOOD: one has
+    # no end), so that "open now" is a comparison with today that never goes stale.
+    # (Defaults in the database too: the bulk import names only the columns it writes.)
+    work_causes = ArrayField(
+        models.CharField(max_length=20),
+        default=list,
+        db_default=Value([], output_field=ArrayField(models.CharField(max_length=20))),
+        editable=False,
+    )
+    open_until = models.DateField(null=True, editable=False)
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -418,6 +448,19 @@ class Organization(Located):
             GinIndex(
                 OpClass(Upper(NAMES_TEXT), name="gin_trgm_ops"), name="organization_names_text"
             ),
+            GinIndex(fields=["work_causes"], name="organization_work_causes"),
+            models.Index(
+                fields=["open_until"],
+                name="organization_open_until",
+                condition=models.Q(status="published"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(partner=False) | models.Q(verified=True),
+                name="partner_is_verified",
+                violation_error_message=_("A partner of the network is verified first."),
+            ),
         ]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
@@ -434,6 +477,8 @@ class Organization(Located):
 
     @property
     def trust(self) -> Trust:
+        if self.partner:
+            return Trust.PARTNER
         return Trust.VERIFIED if self.verified else Trust.REGISTERED
 
     # Moderation. Nothing pending or rejected is public; a rejection says why.
@@ -450,15 +495,32 @@ class Organization(Located):
         self.save(update_fields=["status", "rejection_reason", "updated_at"])
         organization_moderated.send(Organization, organization=self, approved=False)
 
-    def verify(self):
+    def verify(self, actor=None):
         """A verified organization is known to be real: its opportunities publish without review."""
-        self.verified = True
         published = self.status == ModerationStatus.PENDING
         if published:
             self.status = ModerationStatus.PUBLISHED
-        self.save(update_fields=["verified", "status", "updated_at"])
+        if self.trust == Trust.REGISTERED:
+            self.change_trust(Trust.VERIFIED, actor, status=self.status)
+        elif published:
+            self.save(update_fields=["status", "updated_at"])
         if published:
             organization_moderated.send(Organization, organization=self, approved=True)
+
+    def change_trust(self, tier: Trust, actor=None, reason: str = "", **fields):
+        """Moves the organization to `tier` and logs who did it and why (with `fields` saved in
+        the same write); nothing when it is there already."""
+        was = self.trust
+        if tier == was:
+            return
+        self.verified = tier in (Trust.VERIFIED, Trust.PARTNER)
+        self.partner = tier == Trust.PARTNER
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=["verified", "partner", *fields, "updated_at"])
+        TrustChange.objects.create(
+            organization=self, tier_from=was, tier_to=tier, actor=actor, reason=reason
+        )
 
 
 # What an organization's staff write (forms, API) and an import sets, besides the location.
@@ -522,3 +584,61 @@ class StaffChange(models.Model):
         ordering = ["-at", "-pk"]
         verbose_name = _("change of staff")
         verbose_name_plural = _("changes of staff")
+
+
+class TrustChange(models.Model):
+    """The log of every change of an organization's trust: from, to, by whom, why."""
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="trust_changes")
+    tier_from = models.CharField(_("from"), max_length=12, choices=Trust.choices)
+    tier_to = models.CharField(_("to"), max_length=12, choices=Trust.choices)
+    actor = models.ForeignKey(
+        "auth.User", models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("change of trust")
+        verbose_name_plural = _("changes of trust")
+
+    def __str__(self):
+        return f"{self.organization}: {self.get_tier_from_display()} → {self.get_tier_to_display()}"
+
+
+class Vouch(models.Model):
+    """A partner of the network says it knows an organization, and why. Shown on the
+    organization's page and beside it in the moderators' queue; a moderator still decides."""
+
+    voucher = models.ForeignKey(
+        Organization, models.CASCADE, related_name="vouches_given", verbose_name=_("partner")
+    )
+    organization = models.ForeignKey(
+        Organization, models.CASCADE, related_name="vouches", verbose_name=_("organization")
+    )
+    reason = models.TextField(_("why you vouch for it"), max_length=1000)
+    by = models.ForeignKey(
+        "auth.User", models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["voucher", "organization"],
+                name="one_vouch_per_partner",
+                violation_error_message=_("Your organization vouched for this one already."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(voucher=models.F("organization")),
+                name="no_vouch_for_itself",
+                violation_error_message=_("An organization cannot vouch for itself."),
+            ),
+        ]
+        verbose_name = _("vouch")
+        verbose_name_plural = _("vouches")
+
+    def __str__(self):
+        return f"{self.voucher} → {self.organization}"

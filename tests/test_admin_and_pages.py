@@ -77,10 +77,10 @@ def org_form(org, **changes):
             "rejection_reason",
         )
     }
+    inlines = ("members", "vouches", "trust_changes")
     data.update(
-        verified="on",
         location=json.dumps({"type": "Point", "coordinates": [org.location.x, org.location.y]}),
-        **{"members-TOTAL_FORMS": 0, "members-INITIAL_FORMS": 0},
+        **{f"{inline}-{count}_FORMS": 0 for inline in inlines for count in ("TOTAL", "INITIAL")},
     )
     data.update(changes)
     return data

@@ -140,3 +140,30 @@ def test_the_directory_is_linked_from_every_page_and_leads_to_the_organization(c
     detail = client.get(f"/organizations/{organization.pk}/", HTTP_ACCEPT_LANGUAGE="th")
     text = detail.content.decode()
     assert "สอนหนังสือเด็กดอย" in text and "ยืนยันโดยผู้ดูแลเครือข่ายแล้ว" in text
+
+
+def test_an_organizations_work_follows_every_write_to_its_opportunities(client):
+    from opportunities.models import Opportunity
+
+    first, second = OrganizationFactory(name_th="ก กลุ่มแรก"), OrganizationFactory(name_th="ข กลุ่มสอง")
+    one = OpportunityFactory(organization=first, causes=["elderly"])
+    assert listed(client, cause="elderly")[0] == [first.name_th]
+    assert listed(client, open="true")[0] == [first.name_th]
+
+    Opportunity.objects.filter(pk=one.pk).update(organization=second)  # a bulk write
+    assert listed(client, cause="elderly")[0] == [second.name_th]
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Opportunity.objects.filter(pk=one.pk).update(starts_on=yesterday, ends_on=yesterday)
+    assert listed(client, open="true")[0] == []  # ended: what it did still counts
+    assert listed(client, cause="elderly")[0] == [second.name_th]
+
+    OpportunityFactory(organization=second, causes=["arts"], starts_on=None, ends_on=None)
+    assert listed(client, open="true")[0] == [second.name_th]  # no end: open for good
+    assert api_names(client, cause="arts,elderly", open="true") == [second.name_th]
+
+    one.status = Status.CLOSED
+    one.save()
+    assert listed(client, cause="elderly")[0] == []
+    Opportunity.objects.filter(organization=second).delete()
+    assert listed(client, cause="arts")[0] == [] and listed(client, open="true")[0] == []

@@ -14,7 +14,7 @@ from opportunities import demo
 from opportunities.importing import import_opportunities
 from opportunities.models import Opportunity, Shift
 from places.importing import import_organizations
-from places.models import Organization
+from places.models import Organization, TrustChange
 from tests.conftest import streamed
 from tests.factories import OpportunityFactory, OrganizationFactory, ShiftFactory
 
@@ -242,7 +242,11 @@ def test_export_imports_back(client, tmp_path):
 def test_demo_data_loads_and_reloads_unchanged():
     reports = demo.load()
     assert all(not r.rejected for r in reports), [r.rejected for r in reports]
-    assert Organization.objects.published().count() == 16
+    assert Organization.objects.published().count() == 27
+    # The original network's partners, named partners as moderators do it (logged), marked demo.
+    partners = Organization.objects.filter(partner=True)
+    assert partners.count() == 11 and all("องค์กรสาธิต" in p.description for p in partners)
+    assert TrustChange.objects.filter(tier_to="partner").count() == 11
     assert Opportunity.objects.published().count() >= 25
     provinces = set(
         Opportunity.objects.published().exclude(area=None).values_list("area_id", flat=True)
@@ -250,3 +254,4 @@ def test_demo_data_loads_and_reloads_unchanged():
     assert len({code[:2] for code in provinces}) >= 10, "the demo should span Thailand"
     again = demo.load()
     assert [r.created + r.updated for r in again] == [0, 0, 0]
+    assert TrustChange.objects.count() == 11

@@ -25,6 +25,7 @@ from common.params import as_whole
 from opportunities import exports
 from opportunities.manage import opportunity_run_by
 from opportunities.models import Shift
+from places import trust
 from places.models import Organization
 from volunteers import accounts, mail, privacy, reports, signups
 from volunteers.forms import (
@@ -351,7 +352,8 @@ def dashboard(request):
                     "months": reports.monthly(org),
                 }
                 for org in organizations
-            ]
+            ],
+            "awaiting_review": trust.awaiting_review(request.user),
         },
     )
 
