@@ -54,6 +54,8 @@ def ensure_directory(count, rng):
     from places.models import Area, Organization
 
     have = Organization.objects.filter(external_id__startswith=DIRECTORY).count()
+    with _cursor() as cursor:  # statistics as fresh as after a load (a migration may add columns)
+        cursor.execute("ANALYZE places_organization")
     if have >= count:
         return 0
     tambons = [
