@@ -154,20 +154,48 @@ class VouchForm(forms.Form):
 class WidgetForm(forms.Form):
     """How a widget looks on a partner's website."""
 
-    DEFAULTS = {"language": "th", "view": "list", "colour": "#0b7a53", "shown": 6}
+    DEFAULTS = {
+        "scope": "organization",
+        "cause": "",
+        "language": "th",
+        "view": "list",
+        "colour": "#0b7a53",
+        "shown": 6,
+    }
 
+    scope = forms.ChoiceField(
+        label=_("Whose opportunities"),
+        choices=[
+            ("organization", _("ours")),
+            ("province", _("all in our province, from every organization")),
+        ],
+        initial="organization",
+        required=False,
+    )
+    cause = forms.ChoiceField(
+        label=_("Only for a cause"),
+        choices=[("", _("any cause")), *Cause.choices],
+        required=False,
+    )
     language = forms.ChoiceField(
-        label=_("Language"), choices=[("th", "ไทย"), ("en", "English")], initial="th"
+        label=_("Language"),
+        choices=[("th", "ไทย"), ("en", "English")],
+        initial="th",
+        required=False,
     )
     view = forms.ChoiceField(
         label=_("Show"),
         choices=[("list", _("a list")), ("map", _("a small map and a list"))],
         initial="list",
+        required=False,
     )
     colour = forms.RegexField(
         label=_("Colour of titles and links"),
         regex=r"^#[0-9a-fA-F]{6}$",
         initial="#0b7a53",
         widget=forms.TextInput(attrs={"type": "color"}),
+        required=False,
     )
-    shown = forms.IntegerField(label=_("Opportunities shown"), min_value=1, max_value=20, initial=6)
+    shown = forms.IntegerField(
+        label=_("Opportunities shown"), min_value=1, max_value=20, initial=6, required=False
+    )

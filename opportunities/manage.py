@@ -194,14 +194,23 @@ def widget_page(request, pk):
     list or map, colour and length, with a live preview."""
     organization = _run_by(request.user, pk)
     form = WidgetForm(request.GET or None)
-    choice = form.cleaned_data if form.is_valid() else WidgetForm.DEFAULTS
+    form.is_valid()  # a mistake is shown beside its field; what else was chosen is kept
+    chosen = getattr(form, "cleaned_data", {})
+    choice = {**WidgetForm.DEFAULTS, **{k: v for k, v in chosen.items() if v not in ("", None)}}
+    province = (organization.area_id or "")[:2]
+    if choice["scope"] == "province" and province:
+        whose = {"area": province}
+        title = _("Volunteer opportunities in our province")
+    else:
+        whose = {"organization": organization.pk}
+        title = _("Volunteer opportunities of %(name)s") % {"name": organization.name_th}
     params = {
-        "organization": organization.pk,
+        **whose,
+        **({"cause": choice["cause"]} if choice["cause"] else {}),
         "view": choice["view"],
         "color": choice["colour"].lstrip("#"),
         "shown": choice["shown"],
     }
-    title = _("Volunteer opportunities of %(name)s") % {"name": organization.name_th}
     url, code = widgets.snippet(request, params, choice["language"], title, choice["view"])
     return render(
         request,

@@ -439,3 +439,18 @@ class MapChange(models.Model):
 
     layer = models.CharField(max_length=16)
     location = models.PointField(geography=True, null=True)
+
+
+def organizations_working_with(organization):
+    """The organization's partners in its work: the published organizations that co-organize
+    its published opportunities, or whose published opportunities it co-organizes, by name."""
+    return (
+        Organization.objects.published()
+        .filter(
+            Q(co_organized__organization=organization, co_organized__status=Status.PUBLISHED)
+            | Q(opportunities__co_organizers=organization, opportunities__status=Status.PUBLISHED)
+        )
+        .exclude(pk=organization.pk)
+        .distinct()
+        .order_by("name_th")
+    )

@@ -16,7 +16,13 @@ from geocoding.near import DEFAULT_RADIUS_KM, RADII_KM, places_meant
 from opportunities import exports, tiles
 from opportunities.bookings import bookings
 from opportunities.filters import filter_opportunities
-from opportunities.models import NEWEST, SOONEST, Opportunity, short_words_message
+from opportunities.models import (
+    NEWEST,
+    SOONEST,
+    Opportunity,
+    organizations_working_with,
+    short_words_message,
+)
 from opportunities.taxonomy import Cause, Skill
 from places import sql as places_sql
 from places import trust
@@ -159,6 +165,7 @@ def organization_detail(request, pk):
             "organization": organization,
             "opportunities": opportunities,
             "vouches": trust.vouches_shown(organization),
+            "works_with": organizations_working_with(organization),
         },
     )
 

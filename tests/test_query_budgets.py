@@ -283,7 +283,7 @@ ENDPOINTS = [
         shifts_listed,
     ),
     Endpoint(
-        "organization page", browser(), f"/organizations/{ORGANIZATION}/", 3, opportunity_links
+        "organization page", browser(), f"/organizations/{ORGANIZATION}/", 4, opportunity_links
     ),
 ]
 

@@ -165,3 +165,29 @@ def test_the_partners_page_lists_the_partners_and_is_linked_from_every_page(clie
     assert "ชมรมธรรมดา" not in page and "ภาคีที่ยังไม่เผยแพร่" not in page
     listed = client.get("/organizations/", HTTP_ACCEPT_LANGUAGE="th").content.decode()
     assert 'มูลนิธิกระจกเงา</a>\n        <span class="badge">ภาคีเครือข่าย</span>' in listed
+
+
+def test_only_moderators_change_a_tier_through_the_api(client):
+    org = pending()
+    client.force_login(staff_of(org))  # not even its own staff
+    assert client.post(f"/api/v1/organizations/{org.pk}/verify/").status_code == 403
+    client.force_login(UserFactory())
+    assert client.post(f"/api/v1/organizations/{org.pk}/verify/").status_code == 403
+    org.refresh_from_db()
+    assert org.trust == Trust.REGISTERED and log(org) == []
+
+
+def test_an_organizations_page_names_who_it_works_with(client):
+    from tests.factories import OpportunityFactory
+
+    host = OrganizationFactory(name_th="มูลนิธิเจ้าภาพ")
+    guest = OrganizationFactory(name_th="ชมรมที่มาร่วม")
+    OrganizationFactory(name_th="ชมรมที่ไม่เกี่ยว")
+    event = OpportunityFactory(organization=host, schedule="event")
+    event.co_organizers.add(guest)
+    draft = OpportunityFactory(organization=host, status="draft")
+    draft.co_organizers.add(OrganizationFactory(name_th="ชมรมในงานร่าง"))
+    for org, other in ((host, "ชมรมที่มาร่วม"), (guest, "มูลนิธิเจ้าภาพ")):
+        page = client.get(f"/organizations/{org.pk}/", HTTP_ACCEPT_LANGUAGE="th").content.decode()
+        assert "ทำงานร่วมกับ" in page and f">{other}</a>" in page
+        assert "ชมรมที่ไม่เกี่ยว" not in page and "ชมรมในงานร่าง" not in page

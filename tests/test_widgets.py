@@ -69,3 +69,13 @@ def test_staff_get_the_snippet_of_their_organization_with_a_preview(client):
     assert '<iframe src="http://testserver/en/widgets/opportunities/' in shown  # the preview
     dashboard = client.get("/manage/", HTTP_ACCEPT_LANGUAGE="th").content.decode()
     assert f'href="{page}"' in dashboard
+    # A province's opportunities for a cause, from every organization.
+    shown = client.get(page, {"scope": "province", "cause": "elderly"}).content.decode()
+    code = re.search(r'<textarea id="widget-code"[^>]*>([^<]+)</textarea>', shown)[1]
+    assert "/widgets/opportunities/?area=50&amp;amp;cause=elderly" in code
+    assert "organization=" not in code
+    # A mistake is said beside its field, and the rest of the choice is kept.
+    shown = client.get(page, {"view": "map", "shown": "500"}, HTTP_ACCEPT_LANGUAGE="th")
+    text = shown.content.decode()
+    assert "view=map" in text and "shown=6" in text
+    assert "น้อยกว่าหรือเท่ากับ 20" in text
