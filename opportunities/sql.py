@@ -321,3 +321,18 @@ DROP TRIGGER organization_work_delete ON opportunities_opportunity;
 DROP FUNCTION organization_work_changed();
 DROP FUNCTION organization_work_refresh(bigint[]);
 """
+
+
+# An organization's tile also shows its names, type and trust: a change of those is a change on
+# the map too (0007's function, which watched only its point and status, replaced in 0011).
+_WATCHED_BEFORE = "(o.location::text, o.status) IS DISTINCT FROM (n.location::text, n.status)"
+_WATCHED_NOW = (
+    "(o.location::text, o.status, o.name_th, o.name_en, o.kind, o.verified, o.partner)\n"
+    "              IS DISTINCT FROM\n"
+    "          (n.location::text, n.status, n.name_th, n.name_en, n.kind, n.verified, n.partner)"
+)
+_MAP_FUNCTION = MAP_CHANGE_TRIGGERS[: MAP_CHANGE_TRIGGERS.index("END $$;") + len("END $$;")]
+MAP_CHANGED_WATCHES_ORGANIZATIONS = _MAP_FUNCTION.replace(
+    "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"
+).replace(_WATCHED_BEFORE, _WATCHED_NOW)
+MAP_CHANGED_AS_BEFORE = _MAP_FUNCTION.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")

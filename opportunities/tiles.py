@@ -69,6 +69,7 @@ POINT_PROPERTIES = {
         "kind": "kind",
         "precision": "precision",
         "verified": "verified",
+        "partner": "partner",
     },
 }
 

@@ -1,5 +1,6 @@
 import json
 
+from django.db.models.functions import Collate
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -27,7 +28,7 @@ from opportunities.taxonomy import Cause, Skill
 from places import sql as places_sql
 from places import trust
 from places.filters import ORDERS, filter_organizations
-from places.models import BY_NAME, Area, Level, Organization, OrganizationKind
+from places.models import BY_NAME, THAI_ORDER, Area, Level, Organization, OrganizationKind
 from places.serializers import organization_feature
 
 
@@ -196,6 +197,7 @@ def tile(request, layer, z, x, y):
 
 
 LIST_SIZE = 20
+LEADING_VOWELS = "เแโใไ"
 
 
 def opportunity_list(request):
@@ -357,7 +359,7 @@ def _areas(level, parent=None) -> list[tuple[str, str]]:
     areas = Area.objects.filter(level=level)
     if parent:
         areas = areas.filter(parent_id=parent)
-    return list(areas.order_by(name).values_list("code", name))
+    return list(areas.order_by(Collate(name, THAI_ORDER)).values_list("code", name))
 
 
 def partners(request):
@@ -368,8 +370,10 @@ def partners(request):
 
 
 def _name_provinces(organizations):
-    """Each organization's `province_name`, in the page's language."""
+    """Each organization's `province_name`, in the page's language, and its `initial` (a Thai
+    name's first consonant: a leading vowel such as เ is written before it, read after it)."""
     names = dict(_areas(Level.PROVINCE))
     for o in organizations:
         o.province_name = names.get((o.area_id or "")[:2], "")
+        o.initial = o.name.lstrip(LEADING_VOWELS)[:1]
     return names

@@ -45,6 +45,8 @@ def organization_feature(org, request=None, distance=None) -> dict:
             "facebook": org.facebook,
         },
         "verified": org.verified,
+        "partner": org.partner,
+        "trust": org.trust.value,
         "status": org.status,
         "url": request.build_absolute_uri(url) if request else url,
     }

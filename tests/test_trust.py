@@ -191,3 +191,14 @@ def test_an_organizations_page_names_who_it_works_with(client):
         page = client.get(f"/organizations/{org.pk}/", HTTP_ACCEPT_LANGUAGE="th").content.decode()
         assert "ทำงานร่วมกับ" in page and f">{other}</a>" in page
         assert "ชมรมที่ไม่เกี่ยว" not in page and "ชมรมในงานร่าง" not in page
+
+
+def test_a_change_of_tier_reaches_the_map_and_its_popups(client):
+    from opportunities.models import MapChange
+
+    org = OrganizationFactory(name_th="มูลนิธิกระจกเงา")
+    MapChange.objects.all().delete()
+    org.change_trust(Trust.PARTNER)
+    assert MapChange.objects.filter(layer="organizations").exists()
+    feature = client.get(f"/api/v1/organizations/{org.pk}/").json()["properties"]
+    assert (feature["partner"], feature["trust"], feature["verified"]) == (True, "partner", True)

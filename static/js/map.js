@@ -18,6 +18,7 @@
   var SMALL_CLUSTER = 5; // a cluster this small opens as a list instead of zooming
   // Popups clear the zoom buttons when the map pans to show them.
   var POPUP = { maxWidth: Math.min(320, window.innerWidth - 70), autoPanPaddingTopLeft: [56, 16], autoPanPaddingBottomRight: [16, 16] };
+  var MAX_LISTED = 50; // a cluster that cannot be zoomed into lists this many
 
   var config, map, markers, orgMarkers, outlines, searchCircle, search = null;
   var asked = "";
@@ -393,15 +394,19 @@
   }
 
   /* A small cluster lists what is in it; a larger one zooms to its own extent. */
+  function listsInstead(c) {
+    return c.count <= SMALL_CLUSTER || map.getZoom() >= config.max_zoom;
+  }
+
   function openCluster(c) {
-    if (c.count > SMALL_CLUSTER) {
+    if (!listsInstead(c)) {
       map.fitBounds(c.bounds, { maxZoom: config.max_zoom, padding: [24, 24] });
       return;
     }
     var b = c.bounds;
     var params = filterParams();
     params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(","));
-    params.set("page_size", String(SMALL_CLUSTER));
+    params.set("page_size", String(Math.min(c.count, MAX_LISTED)));
     var mine = ++clusterGeneration; // only the cluster clicked last opens
     fetch(config.api + "?" + params.toString())
       .then(function (response) { return response.json(); })
@@ -409,7 +414,7 @@
         if (mine !== clusterGeneration) return;
         var items = (body.features || []).map(function (f) { return f.properties; });
         // The map's one popup, at the cluster: the marker may have been redrawn meanwhile.
-        L.popup(POPUP).setLatLng(c.at).setContent(listPopup(items, c.at)).openOn(map);
+        L.popup(listPopupOptions()).setLatLng(c.at).setContent(listPopup(items, c.at)).openOn(map);
       });
   }
 
@@ -433,13 +438,18 @@
   }
 
   function drawOrganizations(collections, z) {
-    var clusters = [], points = {}, total = 0;
+    var clusters = [], points = {}, seen = {}, total = 0;
     collections.forEach(function (collection) {
       collection.features.forEach(function (feature) {
         var at = L.latLng(feature.geometry.coordinates[1], feature.geometry.coordinates[0]);
         var p = feature.properties;
         if (p.cluster) clusters.push({ at: at, count: p.count, bounds: cellBounds(at, z) });
-        else points[p.id] = { at: at, p: p };
+        else if (!seen[p.id]) {
+          // Organizations at the same place are one square that lists them.
+          seen[p.id] = true;
+          var key = at.lat.toFixed(6) + "," + at.lng.toFixed(6);
+          (points[key] = points[key] || { at: at, items: [] }).items.push(p);
+        }
       });
     });
     orgMarkers.clearLayers();
@@ -456,36 +466,38 @@
       marker.on("click", function () { openOrgCluster(c); });
       orgMarkers.addLayer(marker);
     });
-    Object.keys(points).forEach(function (id) {
-      total += 1;
-      var item = points[id];
-      var name = orgName(item.p);
-      var marker = L.marker(item.at, {
-        icon: L.divIcon({ className: "org-point", iconSize: [20, 20] }),
+    Object.keys(points).forEach(function (key) {
+      var group = points[key], many = group.items.length > 1;
+      total += group.items.length;
+      var name = many ? say(config.text.org_cluster, { n: group.items.length }) : orgName(group.items[0]);
+      var marker = L.marker(group.at, {
+        icon: many
+          ? L.divIcon({ className: "cluster org", html: "<span>" + group.items.length + "</span>", iconSize: [32, 32] })
+          : L.divIcon({ className: "org-point", iconSize: [20, 20] }),
         title: name,
         alt: name,
         keyboard: true,
       });
-      marker.bindPopup(function () { return orgPopup([item.p]); }, POPUP);
+      marker.bindPopup(function () { return orgPopup(group.items); }, listPopupOptions());
       orgMarkers.addLayer(marker);
     });
     map.getContainer().dataset.organizations = String(total);
   }
 
   function openOrgCluster(c) {
-    if (c.count > SMALL_CLUSTER) {
+    if (!listsInstead(c)) {
       map.fitBounds(c.bounds, { maxZoom: config.max_zoom, padding: [24, 24] });
       return;
     }
     var b = c.bounds;
     var params = new URLSearchParams();
     params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(","));
-    params.set("page_size", String(SMALL_CLUSTER));
+    params.set("page_size", String(Math.min(c.count, MAX_LISTED)));
     fetch(config.org_api + "?" + params.toString())
       .then(function (response) { return response.json(); })
       .then(function (body) {
         var items = (body.features || []).map(function (f) { return f.properties; });
-        L.popup(POPUP).setLatLng(c.at).setContent(orgPopup(items)).openOn(map);
+        L.popup(listPopupOptions()).setLatLng(c.at).setContent(orgPopup(items)).openOn(map);
       });
   }
 
@@ -495,9 +507,15 @@
 
   function orgPopup(items) {
     return '<ul class="popup-list">' + items.map(function (p) {
+      var tier = p.partner ? config.text.partner : p.verified ? config.text.verified : "";
       return '<li><a href="' + config.org_page.replace("{id}", p.id) + '">' + escapeHtml(orgName(p)) + "</a><br><small>" +
-        escapeHtml(config.kinds[p.kind] || "") + (p.verified ? " · " + escapeHtml(config.text.verified) : "") + "</small></li>";
+        escapeHtml(config.kinds[p.kind] || "") + (tier ? " · " + escapeHtml(tier) : "") + "</small></li>";
     }).join("") + "</ul>";
+  }
+
+  /* A list in a popup scrolls inside it rather than reach past the map's top. */
+  function listPopupOptions() {
+    return L.extend({}, POPUP, { maxHeight: Math.max(140, map.getSize().y - 90) });
   }
 
   function pointMarker(group) {
@@ -520,7 +538,7 @@
           dashArray: approximate ? "4 3" : null,
           className: approximate ? "point approximate" : "point exact",
         });
-    marker.bindPopup(function () { return many ? listPopup(group.items, group.at) : popup(group.at, first, approximate); }, POPUP);
+    marker.bindPopup(function () { return many ? listPopup(group.items, group.at) : popup(group.at, first, approximate); }, many ? listPopupOptions() : POPUP);
     return marker;
   }
 
@@ -559,15 +577,29 @@
 
   function listViewport() {
     if (search || searchFailed || filterProblem()) return;
-    var params = filterParams();
+    // Organizations alone on the map: the list is theirs.
+    var organizations = !$("layer-opportunities").checked && $("layer-organizations").checked;
+    var params = organizations ? new URLSearchParams() : filterParams();
     var b = map.getBounds();
     var west = Math.max(-180, b.getWest()), east = Math.min(180, b.getEast());
     var south = Math.max(-90, b.getSouth()), north = Math.min(90, b.getNorth());
-    var heading = config.text.in_area;
+    var heading = organizations ? config.text.orgs_in_area : config.text.in_area;
     if ((east - west) * (north - south) <= MAX_BBOX_SQUARE_DEGREES) {
       params.set("bbox", [west, south, east, north].map(function (v) { return v.toFixed(5); }).join(","));
     } else {
-      heading = config.text.newest;
+      heading = organizations ? config.text.orgs_by_name : config.text.newest;
+    }
+    if (organizations) {
+      params.set("page_size", "20");
+      fetch(config.org_api + "?" + params.toString())
+        .then(function (response) { return response.json(); })
+        .then(function (body) {
+          if (search) return;
+          $("results-heading").textContent = heading;
+          renderOrgList(body.features || []);
+        })
+        .catch(function () { if (!search) renderList([], config.text.failed); });
+      return;
     }
     params.set("page_size", "20");
     fetch(config.api + "?" + params.toString())
@@ -580,6 +612,32 @@
         renderList(answer.body.features || [], null, answer.body.search && answer.body.search.detail);
       })
       .catch(function () { if (!search) renderList([], config.text.failed); });
+  }
+
+  function renderOrgList(features) {
+    var list = $("results");
+    list.innerHTML = "";
+    $("results-notice").hidden = true;
+    if (!features.length) {
+      var empty = document.createElement("li");
+      empty.className = "empty";
+      empty.textContent = config.text.no_orgs;
+      list.appendChild(empty);
+    }
+    features.forEach(function (feature) {
+      var p = feature.properties;
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = config.org_page.replace("{id}", p.id);
+      link.textContent = orgName(p);
+      var small = document.createElement("small");
+      var tier = p.partner ? config.text.partner : p.verified ? config.text.verified : "";
+      small.textContent = [config.kinds[p.kind] || "", tier].filter(Boolean).join(" · ");
+      item.appendChild(link);
+      item.appendChild(document.createElement("br"));
+      item.appendChild(small);
+      list.appendChild(item);
+    });
   }
 
   function renderList(features, problem, notice) {

@@ -22,7 +22,7 @@ def test_someone_finds_an_organization_by_name_type_province_and_distance(demo_w
     page = person.page
 
     page.get_by_role("link", name="ทำเนียบองค์กร").click()
-    expect(page.locator("h1")).to_have_text("องค์กร")
+    expect(page.locator("h1")).to_have_text("ทำเนียบองค์กร")
     expect(page.get_by_role("link", name="ถัดไป")).to_be_visible()
     person.step("the directory, by name in Thai order")
     names = results(page).all_inner_texts()
@@ -113,8 +113,30 @@ def test_someone_shows_organizations_on_the_map_and_opens_one(demo_world, journe
     person.sees("ความน่าเชื่อถือ:", exact=False)
     person.step("the organization opened from the map")
 
-    # Back on the map, the layers chosen are still the ones shown.
+    # Back on the map, the layers chosen are still the ones shown, and the list beside the map
+    # is of organizations.
     page.go_back()
     expect(page.get_by_label("องค์กร", exact=True)).to_be_checked()
     expect(page.get_by_label("งานอาสาสมัคร", exact=True)).not_to_be_checked()
+
+    # Many organizations at one place (the demo's partners in Bangkok): however far one zooms,
+    # the square opens as a list of all of them.
+    in_bangkok = on_map.filter(area_id="10").count()
+    assert in_bangkok > 5
+    person.types("ค้นหางานอาสาใกล้", "กรุงเทพมหานคร")
+    person.clicks("button", "ค้นหา", exact=True)
+    person.sees("กม. จาก กรุงเทพมหานคร", exact=False)
+    popup = page.locator(".leaflet-popup-content")
+    stack = page.locator(".cluster.org").filter(has_text=re.compile(r"^\s*([89]|\d\d)\s*$"))
+    shown = 0
+    for _ in range(8):  # each click zooms in, until no zoom is left: then it lists
+        expect(stack.first).to_be_visible()
+        shown = int(stack.first.inner_text())
+        stack.first.click()
+        page.wait_for_timeout(1000)
+        if popup.count():
+            break
+    assert shown >= in_bangkok
+    expect(popup.locator("li")).to_have_count(shown)
+    person.step("many organizations at one place, listed")
     person.no_errors()
