@@ -46,13 +46,25 @@ WORDS = [
 LISTED = re.compile(rb'<li>\s*<a href="/organizations/[0-9]+/"')
 
 
+def believable_name(rng, place):
+    kind, prefix = rng.choice(KINDS)
+    return kind, f"{prefix}{''.join(rng.sample(WORDS, rng.choice([1, 2])))}{place}"
+
+
 def ensure_directory(count, rng):
-    """Organizations with believable names, until the directory holds `count` of its own."""
+    """Organizations with believable names, until the directory holds `count` of its own. The
+    organizations synthetic.py made for the opportunities get such names too (theirs all begin
+    alike, so they would all sort together, which no real directory does)."""
     from django.contrib.gis.geos import Point
     from synthetic import near
 
     from places.models import Area, Organization
 
+    renamed = []
+    for org in Organization.objects.filter(name_th__startswith="องค์กรทดสอบ").select_related("area"):
+        org.kind, org.name_th = believable_name(rng, org.area.name_th)
+        renamed.append(org)
+    Organization.objects.bulk_update(renamed, ["kind", "name_th"], batch_size=2000)
     have = Organization.objects.filter(external_id__startswith=DIRECTORY).count()
     with _cursor() as cursor:  # statistics as fresh as after a load (a migration may add columns)
         cursor.execute("ANALYZE places_organization")
@@ -65,13 +77,12 @@ def ensure_directory(count, rng):
     new = []
     for i in range(have, count):
         code, place, lon, lat = rng.choice(tambons)
-        kind, prefix = rng.choice(KINDS)
-        words = "".join(rng.sample(WORDS, rng.choice([1, 2])))
+        kind, name = believable_name(rng, place)
         x, y = near(rng, lon, lat)
         new.append(
             Organization(
                 external_id=f"{DIRECTORY}{i}",
-                name_th=f"{prefix}{words}{place}",
+                name_th=name,
                 name_en=f"Organization {i}",
                 kind=kind,
                 location=Point(x, y, srid=4326),

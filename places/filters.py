@@ -6,9 +6,16 @@ from rest_framework.exceptions import ValidationError
 
 from common import params as read
 from geocoding.near import read_near
-from places.models import BY_NAME, NEWEST_ORGANIZATIONS, OrganizationKind
+from places.models import (
+    BY_NAME,
+    BY_NAME_SEARCHED,
+    NEWEST_ORGANIZATIONS,
+    NEWEST_SEARCHED,
+    OrganizationKind,
+)
 
 MAX_QUERY_LENGTH = 200
+FEW_MATCHES = 300  # sorted in a few ms; more are found faster along the order's index
 ORDERS = {"name": _("name (A to Z)"), "newest": _("newest first"), "distance": _("distance")}
 
 # Filters on what apps above this one keep (opportunities: `cause`, `open`), added by them at
@@ -33,8 +40,9 @@ def filter_organizations(queryset, params):
         queryset = queryset.filter(verified=verified)
     for function in _added.values():
         queryset = function(queryset, params)
-    if text := read.text(params, "q", max_length=MAX_QUERY_LENGTH):
-        queryset = queryset.search(text)
+    searched = read.text(params, "q", max_length=MAX_QUERY_LENGTH)
+    if searched:
+        queryset = queryset.search(searched)
     if bbox := read.bbox(params):
         queryset = queryset.inside(bbox)
     near = read_near(params)
@@ -48,5 +56,10 @@ def filter_organizations(queryset, params):
         if order == "distance":
             return queryset.exclude(location=None).nearest_first(point), None, about
         queryset = queryset.within_km(point, km)
-    keyset = NEWEST_ORGANIZATIONS if order == "newest" else BY_NAME
+    # A search with few matches sorts them; one with many finds a page by walking the order.
+    few = searched and queryset.order_by()[:FEW_MATCHES].count() < FEW_MATCHES
+    if order == "newest":
+        keyset = NEWEST_SEARCHED if few else NEWEST_ORGANIZATIONS
+    else:
+        keyset = BY_NAME_SEARCHED if few else BY_NAME
     return keyset.ordered(queryset), keyset, about

@@ -275,6 +275,17 @@ class LocatedQuerySet(models.QuerySet):
 # An organization's names as one text, behind a pg_trgm GIN index of it upper-cased (see
 # opportunities.models.SEARCHED_TEXT); and the order its list pages through (common.pages).
 NAMES_TEXT = Concat("name_th", Value(" "), "name_en", output_field=models.TextField())
+
+
+class NameBigrams(models.Func):
+    """The two-letter pieces of a text, upper-cased (places.sql.NAME_BIGRAMS): behind a GIN
+    index, they find a two-letter word (a tambon such as ยม or บก) that has no trigram."""
+
+    function = "name_bigrams"
+    output_field = ArrayField(models.TextField())
+
+
+SHORT_WORD = 2  # a word this long is found through the bigrams; a longer one through trigrams
 # The open_until of an organization with an opportunity that has no end.
 OPEN_FOR_GOOD = datetime.date.max
 
@@ -286,6 +297,37 @@ BY_NAME = Keyset(
 NEWEST_ORGANIZATIONS = Keyset(
     "newest_organizations",
     (("created_at", None, "datetime"), ("id", None, "int")),
+    descending=True,
+)
+
+
+class Unwalkable(models.Func):
+    """A key as no index reads it (`x || ''`, `x + interval '0'`): a search's matches are read
+    through its indexes and sorted, never looked for by walking the whole order's index. For a
+    search with few matches (places.filters.FEW_MATCHES): the planner cannot tell how rare a
+    searched word is (a tambon's name in 10 names, or in 1,000), and walked all 102,000 names
+    for a few (bench/directory.py, "q= a place's name"). Same cursors as the walkable order."""
+
+    template = "(%(expressions)s %(plus)s)"
+
+
+BY_NAME_SEARCHED = Keyset(
+    "by_name",
+    (
+        ("page_name", Unwalkable(Collate("name_th", THAI_ORDER), plus="|| ''"), "text"),
+        ("id", None, "int"),
+    ),
+)
+NEWEST_SEARCHED = Keyset(
+    "newest_organizations",
+    (
+        (
+            "created_at",
+            Unwalkable("created_at", plus="+ interval '0'", output_field=models.DateTimeField()),
+            "datetime",
+        ),
+        ("id", None, "int"),
+    ),
     descending=True,
 )
 
@@ -347,9 +389,14 @@ def organizations_named(word: str):
 
 class OrganizationQuerySet(LocatedQuerySet):
     def search(self, text):
-        """With every word of `text` in their Thai or English name (name_words)."""
+        """With every word of `text` in their Thai or English name (name_words), each through
+        an index: trigrams, or the name's bigrams for a two-letter word."""
         qs = self.annotate(names_text=NAMES_TEXT)
         for word in name_words(text):
+            if len(word) == SHORT_WORD:
+                qs = qs.alias(name_bigrams=NameBigrams(NAMES_TEXT)).filter(
+                    name_bigrams__contains=[word.upper()]
+                )
             qs = qs.filter(names_text__icontains=word)
         return qs
 
@@ -448,6 +495,7 @@ class Organization(Located):
             GinIndex(
                 OpClass(Upper(NAMES_TEXT), name="gin_trgm_ops"), name="organization_names_text"
             ),
+            GinIndex(NameBigrams(NAMES_TEXT), name="organization_name_bigrams"),
             GinIndex(fields=["work_causes"], name="organization_work_causes"),
             models.Index(
                 fields=["open_until"],

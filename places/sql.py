@@ -128,3 +128,14 @@ def simplified_boundaries(level, codes) -> dict:
     stamp = changed.timestamp() if changed else 0
     every = cache.get_or_set(f"boundaries:{level}:{stamp}", build, 86400)
     return {code: every[code] for code in codes if code in every}
+
+
+# The two-letter pieces of a text (upper-cased, each once), for places.models.NameBigrams.
+NAME_BIGRAMS = """
+CREATE FUNCTION name_bigrams(t text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT coalesce(array_agg(DISTINCT substr(upper(t), i, 2)), '{}')
+    FROM generate_series(1, length(t) - 1) AS i
+$$;
+"""
+DROP_NAME_BIGRAMS = "DROP FUNCTION name_bigrams(text);"

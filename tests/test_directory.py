@@ -167,3 +167,13 @@ def test_an_organizations_work_follows_every_write_to_its_opportunities(client):
     assert listed(client, cause="elderly")[0] == []
     Opportunity.objects.filter(organization=second).delete()
     assert listed(client, cause="arts")[0] == [] and listed(client, open="true")[0] == []
+
+
+def test_a_two_letter_word_is_found(client):
+    # (Through the bigram index at scale: bench/directory.py, "q= a place's name".)
+    OrganizationFactory(name_th="กลุ่มอาสาตำบลยม")
+    OrganizationFactory(name_th="ชมรมบ้านยาง")
+    assert listed(client, q="ยม")[0] == ["กลุ่มอาสาตำบลยม"]
+    assert listed(client, q="ยม กลุ่ม")[0] == ["กลุ่มอาสาตำบลยม"]
+    assert listed(client, q="ยมบ")[0] == []
+    assert len(api_names(client, q="ม")) == 2  # one letter: every name with it
