@@ -5,6 +5,7 @@ import math
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
+from django.db.models import FloatField, Func
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
@@ -17,6 +18,18 @@ from common import pages
 from common import params as read
 from common.openapi import collection
 from common.thailand import in_thailand, looks_swapped
+
+
+# A point's coordinates read in SQL: rows of plain values, no geometry object per row (they
+# cost more than the query itself: bench/radius.py, bench/directory.py).
+class Lon(Func):
+    template = "ST_X(%(expressions)s::geometry)"
+    output_field = FloatField()
+
+
+class Lat(Func):
+    template = "ST_Y(%(expressions)s::geometry)"
+    output_field = FloatField()
 
 
 def attribution() -> dict:

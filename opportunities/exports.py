@@ -15,12 +15,10 @@ from django.urls import reverse
 from icalendar import Calendar, Event, vGeo
 
 from common.csvfiles import safe_row
-from common.geojson import attribution
+from common.geojson import Lat, Lon, attribution
 from opportunities.models import Shift
 from opportunities.serializers import (
     LIST_FIELDS,
-    Lat,
-    Lon,
     detail_url_maker,
     listed_feature,
 )

@@ -1,26 +1,14 @@
 from django.db import transaction
-from django.db.models import FloatField, Func
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from common.geojson import PointField
+from common.geojson import Lat, Lon, PointField
 from opportunities.models import NEWEST, OPPORTUNITY_EDITABLE, SOONEST, Opportunity, Shift
 from opportunities.taxonomy import Cause, Language, Mode, Skill
 from places.models import ModerationStatus, Organization
 from places.serializers import geocoded, take_place
 from places.staff import runs
-
-
-class Lon(Func):
-    template = "ST_X(%(expressions)s::geometry)"
-    output_field = FloatField()
-
-
-class Lat(Func):
-    template = "ST_Y(%(expressions)s::geometry)"
-    output_field = FloatField()
-
 
 LIST_FIELDS = [
     "id",

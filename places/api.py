@@ -11,7 +11,14 @@ from places import staff
 from places.filters import filter_organizations
 from places.models import Organization
 from places.permissions import StaffOrModeratorMayChange
-from places.serializers import OrganizationWriteSerializer, RejectSerializer, organization_feature
+from places.serializers import (
+    OrganizationWriteSerializer,
+    RejectSerializer,
+    listed_organization,
+    organization_feature,
+    organization_rows,
+    organization_url_maker,
+)
 
 
 @geojson_operations(
@@ -54,8 +61,10 @@ class OrganizationViewSet(viewsets.ModelViewSet):
         if keyset is None:
             self.paginator.radius_km = about["radius_km"]
         self.paginator.keyset = keyset
-        page = self.paginate_queryset(queryset)
-        features = [organization_feature(o, request, getattr(o, "distance", None)) for o in page]
+        keys = [name for name, _, _ in keyset.keys] if keyset else ["distance", "knn"]
+        page = self.paginate_queryset(organization_rows(queryset, keys))
+        url_of = organization_url_maker(request)
+        features = [listed_organization(row, url_of) for row in page]
         return self.paginator.get_paginated_response(features, {"search": about} if about else None)
 
     def retrieve(self, request, *args, **kwargs):

@@ -194,15 +194,6 @@ class Located(models.Model):
             ),
         ]
 
-    @property
-    def area_codes(self) -> dict:
-        code = self.area_id or ""
-        return {
-            "province": code[:2] or None,
-            "amphoe": code[:4] if len(code) >= 4 else None,
-            "tambon": code if len(code) == 6 else None,
-        }
-
 
 class TransitionError(Exception):
     """A status change the moderation workflow does not allow."""
@@ -244,6 +235,12 @@ class Trust(models.TextChoices):
     REGISTERED = "registered", _("registered, not yet verified")
     VERIFIED = "verified", _("verified by the network's moderators")
     PARTNER = "partner", _("partner of the network")
+
+    @classmethod
+    def of(cls, verified: bool, partner: bool) -> "Trust":
+        if partner:
+            return cls.PARTNER
+        return cls.VERIFIED if verified else cls.REGISTERED
 
 
 class LocatedQuerySet(models.QuerySet):
@@ -525,9 +522,7 @@ class Organization(Located):
 
     @property
     def trust(self) -> Trust:
-        if self.partner:
-            return Trust.PARTNER
-        return Trust.VERIFIED if self.verified else Trust.REGISTERED
+        return Trust.of(self.verified, self.partner)
 
     # Moderation. Nothing pending or rejected is public; a rejection says why.
 

@@ -2,10 +2,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from common.geojson import PointField
+from common.geojson import Lat, Lon, PointField
 from geocoding.service import geocode
 from places import locating
-from places.models import ORGANIZATION_EDITABLE, Organization
+from places.models import ORGANIZATION_EDITABLE, Organization, Trust
 
 
 def geocoded(address) -> locating.Place:
@@ -25,39 +25,87 @@ def take_place(item, pin=None, place=None):
         locating.give(item, place)
 
 
-def organization_feature(org, request=None, distance=None) -> dict:
-    """An organization as a GeoJSON Feature (built directly: no serializer on the read path)."""
-    url = reverse("organization-detail-page", args=[org.pk])
+# An organization's columns in its Feature (listed_organization), read as plain values.
+ORGANIZATION_FIELDS = [
+    "id",
+    "name_th",
+    "name_en",
+    "kind",
+    "description",
+    "address",
+    "precision",
+    "area_id",
+    "phone",
+    "email",
+    "website",
+    "line_id",
+    "facebook",
+    "verified",
+    "partner",
+    "status",
+]
+
+
+def organization_rows(queryset, keys=()):
+    """The rows of a list of organizations: their fields, the `keys` a page is cut by (common
+    .pages), and the point's coordinates; no model instance or geometry object."""
+    names = [*ORGANIZATION_FIELDS, *(k for k in keys if k not in ORGANIZATION_FIELDS)]
+    return queryset.values(*names, lon=Lon("location"), lat=Lat("location"))
+
+
+def organization_url_maker(request=None):
+    """Builds organizations' page URLs without a reverse() per feature."""
+    template = reverse("organization-detail-page", args=[999999999])
+    if request is not None:
+        template = request.build_absolute_uri(template)
+    head, tail = template.split("999999999")
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def listed_organization(row, url_of) -> dict:
+    """A row of organization_rows() as a GeoJSON Feature: the one builder of an organization's
+    Feature (organization_feature gives it an instance's row)."""
+    code = row["area_id"] or ""
     properties = {
-        "id": org.pk,
-        "name_th": org.name_th,
-        "name_en": org.name_en,
-        "kind": org.kind,
-        "description": org.description,
-        "address": org.address,
-        "precision": org.precision or None,
-        **org.area_codes,
+        "id": row["id"],
+        "name_th": row["name_th"],
+        "name_en": row["name_en"],
+        "kind": row["kind"],
+        "description": row["description"],
+        "address": row["address"],
+        "precision": row["precision"] or None,
+        "province": code[:2] or None,
+        "amphoe": code[:4] if len(code) >= 4 else None,
+        "tambon": code if len(code) == 6 else None,
         "contacts": {
-            "phone": org.phone,
-            "email": org.email,
-            "website": org.website,
-            "line": org.line_id,
-            "facebook": org.facebook,
+            "phone": row["phone"],
+            "email": row["email"],
+            "website": row["website"],
+            "line": row["line_id"],
+            "facebook": row["facebook"],
         },
-        "verified": org.verified,
-        "partner": org.partner,
-        "trust": org.trust.value,
-        "status": org.status,
-        "url": request.build_absolute_uri(url) if request else url,
+        "verified": row["verified"],
+        "partner": row["partner"],
+        "trust": Trust.of(row["verified"], row["partner"]).value,
+        "status": row["status"],
+        "url": url_of(row["id"]),
     }
-    if distance is not None:
-        properties["distance_km"] = round(distance.km, 3)
+    if row.get("distance") is not None:
+        properties["distance_km"] = round(row["distance"].km, 3)
     geometry = (
         None
-        if org.location is None
-        else {"type": "Point", "coordinates": [round(org.location.x, 6), round(org.location.y, 6)]}
+        if row["lon"] is None
+        else {"type": "Point", "coordinates": [round(row["lon"], 6), round(row["lat"], 6)]}
     )
-    return {"type": "Feature", "id": org.pk, "geometry": geometry, "properties": properties}
+    return {"type": "Feature", "id": row["id"], "geometry": geometry, "properties": properties}
+
+
+def organization_feature(org, request=None, distance=None) -> dict:
+    """An organization instance as a GeoJSON Feature, by the same builder as a listed row."""
+    row = {name: getattr(org, name) for name in ORGANIZATION_FIELDS}
+    row["distance"] = distance
+    row["lon"], row["lat"] = (org.location.x, org.location.y) if org.location else (None, None)
+    return listed_organization(row, organization_url_maker(request))
 
 
 class OrganizationWriteSerializer(serializers.ModelSerializer):
