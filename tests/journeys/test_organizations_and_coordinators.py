@@ -32,6 +32,18 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.journey]
 
 
+def moderator_in_admin(journey):
+    """A moderator, logged into the admin (its address is where moderators start)."""
+    admin = moderator()
+    User.objects.filter(pk=admin.pk).update(is_staff=True)
+    mod = journey.another("moderator")
+    mod.opens("/admin/")
+    mod.field("ชื่อผู้ใช้").fill(admin.username)
+    mod.field("รหัสผ่าน").fill(PASSWORD)
+    mod.page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    return mod
+
+
 def log_in(person, email, password=PASSWORD):
     person.menu().get_by_role("link", name="เข้าสู่ระบบ").click()
     person.field("อีเมล").fill(email)
@@ -63,13 +75,7 @@ def test_an_organization_registers_posts_and_hears_of_its_volunteers(demo_world,
     assert organization.status == "pending" and organization.location is not None
 
     # A moderator approves it from the admin, with the map of its place showing.
-    admin = moderator()
-    User.objects.filter(pk=admin.pk).update(is_staff=True)
-    mod = journey.another("moderator")
-    mod.opens("/admin/")
-    mod.field("ชื่อผู้ใช้").fill(admin.username)
-    mod.field("รหัสผ่าน").fill(PASSWORD)
-    mod.page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    mod = moderator_in_admin(journey)
     mod.page.get_by_role("link", name="องค์กร", exact=True).first.click()
     mod.page.get_by_role("link", name="กลุ่มจิตอาสารักษ์แม่ปิง").click()
     expect(mod.page.locator(".leaflet-container")).to_be_visible()

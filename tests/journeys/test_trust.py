@@ -5,12 +5,11 @@ the partner's words, and the network's partners on their page."""
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from places.models import Membership, ModerationStatus, Organization
-from tests.factories import PASSWORD, OrganizationFactory, UserFactory, moderator
-from tests.journeys.test_organizations_and_coordinators import log_in
+from tests.factories import OrganizationFactory, UserFactory
+from tests.journeys.test_organizations_and_coordinators import log_in, moderator_in_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.journey]
 
@@ -48,13 +47,7 @@ def test_a_partner_vouches_and_a_moderator_verifies(demo_world, journey):
     person.step("vouched").no_errors()
 
     # The moderator's queue puts the vouched organization first; a moderator still decides.
-    admin = moderator()
-    User.objects.filter(pk=admin.pk).update(is_staff=True)
-    mod = journey.another("moderator")
-    mod.opens("/admin/")
-    mod.field("ชื่อผู้ใช้").fill(admin.username)
-    mod.field("รหัสผ่าน").fill(PASSWORD)
-    mod.page.get_by_role("button", name="เข้าสู่ระบบ").click()
+    mod = moderator_in_admin(journey)
     mod.page.get_by_role("link", name="องค์กร", exact=True).first.click()
     first_row = mod.page.locator("#result_list tbody tr").first
     expect(first_row).to_contain_text("กลุ่มอาสาบ้านใหม่")
