@@ -319,7 +319,7 @@ NEWEST_SEARCHED = Keyset(
     "newest_organizations",
     (
         (
-            "created_at",
+            "page_created",
             Unwalkable("created_at", plus="+ interval '0'", output_field=models.DateTimeField()),
             "datetime",
         ),

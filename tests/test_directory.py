@@ -99,6 +99,18 @@ def test_by_name_newest_or_distance_from_a_typed_place(client):
     assert names == [near.name_th, far.name_th]  # nearest first, Bangkok beyond 50 km
     assert re.search(r"ข เชียงใหม่อาสา</a>.*?· \d+\.\d กม\.", text, re.S)
     assert "ภายใน 50 กม. จาก" in text
+    # Words with few matches are sorted, in either order, on the page and in the API.
+    assert listed(client, q="อาสา", sort="newest")[0] == [
+        near.name_th,
+        bangkok.name_th,
+        far.name_th,
+    ]
+    assert api_names(client, q="อาสา", sort="newest") == [
+        near.name_th,
+        bangkok.name_th,
+        far.name_th,
+    ]
+    assert api_names(client, q="อาสา") == [far.name_th, near.name_th, bangkok.name_th]
     # A place and another order: within the radius, in that order.
     assert listed(client, near="เชียงใหม่", radius_km="50", sort="newest")[0] == [
         near.name_th,
@@ -120,15 +132,16 @@ def test_mistakes_are_said_in_thai_and_lose_nothing_typed(client):
 def test_pages_follow_a_cursor_and_number_on(client):
     for n in range(25):
         OrganizationFactory(name_th=f"กลุ่มอาสา {n:02d}")
-    first, text = listed(client)
-    assert first == [f"กลุ่มอาสา {n:02d}" for n in range(20)]
-    following = re.search(r'<a href="\?([^"]+)" rel="next">', text)[1].replace("&amp;", "&")
-    page = client.get(f"/organizations/?{following}", HTTP_ACCEPT_LANGUAGE="th")
-    text = page.content.decode()
-    assert re.findall(r'<a href="/organizations/\d+/">([^<]+)</a>', text) == [
-        f"กลุ่มอาสา {n:02d}" for n in range(20, 25)
-    ]
-    assert '<ol class="results" start="21">' in text and 'rel="next"' not in text
+    for params in ({}, {"q": "กลุ่มอาสา"}):  # walking the order, or sorting a search's matches
+        first, text = listed(client, **params)
+        assert first == [f"กลุ่มอาสา {n:02d}" for n in range(20)]
+        following = re.search(r'<a href="\?([^"]+)" rel="next">', text)[1].replace("&amp;", "&")
+        page = client.get(f"/organizations/?{following}", HTTP_ACCEPT_LANGUAGE="th")
+        text = page.content.decode()
+        assert re.findall(r'<a href="/organizations/\d+/">([^<]+)</a>', text) == [
+            f"กลุ่มอาสา {n:02d}" for n in range(20, 25)
+        ]
+        assert '<ol class="results" start="21">' in text and 'rel="next"' not in text
 
 
 def test_the_directory_is_linked_from_every_page_and_leads_to_the_organization(client):
