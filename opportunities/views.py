@@ -227,12 +227,7 @@ def opportunity_list(request):
         error = read.first_message(exc)
         if isinstance(exc.detail, dict) and "near" in exc.detail:
             candidates = places_meant(request.GET, request.GET.get("near", ""))
-    params = request.GET.copy()
-    for name in ("page", "after", "start"):
-        params.pop(name, None)
-    first = params.urlencode() if cursor else None
-    if following:
-        params["after"], params["start"] = following, start + len(rows)
+    first, next_page = _page_links(request.GET, cursor, following, start + len(rows))
     return render(
         request,
         "opportunities/list.html",
@@ -243,7 +238,7 @@ def opportunity_list(request):
             "candidates": candidates,
             "causes": Cause.choices,
             "skills": Skill.choices,
-            "next_page": params.urlencode() if following else None,
+            "next_page": next_page,
             "first_page": first,
             "stopped": pages.stopped_message() if stopped else "",
             "short_words": short_words_message() if short_words else "",
@@ -253,6 +248,19 @@ def opportunity_list(request):
             "map_query": _map_query(request.GET),
         },
     )
+
+
+def _page_links(params, cursor, following, next_start):
+    """(the first page's query when this is not it, the next page's query or None) of a list
+    page: the same search, cursor and row numbering carried by the links."""
+    query = params.copy()
+    for name in ("page", "after", "start"):
+        query.pop(name, None)
+    first = query.urlencode() if cursor else None
+    if not following:
+        return first, None
+    query["after"], query["start"] = following, next_start
+    return first, query.urlencode()
 
 
 def _searched(params):
@@ -307,12 +315,7 @@ def organization_list(request):
         error = read.first_message(exc)
         if isinstance(exc.detail, dict) and "near" in exc.detail and params.get("near"):
             candidates = places_meant(request.GET, params["near"])
-    query = request.GET.copy()
-    for name in ("page", "after", "start"):
-        query.pop(name, None)
-    first = query.urlencode() if cursor else None
-    if following:
-        query["after"], query["start"] = following, start + len(rows)
+    first, next_page = _page_links(request.GET, cursor, following, start + len(rows))
     province_names = _name_provinces(rows)
     province = request.GET.get("province", "")
     return render(
@@ -325,7 +328,7 @@ def organization_list(request):
             "candidates": candidates,
             "near": near,
             "stopped": pages.stopped_message() if stopped else "",
-            "next_page": query.urlencode() if following else None,
+            "next_page": next_page,
             "first_page": first,
             "kinds": OrganizationKind.choices,
             "causes": Cause.choices,

@@ -4,10 +4,10 @@ that may be framed (CSP frame-ancestors, X-Frame-Options) and the only ones that
 cookie: no session, no CSRF token, nothing that tracks."""
 
 import re
+from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
 from django.conf import settings
-from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -57,7 +57,7 @@ def opportunities_widget(request):
         rows = list(SOONEST.ordered(queryset)[: chosen["shown"]])
     except ValidationError as exc:
         error = read.first_message(exc)
-    more = reverse("opportunity-list-page") + ("?" + _query(asked) if asked else "")
+    more = reverse("opportunity-list-page") + ("?" + urlencode(asked) if asked else "")
     return render(
         request,
         "widgets/opportunities.html",
@@ -83,19 +83,13 @@ def opportunities_widget(request):
     )
 
 
-def _query(asked):
-    query = QueryDict(mutable=True)
-    query.update(asked)
-    return query.urlencode()
-
-
 def snippet(request, params: dict, language: str, title: str, view: str) -> tuple[str, str]:
     """(the widget's address, the <iframe> a partner site pastes) for these filters. Sandboxed:
     the widget runs its map, opens links in a new tab, and nothing else; it keeps its own
     origin, without which the browser refuses it the site's Thai font."""
     with translation.override(language):
         path = reverse("widget-opportunities")
-    url = request.build_absolute_uri(path) + "?" + _query(params)
+    url = request.build_absolute_uri(path) + "?" + urlencode(params)
     height = 520 if view == "map" else 420
     code = format_html(
         '<iframe src="{}" title="{}" width="100%" height="{}" style="border:0" loading="lazy" '
