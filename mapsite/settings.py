@@ -301,4 +301,6 @@ LEAFLET_CONFIG = {
     "SPATIAL_EXTENT": thailand.EXTENT,  # the pages' scripts read it from the map
     "TILES": [(_("OpenStreetMap"), MAP_TILES_URL, MAP_TILES_ATTRIBUTION)] if MAP_TILES_URL else [],
     "ATTRIBUTION_PREFIX": '<a href="https://leafletjs.com">Leaflet</a>',
+    # The zoom buttons' titles in the page's language, on every map
+    "PLUGINS": {"locale": {"js": "js/leaflet-locale.js", "auto-include": True}},
 }

@@ -62,6 +62,7 @@ def map_config(incident=None):
         "text": {
             "cluster": _("{n} opportunities here: zoom in"),
             "org_cluster": _("{n} organizations here"),
+            "org_one": _("One organization here"),
             "verified": _("verified"),
             "partner": _("partner"),
             "orgs_in_area": _("Organizations in this area"),

@@ -456,7 +456,7 @@
     merge(clusters).forEach(function (c) {
       total += c.count;
       var size = clusterSize(c.count);
-      var label = say(config.text.org_cluster, { n: c.count.toLocaleString() });
+      var label = orgCount(c.count);
       var marker = L.marker(c.at, {
         icon: L.divIcon({ className: "cluster org", html: "<span>" + c.count.toLocaleString() + "</span>", iconSize: [size, size] }),
         title: label,
@@ -469,7 +469,7 @@
     Object.keys(points).forEach(function (key) {
       var group = points[key], many = group.items.length > 1;
       total += group.items.length;
-      var name = many ? say(config.text.org_cluster, { n: group.items.length }) : orgName(group.items[0]);
+      var name = many ? orgCount(group.items.length) : orgName(group.items[0]);
       var marker = L.marker(group.at, {
         icon: many
           ? L.divIcon({ className: "cluster org", html: "<span>" + group.items.length + "</span>", iconSize: [32, 32] })
@@ -544,6 +544,10 @@
 
   function distanceLine(at) {
     return search ? "<span class=\"distance\">" + escapeHtml(kilometres(map.distance(search.centre, at))) + "</span>" : "";
+  }
+
+  function orgCount(n) {
+    return n === 1 ? config.text.org_one : say(config.text.org_cluster, { n: n.toLocaleString() });
   }
 
   function popup(at, p, approximate) {
