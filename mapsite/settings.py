@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "csp",
+    "django_celery_results",
     "common",
     "places",
     "opportunities",
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     # token per response, which is what BREACH would otherwise read).
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "common.replicas.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "common.middleware.RequestLimitsMiddleware",
@@ -111,6 +113,18 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.integer(
 # uncovered needs' search. Off for the site's connections.
 _options = DATABASES["default"]["OPTIONS"]
 _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+# Read replicas: DATABASE_REPLICA_URLS (comma-separated, zero or more) take the anonymous public
+# reads (common/replicas.py); everything else, and anyone who just wrote, stays on the primary.
+for _n, _url in enumerate(env.items("DATABASE_REPLICA_URLS"), 1):
+    DATABASES[f"replica_{_n}"] = {
+        **dj_database_url.parse(_url, conn_max_age=60, conn_health_checks=True),
+        "OPTIONS": dict(_options),
+        "TEST": {"MIRROR": "default"},  # the test database has no replica of its own
+    }
+DATABASE_ROUTERS = ["common.replicas.ReplicaRouter"]
+# How long a person who wrote reads from the primary, and how far behind a replica may be.
+DATABASE_PRIMARY_PIN_SECONDS = env.integer("DATABASE_PRIMARY_PIN_SECONDS", 15)
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.integer("DATABASE_REPLICA_MAX_LAG_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: CACHE_URL is redis://host:port/db (or unix:///path/redis.sock?db=N) for a cache that all
@@ -126,6 +140,43 @@ else:
     raise ImproperlyConfigured(
         f"CACHE_URL={CACHE_URL!r}: use redis://host:port/db, unix:///path.sock?db=N or locmem://."
     )
+
+# Celery: the work outside the request (mapsite/celery.py). CELERY_BROKER_URL is any broker URL
+# (redis://…, amqp://… for RabbitMQ); by default the cache's Redis, its keys under their own
+# prefix. Without a shared Redis (CACHE_URL=locmem://) tasks run in the process that sends them.
+CELERY_BROKER_URL = env.get("CELERY_BROKER_URL", "")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task whose worker died is handed out again after this long (acks late, below).
+    "visibility_timeout": env.integer("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # How often a worker looks for such tasks (Redis), in seconds.
+    "unacked_restore_interval": env.integer("CELERY_RESTORE_INTERVAL", 60),
+    "unacked_restore_throttle": 1,
+}
+if not CELERY_BROKER_URL and CACHE_URL.startswith("unix://"):
+    _path, _query = [*CACHE_URL.removeprefix("unix://").split("?", 1), ""][:2]
+    CELERY_BROKER_URL = f"redis+socket://{_path}"  # kombu reads database 0 on a socket
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"volmap-tasks-{_query}:"
+elif not CELERY_BROKER_URL and CACHE_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_URL = CACHE_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = "volmap-tasks:"
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_RESULT_BACKEND = "django-db"  # django-celery-results: outcomes and durations in the admin
+CELERY_RESULT_EXTENDED = True
+CELERY_RESULT_EXPIRES = 7 * 24 * 3600
+CELERY_TASK_TRACK_STARTED = True
+# A task is acknowledged when it ends, so one whose worker is killed runs again; every task is
+# written to be safe to run again (and to run twice at once).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "Asia/Bangkok"
+# A digest claimed by a run that died is sent by the next run after this long.
+DIGEST_CLAIM_LEASE_SECONDS = env.integer("DIGEST_CLAIM_LEASE_SECONDS", 15 * 60)
+CELERY_BEAT_SCHEDULE_FILENAME = env.get(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
+)
 
 # E-mail: the console in development, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env.get("EMAIL_HOST", "")

@@ -215,3 +215,15 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_in_process(request):
+    """A task that a test sends runs in the test's own process, at once, unless the test starts
+    a real worker (tests/test_worker.py), which is then the one that runs it."""
+    from mapsite.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = "celery_worker" not in request.fixturenames
+    yield
+    app.conf.task_always_eager = eager

@@ -1,7 +1,9 @@
 """Real servers for tests: gunicorn as docker-compose.yml runs it, and a canary HTTP server that
 records every request made to it (to prove that nothing was fetched)."""
 
+import copy
 import http.server
+import re
 import socket
 import subprocess
 import sys
@@ -9,6 +11,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -72,7 +75,31 @@ class Server:
             return error.code, dict(error.headers), error.read().decode()
 
     def cookie(self, name):
-        return next((c.value for c in self.cookies if c.name == name), None)
+        return next((c.value for c in self.cookies if c.name == name and not c.is_expired()), None)
+
+    def visitor(self):
+        """Another person on the same server: the same `get`, cookies of their own."""
+        other = copy.copy(self)
+        other.cookies = CookieJar()
+        other.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(other.cookies)
+        )
+        return other
+
+    def post_form(self, page, action=None, fields=None):
+        """Fill nothing but `fields` into the page's form that posts to `action` (or its first
+        form posting to the page itself), its CSRF token and hidden fields kept, and send it."""
+        body = self.get(page)[2]
+        target = rf'action="{re.escape(action)}"' if action else r'method="post"(?![^>]*action=)'
+        form = re.search(rf"<form[^>]*{target}[^>]*>(.*?)</form>", body, re.S)
+        assert form, f"{page}: no form posting to {action or 'itself'}"
+        data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form[1]))
+        data.update(fields or {})
+        return self.get(
+            action or page,
+            data=urllib.parse.urlencode(data).encode(),
+            headers={"Referer": f"https://volunteer.example.org{page}"},
+        )
 
     def errors(self) -> str:
         self.log.seek(0)

@@ -1,30 +1,32 @@
-"""The periodic jobs: one schedule (common/schedule.py) that ./dev run and docker-compose.yml's
-scheduler both run. Every job runs, a failing one stops none of the others, hourly and daily
-jobs run at start-up and then once per period, and closing the past opportunities (one bulk
-UPDATE, no model signals) tells the map."""
+"""The work outside the request, as Celery tasks (mapsite/celery.py): each periodic task does
+its work when run, beat runs each one every period (the minute ones, the hourly reminders, the
+daily digests), and ./dev run and compose start the same worker with beat. Closing the past
+opportunities (one bulk UPDATE, no model signals) tells the map. A real worker runs them in
+tests/test_worker.py."""
 
 import datetime
 import io
-import logging
 from pathlib import Path
 
 import pytest
 import yaml
-from django.core.management import CommandError, call_command
+from django.core import mail
+from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 
-from common import schedule
-from common.schedule import DAY, HOUR, MINUTE, Job
+from mapsite.celery import DAY, HOUR, MINUTE, app
 from needs.models import AreaHelp
 from opportunities import tiles
 from opportunities.models import MapCell, Opportunity, Status
 from tests.factories import OpportunityFactory, ShiftFactory, VolunteerFactory
 from volunteers import signups
-from volunteers.models import SignUp
+from volunteers.models import Digest, SavedSearch, SignUp
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
+SCHEDULE = app.conf.beat_schedule
+app.loader.import_default_modules()  # the apps' tasks.py, as a worker imports them
 
 
 def days_ago(n):
@@ -41,40 +43,52 @@ def on_the_map():
     return cells.aggregate(n=Sum("n"))["n"] or 0
 
 
-def run_schedule_once():
-    out = io.StringIO()
-    call_command("run_schedule", "--once", stdout=out)
-    return out.getvalue()
+def run_every_entry():
+    """Each beat entry's task, run here as a worker would run it."""
+    results = {}
+    for name, entry in SCHEDULE.items():
+        result = app.tasks[entry["task"]].apply(kwargs=entry["kwargs"])
+        assert result.successful(), (name, result.traceback)
+        results[name] = result.get()
+    return results
 
 
-def test_run_schedule_once_runs_every_job(caplog):
+def test_every_periodic_task_does_its_work():
     ended = ended_yesterday()
     shift = ShiftFactory(starts_at=timezone.now() + datetime.timedelta(hours=5))
     signups.sign_up(VolunteerFactory().user, shift.pk)
-    with caplog.at_level(logging.DEBUG, logger="common.schedule"):
-        output = run_schedule_once()
-    ran = [r.getMessage() for r in caplog.records if r.name == "common.schedule"]
-    assert ran == [f"running {job}" for job in schedule.SCHEDULE]
+    subscriber = VolunteerFactory(consents=["account", "matching", "digest"]).user
+    SavedSearch.objects.create(
+        user=subscriber, name="ใกล้บ้าน", centre=shift.opportunity.location, radius_km=10
+    )
+    results = run_every_entry()
     ended.refresh_from_db()
     assert ended.status == Status.CLOSED
-    assert on_the_map() == 1  # closed before the same run rebuilt the pyramid without it
+    assert on_the_map() == 1  # closed before the same task rebuilt the pyramid without it
+    assert results["refresh the map"].startswith("1 past opportunities closed; opportunities: ")
     assert AreaHelp.objects.exists()  # the coverage
     assert SignUp.objects.get().reminded_at is not None
-    assert "1 past opportunities closed" in output and "opportunities: " in output
-    assert "pyramid" in output  # brought up to date
-    assert "weekly digests" in output and "monthly digests" in output
-    assert output.count("e-mails sent") == 2  # the notices now, and the daily ones
+    assert results["send reminders"] == "1 reminders sent"
+    assert results["send digests"] == "weekly: 1 chunks; monthly: 0 chunks"
+    assert Digest.objects.get(user=subscriber).status == "sent"
+    assert [m.to for m in mail.outbox if "digest" in m.extra_headers.get("Message-ID", "")] == [
+        [subscriber.email]
+    ]
 
 
-def test_a_failing_job_stops_none_of_the_others(monkeypatch, caplog):
-    ended = ended_yesterday()
-    monkeypatch.setattr(schedule, "SCHEDULE", [Job("no_such_command"), *schedule.SCHEDULE])
-    with pytest.raises(CommandError, match="failed: no_such_command"):
-        run_schedule_once()
-    assert "scheduled job 'no_such_command' failed" in caplog.text
-    ended.refresh_from_db()
-    assert ended.status == Status.CLOSED
-    assert on_the_map() == 0
+def test_beat_runs_each_task_every_period_and_drops_a_run_that_waited_a_whole_period():
+    periods = {name: entry["schedule"] for name, entry in SCHEDULE.items()}
+    assert periods == {
+        "refresh the map": MINUTE,
+        "refresh coverage": MINUTE,
+        "send notifications": MINUTE,
+        "send reminders": HOUR,
+        "send digests": DAY,
+        "send daily notifications": DAY,
+    }
+    for entry in SCHEDULE.values():
+        assert entry["task"] in app.tasks
+        assert entry["options"]["expires"] == entry["schedule"].total_seconds()
 
 
 def test_closing_past_opportunities_tells_the_map(monkeypatch, django_capture_on_commit_callbacks):
@@ -107,30 +121,12 @@ def test_nothing_to_close_leaves_the_map_alone():
     assert tiles.data_version() == version
 
 
-def test_hourly_and_daily_jobs_run_at_start_up_then_once_per_period():
-    timetable = schedule.Timetable(schedule.SCHEDULE)
-    ran = {minute: {str(job) for job in timetable.due(minute)} for minute in range(2 * DAY + 1)}
-    assert ran[0] == {str(job) for job in schedule.SCHEDULE}
-    assert ran[1] == {str(job) for job in schedule.SCHEDULE if job.every == MINUTE}
-    assert [m for m in ran if "send_reminders" in ran[m]] == list(range(0, 2 * DAY + 1, HOUR))
-    assert [m for m in ran if "send_digests" in ran[m]] == [0, DAY, 2 * DAY]
-    assert [m for m in ran if "send_notifications --daily" in ran[m]] == [0, DAY, 2 * DAY]
-
-
-def test_a_slow_minute_delays_a_job_but_never_skips_it():
-    timetable = schedule.Timetable(schedule.SCHEDULE)
-    timetable.due(0)
-    timetable.due(59)
-    assert "send_reminders" in {str(job) for job in timetable.due(61)}  # minute 60 never came
-
-
-def test_dev_and_compose_run_the_one_schedule():
-    """Neither names a periodic command of its own: the two cannot drift apart again."""
-    periodic = {job.command for job in schedule.SCHEDULE}
+def test_dev_and_compose_run_one_worker_with_beat():
+    """Neither runs a periodic command of its own: the schedule is beat's, in one place."""
     dev = (ROOT / "dev").read_text()
-    assert "manage.py run_schedule" in dev
-    assert {name for name in periodic if name in dev} == set()
-    compose = (ROOT / "docker-compose.yml").read_text()
-    scheduler = yaml.safe_load(compose)["services"]["scheduler"]
-    assert scheduler["command"] == ["python", "manage.py", "run_schedule"]
-    assert {name for name in periodic if name in compose} == set()
+    assert 'celery" -A mapsite worker --beat' in dev
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert compose["worker"]["command"][:5] == ["celery", "-A", "mapsite", "worker", "--beat"]
+    assert "scheduler" not in compose
+    commands = {"refresh_map", "refresh_coverage", "send_digests", "send_reminders"}
+    assert not {name for name in commands if name in dev}

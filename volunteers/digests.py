@@ -5,15 +5,21 @@ The matching is set-based: the opportunities published in the window go into a t
 with its own spatial index, and the saved searches of a batch of volunteers are joined against it
 at once, each reading at most PER_SEARCH matches, newest first. Each batch is claimed in the
 database (one row per volunteer and period) before its e-mails go out, so a second run, at the
-same time or later, skips them; a failed e-mail is marked failed and retried by the next run. A
-run that dies between claiming and sending loses that batch's e-mails for the period rather than
-risk sending them twice.
+same time or later, skips them; a failed e-mail is marked failed and retried by the next run.
+Each e-mail is marked sent as soon as it has gone, and a claim still unsent after the lease
+belongs to a run that died: the next run sends it. So a run killed at any point and run again
+sends each e-mail once, except the single one in flight at the kill, which may go twice with the
+same Message-ID (mail clients show such a pair as one message).
+
+A run can be divided among workers by volunteer: `chunks` splits the volunteers with searches,
+and `send_digests(…, users=(first, last))` does the run's work for one part of them.
 """
 
 import datetime
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.db import connection, transaction
@@ -27,6 +33,8 @@ log = logging.getLogger(__name__)
 SHOWN = 10  # opportunities listed in one e-mail; the rest are counted
 PER_SEARCH = 100  # matches read per saved search, newest first (the count says "at least")
 BATCH = 500
+CHUNK = 5000  # volunteers in one task of a run divided among workers
+EVERYONE = (0, 2**63 - 1)
 WINDOW = {
     Frequency.WEEKLY: datetime.timedelta(days=7),
     Frequency.MONTHLY: datetime.timedelta(days=31),
@@ -51,7 +59,21 @@ class DigestRun:
     links: mail.Links = field(default_factory=mail.Links, repr=False)
 
 
-def send_digests(frequency, now=None, batch=BATCH) -> DigestRun:
+def claim_lease() -> datetime.timedelta:
+    """A batch of BATCH e-mails takes well under this (DIGEST_CLAIM_LEASE_SECONDS)."""
+    return datetime.timedelta(seconds=settings.DIGEST_CLAIM_LEASE_SECONDS)
+
+
+def chunks(frequency, size=CHUNK) -> list[tuple[int, int]]:
+    """The volunteers with saved searches of this frequency, as (first, last) user id ranges of
+    at most `size` volunteers each."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.DIGEST_SEARCHERS, {"frequency": frequency})
+        ids = [row[0] for row in cursor.fetchall()]
+    return [(part[0], part[-1]) for part in (ids[i : i + size] for i in range(0, len(ids), size))]
+
+
+def send_digests(frequency, now=None, batch=BATCH, users=EVERYONE) -> DigestRun:
     now = now or timezone.now()
     today = timezone.localdate(now)
     run = DigestRun(frequency, period_of(frequency, today), now)
@@ -61,6 +83,9 @@ def send_digests(frequency, now=None, batch=BATCH) -> DigestRun:
         "since": now - WINDOW[frequency],
         "now": now,
         "today": today,
+        "first": users[0],
+        "last": users[1],
+        "lease": claim_lease(),
     }
     with connection.cursor() as cursor:
         cursor.execute(sql.DIGEST_DROP)
@@ -97,6 +122,7 @@ def _send_batch(run, rows):
                 "now": run.snapshot,
                 "users": [r[0] for r in rows],
                 "counts": [r[2] for r in rows],
+                "lease": claim_lease(),
             },
         )
         claimed = {r[0] for r in cursor.fetchall()}
@@ -115,7 +141,7 @@ def _send_batch(run, rows):
         )
     }
     outbox = get_connection()
-    failed = {}
+    digests = Digest.objects.filter(frequency=run.frequency, period=run.period)
     with outbox:
         for user_id, ids, total in rows:
             try:
@@ -127,13 +153,21 @@ def _send_batch(run, rows):
                     run.links,
                     at_least=total >= PER_SEARCH,
                 )
+                email.extra_headers["Message-ID"] = message_id(user_id, run)
                 outbox.send_messages([email])
             except Exception as exc:  # one bad address must not stop the others
                 log.warning("digest to user %s failed: %s", user_id, exc)
-                failed[user_id] = str(exc) or type(exc).__name__
-    digests = Digest.objects.filter(frequency=run.frequency, period=run.period)
-    digests.filter(user_id__in=claimed - failed.keys()).update(status=DigestStatus.SENT)
-    for user_id, error in failed.items():
-        digests.filter(user_id=user_id).update(status=DigestStatus.FAILED, error=error[:1000])
-    run.sent += len(claimed) - len(failed)
-    run.failed += len(failed)
+                error = str(exc) or type(exc).__name__
+                digests.filter(user_id=user_id).update(
+                    status=DigestStatus.FAILED, error=error[:1000]
+                )
+                run.failed += 1
+            else:
+                # At once, in its own transaction: a run killed after this never sends it again.
+                digests.filter(user_id=user_id).update(status=DigestStatus.SENT)
+                run.sent += 1
+
+
+def message_id(user_id, run) -> str:
+    """The same for every attempt at one volunteer's digest of one period."""
+    return f"<digest.{run.frequency}.{run.period:%Y%m%d}.{user_id}@{mail.site_domain()}>"

@@ -1,6 +1,7 @@
 """The e-mails a volunteer gets, each in their own language, with absolute links to the site."""
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -28,6 +29,10 @@ class EmailVerificationTokens(PasswordResetTokenGenerator):
 
 
 verification_tokens = EmailVerificationTokens()
+
+
+def site_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
 def site_url(name, *args) -> str:

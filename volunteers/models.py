@@ -253,14 +253,18 @@ class DigestStatus(models.TextChoices):
 
 class Digest(models.Model):
     """One digest e-mail to one volunteer for one period (a week or a month). The row is claimed
-    before the e-mail is sent, so a re-run never sends a period twice."""
+    before the e-mail is sent and marked sent as soon as it is, so a re-run never sends a period
+    twice, and one after a crash sends what the crashed run had not."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="digests")
     frequency = models.CharField(max_length=8, choices=Frequency.choices)
     period = models.DateField()  # the Monday of the week, or the first of the month
     status = models.CharField(max_length=8, choices=DigestStatus.choices)
     opportunities = models.PositiveIntegerField(default=0)
-    claimed_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(default=timezone.now)  # the run's snapshot
+    # When the run that is sending it took it (the clock): a claim older than the lease, still
+    # unsent, belongs to a run that died, and the next run takes it over.
+    taken_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:

@@ -79,12 +79,19 @@ WHERE s.frequency = %(frequency)s
   AND EXISTS (
     SELECT 1 FROM volunteers_consent c
     WHERE c.user_id = s.user_id AND c.purpose = 'digest' AND c.withdrawn_at IS NULL)
+  AND s.user_id BETWEEN %(first)s AND %(last)s
   AND NOT EXISTS (
     SELECT 1 FROM volunteers_digest d
     WHERE d.user_id = s.user_id AND d.frequency = %(frequency)s AND d.period = %(period)s
-      AND d.status <> 'failed');
+      AND (d.status = 'sent'
+           OR d.status = 'claimed' AND d.taken_at >= clock_timestamp() - %(lease)s));
 CREATE INDEX ON digest_searches (user_id);
 ANALYZE digest_searches;
+"""
+
+# The volunteers with saved searches of a frequency, for dividing a run among workers.
+DIGEST_SEARCHERS = """
+SELECT DISTINCT user_id FROM volunteers_savedsearch WHERE frequency = %(frequency)s ORDER BY user_id
 """
 
 DIGEST_USERS = """
@@ -130,16 +137,20 @@ SELECT user_id, (array_agg(id ORDER BY published_at DESC, id))[1:%(shown)s], cou
 FROM found GROUP BY user_id ORDER BY user_id
 """
 
-# Claim the period for these volunteers (a failed attempt may be retried); returns who was claimed.
+# Claim the period for these volunteers (a failed attempt may be retried, and a claim whose run
+# died, unsent after the lease, taken over); returns who was claimed.
 # claimed_at is the run's snapshot time: the next digest lists what was published after it.
 DIGEST_CLAIM = """
-INSERT INTO volunteers_digest (user_id, frequency, period, status, opportunities, claimed_at, error)
-SELECT u, %(frequency)s, %(period)s, 'claimed', n, %(now)s, ''
+INSERT INTO volunteers_digest
+    (user_id, frequency, period, status, opportunities, claimed_at, taken_at, error)
+SELECT u, %(frequency)s, %(period)s, 'claimed', n, %(now)s, clock_timestamp(), ''
 FROM unnest(%(users)s::bigint[], %(counts)s::integer[]) AS t(u, n)
 ON CONFLICT (user_id, frequency, period) DO UPDATE
-    SET status = 'claimed', claimed_at = EXCLUDED.claimed_at, error = '',
-        opportunities = EXCLUDED.opportunities
+    SET status = 'claimed', claimed_at = EXCLUDED.claimed_at, taken_at = EXCLUDED.taken_at,
+        error = '', opportunities = EXCLUDED.opportunities
     WHERE volunteers_digest.status = 'failed'
+       OR volunteers_digest.status = 'claimed'
+          AND volunteers_digest.taken_at < clock_timestamp() - %(lease)s
 RETURNING user_id
 """
 
