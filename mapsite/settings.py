@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "common.replicas.ReplicaReadsMiddleware",
+    # Inside GZip, so that the API's ETags are those of the answer before compression.
+    "common.edge.SharedCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "common.middleware.RequestLimitsMiddleware",
@@ -113,6 +115,10 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.integer(
 # uncovered needs' search. Off for the site's connections.
 _options = DATABASES["default"]["OPTIONS"]
 _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+# How long a browser, and a shared cache in front (deploy/nginx.conf), may keep a tile or a public
+# API answer: a change shows within this time.
+PUBLIC_MAX_AGE_SECONDS = env.integer("PUBLIC_MAX_AGE_SECONDS", 60)
+
 # Read replicas: DATABASE_REPLICA_URLS (comma-separated, zero or more) take the anonymous public
 # reads (common/replicas.py); everything else, and anyone who just wrote, stays on the primary.
 for _n, _url in enumerate(env.items("DATABASE_REPLICA_URLS"), 1):

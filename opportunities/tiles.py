@@ -32,7 +32,6 @@ MAX_POINTS = 1000
 CAUSES = list(Cause.values)
 CACHE_SECONDS = 3600
 GZIP_FROM = 200  # bytes: smaller tiles (an empty one) gain nothing from gzip
-BROWSER_SECONDS = 60  # a browser may reuse a tile this long: changes show within a minute
 # Filters a tile may carry; anything else is ignored (and not part of the cache key).
 TILE_FILTERS = (
     "q",

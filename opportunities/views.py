@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.db.models.functions import Collate
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -183,7 +184,7 @@ def tile(request, layer, z, x, y):
         )
     headers = {
         "ETag": etag,
-        "Cache-Control": f"public, max-age={tiles.BROWSER_SECONDS}",
+        "Cache-Control": f"public, max-age={settings.PUBLIC_MAX_AGE_SECONDS}",
         "Vary": "Accept-Encoding",
     }
     compressed = gzipped and "gzip" in request.headers.get("Accept-Encoding", "")
