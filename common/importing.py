@@ -177,9 +177,15 @@ def open_csv(path: Path, required_columns: set[str]):
     return handle, reader
 
 
-def run_csv_import(path, model, required, parse, write, *, commit, show_progress, row_class=Row):
+PROGRESS_EVERY = 500  # rows between two calls of on_progress
+
+
+def run_csv_import(
+    path, model, required, parse, write, *, commit, show_progress, row_class=Row, on_progress=None
+):
     """Read and check a CSV file by line (`parse(raw, Row)` → Row, or RowError), then
-    `write(rows, report)` in one transaction; a dry run unless commit."""
+    `write(rows, report)` in one transaction; a dry run unless commit. `on_progress(phase, rows)`
+    hears how far it is: "reading" every PROGRESS_EVERY rows, then "saving" with all of them."""
     path = Path(path)
     report = ImportReport(source=str(path))
     handle, reader = open_csv(path, required)
@@ -188,6 +194,8 @@ def run_csv_import(path, model, required, parse, write, *, commit, show_progress
         try:
             for raw in progress(reader, description="reading", enabled=show_progress):
                 report.read += 1
+                if on_progress and report.read % PROGRESS_EVERY == 0:
+                    on_progress("reading", report.read)
                 line = reader.line_num
                 try:
                     external_id = text(raw, "external_id", required=True, max_length=100)
@@ -203,6 +211,8 @@ def run_csv_import(path, model, required, parse, write, *, commit, show_progress
             raise FileError(f"{path}: not UTF-8 text (after line {reader.line_num})") from None
         except csv.Error as exc:
             raise FileError(f"{path}: line {reader.line_num + 1} cannot be read: {exc}") from None
+    if on_progress:
+        on_progress("saving", report.read)
     with transaction.atomic():
         write([r for r in rows if r is not None], report)
         report.committed = commit

@@ -16,7 +16,7 @@ import random
 import time
 
 from django.conf import settings
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 
 log = logging.getLogger(__name__)
 PIN_COOKIE = "volmap_primary"
@@ -24,7 +24,8 @@ LAG_CHECKED_EVERY = 2.0  # seconds between two measures of one replica's lag, pe
 DOWN_CHECKED_EVERY = 30.0  # and between two attempts at one that could not be reached
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
-_public_read = contextvars.ContextVar("public_read", default=False)
+# The replica this request's reads go to, chosen when it starts; None: the primary.
+_read_alias = contextvars.ContextVar("read_alias", default=None)
 _measured: dict[str, tuple[float, float | None]] = {}  # alias -> (when, lag in s, None if down)
 
 # How far behind the replica is: nothing when it has replayed all it received and still streams,
@@ -68,12 +69,20 @@ def usable_replicas() -> list[str]:
     return [alias for alias, seconds in lags.items() if seconds is not None and seconds <= limit]
 
 
+def choose_replica() -> str | None:
+    replicas = usable_replicas()
+    return random.choice(replicas) if replicas else None  # noqa: S311 (load, not secrets)
+
+
+def read_connection():
+    """The connection for a raw SQL read (the ORM's go through the router): the request's
+    replica for a public read, else the primary."""
+    return connections[_read_alias.get() or DEFAULT_DB_ALIAS]
+
+
 class ReplicaRouter:
     def db_for_read(self, model, **hints):
-        if not _public_read.get():
-            return None
-        replicas = usable_replicas()
-        return random.choice(replicas) if replicas else None  # noqa: S311 (load, not secrets)
+        return _read_alias.get()
 
     def db_for_write(self, model, **hints):
         return "default"  # also for a row that was read from a replica
@@ -101,14 +110,14 @@ class ReplicaReadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        public = is_public_read(request) and bool(replica_aliases())
-        token = _public_read.set(public)
+        alias = choose_replica() if is_public_read(request) and replica_aliases() else None
+        token = _read_alias.set(alias)
         try:
             response = self.get_response(request)
         finally:
-            _public_read.reset(token)
-        if public and response.streaming:  # an export reads as it is sent
-            response.streaming_content = _reading_replicas(response.streaming_content)
+            _read_alias.reset(token)
+        if alias and response.streaming:  # an export reads as it is sent
+            response.streaming_content = _reading(alias, response.streaming_content)
         if request.method not in SAFE_METHODS:
             response.set_cookie(
                 PIN_COOKIE,
@@ -121,14 +130,14 @@ class ReplicaReadsMiddleware:
         return response
 
 
-def _reading_replicas(chunks):
+def _reading(alias, chunks):
     iterator = iter(chunks)
     while True:
-        token = _public_read.set(True)
+        token = _read_alias.set(alias)
         try:
             chunk = next(iterator)
         except StopIteration:
             return
         finally:
-            _public_read.reset(token)
+            _read_alias.reset(token)
         yield chunk

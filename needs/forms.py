@@ -165,9 +165,21 @@ class IncidentForm(forms.ModelForm):
         return data
 
 
+MAX_IMPORT_BYTES = 20 * 2**20  # kept in the database until a worker imports it
+
+
 class NeedsFileForm(forms.Form):
     file = forms.FileField(label=_("Needs CSV (UTF-8)"))
     incident = forms.ModelChoiceField(Incident.objects.all(), label=_("incident"), required=False)
     commit = forms.BooleanField(
         label=_("Save (otherwise a dry run: check the file, save nothing)"), required=False
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB: split it into smaller files."),
+                params={"mb": MAX_IMPORT_BYTES // 2**20},
+            )
+        return upload

@@ -32,7 +32,9 @@ def urgency(raw):
     return int(value)
 
 
-def import_needs(path, *, incident=None, commit=False, show_progress=False, use_remote=False):
+def import_needs(
+    path, *, incident=None, commit=False, show_progress=False, use_remote=False, on_progress=None
+):
     def parse(raw, row):
         category = text(raw, "category", required=True)
         if category not in CATEGORY_CODES:
@@ -70,4 +72,5 @@ def import_needs(path, *, incident=None, commit=False, show_progress=False, use_
         commit=commit,
         show_progress=show_progress,
         row_class=LocatedRow,
+        on_progress=on_progress,
     )

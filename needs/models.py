@@ -344,3 +344,32 @@ class CoverageDirty(models.Model):
     point = models.PointField(geography=True, srid=4326, null=True)
     radius_km = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting its turn")
+    RUNNING = "running", _("importing")
+    DONE = "done", _("finished")
+    FAILED = "failed", _("could not be read")
+
+
+class NeedsImport(models.Model):
+    """A needs CSV uploaded from the web, imported by a worker (needs.tasks.import_needs_file).
+    The file travels in the row, so that any worker machine can read it; the uploader follows
+    the import on its page and reads the report there."""
+
+    file = models.BinaryField()
+    source = models.CharField(max_length=255)  # the uploaded file's name
+    incident = models.ForeignKey(Incident, models.SET_NULL, null=True, blank=True)
+    commit = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True)
+    status = models.CharField(
+        max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    report = models.JSONField(null=True, blank=True)  # ImportReport.as_dict()
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.source} ({self.get_status_display()})"

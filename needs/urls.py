@@ -7,6 +7,8 @@ urlpatterns = [
     path("coordinate/needs/new/", views.need_form, name="need-new"),
     path("coordinate/needs/<int:pk>/", views.need_form, name="need-edit"),
     path("coordinate/needs/import/", views.import_page, name="needs-import"),
+    path("coordinate/needs/import/<int:pk>/", views.import_status, name="needs-import-status"),
+    path("coordinate/needs/import/<int:pk>/save/", views.import_commit, name="needs-import-commit"),
     path("coordinate/incidents/new/", views.incident_form, name="incident-new"),
     path("coordinate/incidents/<int:pk>/", views.incident_form, name="incident-edit"),
     path(

@@ -1,13 +1,13 @@
 """The coordinator's pages: coverage on a map with the uncovered needs beside it, needs and
 incidents, a hotline CSV import; exports of coverage and uncovered needs (CSV, GeoJSON)."""
 
-import tempfile
 from functools import wraps
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,15 +16,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
-from common.importing import FileError
 from common.params import as_identifier
 from needs.api import coverage_rows, is_coordinator
 from needs.coverage import K_ANONYMITY, NEAR_KM
 from needs.forms import IncidentForm, NeedForm, NeedsFileForm
-from needs.importing import import_needs
-from needs.models import CATEGORIES, Incident, Need
+from needs.models import CATEGORIES, ImportStatus, Incident, Need, NeedsImport
 from needs.params import coverage_filters, filtered_needs
 from needs.serializers import coverage_feature, need_feature
+from needs.tasks import import_needs_file, progress_key
 from opportunities import exports
 from places.models import Area
 
@@ -168,24 +167,60 @@ def incident_attach_needs(request, pk):
 
 @coordinators_only
 def import_page(request):
+    """The upload: the file is kept with its choices and a worker imports it; the page that
+    follows the import comes next."""
     form = NeedsFileForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "needs.csv"
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            try:
-                report = import_needs(
-                    path, incident=form.cleaned_data["incident"], commit=form.cleaned_data["commit"]
-                )
-            except FileError as exc:
-                form.add_error("file", str(exc).replace(str(path), upload.name))
-        if report:
-            report.source = upload.name
-    return render(request, "needs/import.html", {"form": form, "report": report})
+        job = NeedsImport.objects.create(
+            file=b"".join(upload.chunks()),
+            source=upload.name[:255],
+            incident=form.cleaned_data["incident"],
+            commit=form.cleaned_data["commit"],
+            requested_by=request.user,
+        )
+        return _start(job)
+    return render(request, "needs/import.html", {"form": form})
+
+
+def _start(job):
+    transaction.on_commit(lambda: import_needs_file.delay(job.pk))
+    return redirect("needs-import-status", job.pk)
+
+
+@coordinators_only
+def import_status(request, pk):
+    """How far the import is (the page reloads itself until it ends), then its report."""
+    job = get_object_or_404(NeedsImport.objects.select_related("incident").defer("file"), pk=pk)
+    report = job.report and {
+        **job.report,
+        "rejected": [(r["line"], r["reason"]) for r in job.report["rejected"]],
+    }
+    return render(
+        request,
+        "needs/import_status.html",
+        {
+            "job": job,
+            "report": report,
+            "progress": cache.get(progress_key(job.pk)),
+            "running": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+        },
+    )
+
+
+@coordinators_only
+@require_POST
+def import_commit(request, pk):
+    """Save the file that was just checked, without choosing it again."""
+    checked = get_object_or_404(NeedsImport, pk=pk, status=ImportStatus.DONE, commit=False)
+    job = NeedsImport.objects.create(
+        file=checked.file,
+        source=checked.source,
+        incident=checked.incident,
+        commit=True,
+        requested_by=request.user,
+    )
+    return _start(job)
 
 
 # --- exports (coordinators only) ----------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.expressions import RawSQL
 
+from common.replicas import read_connection
 from opportunities import sql
 from opportunities.filters import filter_opportunities
 from opportunities.models import Opportunity
@@ -179,7 +180,7 @@ def data_changed():
 
 
 def data_version() -> int:
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:  # the same database as the tile it keys
         cursor.execute(sql.READ_VERSION)
         return cursor.fetchone()[0]
 
@@ -217,7 +218,7 @@ def build_tile(layer, z, x, y, filters) -> bytes:
     pyramid = z <= PYRAMID_TOP and set(filters) <= {"cause"} and len(causes) <= 1
     span = 2**sql.CELL_BITS  # the tile's first and last finest cells, across and down
     tile_cells = [x * span, x * span + span - 1, y * span, y * span + span - 1]
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         if pyramid:
             count = f"causes[{CAUSES.index(causes[0]) + 1}]" if causes else "n"
             cursor.execute(sql.CLUSTER_TILE.format(count=count), [layer, z, *tile_cells])

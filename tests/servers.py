@@ -1,9 +1,14 @@
-"""Real servers for tests: gunicorn as docker-compose.yml runs it, and a canary HTTP server that
-records every request made to it (to prove that nothing was fetched)."""
+"""Real servers for tests (and benchmarks): gunicorn as docker-compose.yml runs it, a canary HTTP
+server that records every request made to it (to prove that nothing was fetched), Debian's nginx
+with deploy/nginx.conf, and a streaming replica of the project-local PostgreSQL cluster."""
 
 import copy
+import getpass
+import gzip
 import http.server
+import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -145,3 +150,168 @@ class Canary:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+class Nginx:
+    """Debian's nginx running deploy/nginx.conf, only its upstream, port and folders changed, in
+    a main configuration of its own (as the nginx image's is). `access_log`: a file where each
+    request's cache status and path are written."""
+
+    def __init__(self, folder: Path, upstream: int, access_log: Path | None = None):
+        self.folder, self.port = folder, free_port()
+        shipped = (ROOT / "deploy" / "nginx.conf").read_text()
+        for old, new in [
+            ("server web:8000;", f"server 127.0.0.1:{upstream};"),
+            ("listen 80;", f"listen 127.0.0.1:{self.port};"),
+            ("/var/cache/nginx/volmap", str(folder / "cache")),
+        ]:
+            assert old in shipped, f"deploy/nginx.conf no longer has {old!r}"
+            shipped = shipped.replace(old, new)
+        temporary = " ".join(
+            f"{kind}_temp_path {folder / kind};"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        log = (
+            f"log_format cache '$upstream_cache_status $request_uri'; access_log {access_log} cache;"
+            if access_log
+            else "access_log off;"
+        )
+        config = folder / "nginx.conf"
+        config.write_text(
+            f"user {getpass.getuser()};\ndaemon off;\nworker_processes 1;\n"
+            f"pid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'};\n"
+            f"events {{ worker_connections 1024; }}\n"
+            f"http {{\n{log}\n{temporary}\n{shipped}\n}}\n"
+        )
+        subprocess.run([NGINX, "-t", "-q", "-c", str(config)], check=True, capture_output=True)
+        self.process = subprocess.Popen([NGINX, "-c", str(config)], stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, (folder / "error.log").read_text()
+                time.sleep(0.05)
+
+    def get(self, path, **headers):
+        """(X-Cache-Status, Cache-Control, body), gzip asked for and undone."""
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}",
+            headers={"Host": "volunteer.example.org", "Accept-Encoding": "gzip", **headers},
+        )
+        try:
+            response = urllib.request.urlopen(request, timeout=30)  # noqa: S310 (local)
+        except urllib.error.HTTPError as error:
+            raise AssertionError(f"{path}: {error.code} {error.headers}") from None
+        with response:
+            body = response.read()
+            if response.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            return (
+                response.headers.get("X-Cache-Status"),
+                response.headers.get("Cache-Control"),
+                body,
+            )
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def as_cluster_owner(command):
+    """The project-local cluster belongs to `postgres` when ./dev runs as root."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.getuid() == 0 else command
+
+
+class StreamingReplica:
+    """A streaming replica of the PostgreSQL cluster on the unix socket `host`: pg_basebackup -R
+    into a folder of its own, started on another port (socket only). `database` is the Django
+    settings dict of the database to read on it (its user must be allowed replication, as the
+    project-local cluster's `postgres` is)."""
+
+    def __init__(self, database, host, port):
+        self.database, self.primary_host, self.primary_port = database, host, str(port)
+        with self.primary() as primary:
+            version = primary.execute("SHOW server_version_num").fetchone()[0]
+        self.bindir = Path(f"/usr/lib/postgresql/{int(version) // 10000}/bin")
+        self.folder = Path(tempfile.mkdtemp(prefix="volmap-replica-"))  # reachable by postgres
+        if os.getuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+        self.data = self.folder / "data"
+        self.port = free_port()
+        backup = [str(self.bindir / "pg_basebackup"), "-h", host, "-p", self.primary_port]
+        backup += ["-U", database["USER"], "-D", str(self.data), "-R", "-X", "stream", "-c", "fast"]
+        subprocess.run(
+            as_cluster_owner(backup),
+            check=True,
+            capture_output=True,
+            timeout=1800,
+        )
+        settings = f"\nport = {self.port}\nunix_socket_directories = '{self.folder}'\n"
+        subprocess.run(
+            as_cluster_owner(["sh", "-c", f"cat >> {self.data}/postgresql.conf"]),
+            input=(settings + "listen_addresses = ''\n").encode(),
+            check=True,
+        )
+        start = [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "log")]
+        subprocess.run(
+            as_cluster_owner([*start, "-w", "-t", "120", "start"]),
+            check=True,
+            capture_output=True,
+        )
+        self.url = (
+            f"postgis://{database['USER']}@{urllib.parse.quote(str(self.folder), safe='')}:"
+            f"{self.port}/{database['NAME']}"
+        )
+
+    def _connect(self, host, port):
+        import psycopg
+
+        return psycopg.connect(
+            host=host,
+            port=port,
+            user=self.database["USER"],
+            dbname=self.database["NAME"],
+            autocommit=True,
+        )
+
+    def connect(self):
+        return self._connect(str(self.folder), self.port)
+
+    def primary(self):
+        return self._connect(self.primary_host, self.primary_port)
+
+    def caught_up(self):
+        with self.primary() as primary, self.connect() as replica:
+            wanted = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+            deadline = time.monotonic() + 60
+            while not replica.execute(
+                "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [wanted]
+            ).fetchone()[0]:
+                assert time.monotonic() < deadline, "the replica did not catch up"
+                time.sleep(0.05)
+
+    def pause(self):
+        """Replay stops once it has caught up: from then on the replica shows the data as it is
+        now, and what a page shows says which database answered."""
+        self.caught_up()
+        with self.connect() as replica:
+            replica.execute("SELECT pg_wal_replay_pause()")
+
+    def resume(self):
+        with self.connect() as replica:
+            replica.execute("SELECT pg_wal_replay_resume()")
+        self.caught_up()
+
+    def stop(self):
+        subprocess.run(
+            as_cluster_owner(
+                [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]
+            ),
+            capture_output=True,
+        )
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -4,14 +4,9 @@ changed) in front of gunicorn. Tiles and the public API answers are kept and ser
 seconds here); an unchanged entry is revalidated with a 304; someone logged in goes past the
 cache and their answers are never stored."""
 
-import getpass
 import json
 import math
-import shutil
-import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,81 +16,12 @@ from opportunities.tasks import refresh_map
 from places import package_gazetteer
 from places.models import Area
 from tests.factories import OpportunityFactory
-from tests.servers import Server, free_port
+from tests.servers import NGINX, Nginx, Server
 from tests.test_foundation import subprocess_env
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 MAX_AGE = 2
-
-
-def nginx_configuration(folder: Path, upstream: int, listen: int) -> str:
-    """deploy/nginx.conf inside a main configuration of its own, on local ports and folders."""
-    shipped = (ROOT / "deploy" / "nginx.conf").read_text()
-    for old, new in [
-        ("server web:8000;", f"server 127.0.0.1:{upstream};"),
-        ("listen 80;", f"listen 127.0.0.1:{listen};"),
-        ("/var/cache/nginx/volmap", str(folder / "cache")),
-    ]:
-        assert old in shipped, f"deploy/nginx.conf no longer has {old!r}"
-        shipped = shipped.replace(old, new)
-    temporary = " ".join(
-        f"{kind}_temp_path {folder / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return f"""
-user {getpass.getuser()};
-daemon off;
-worker_processes 1;
-pid {folder / "nginx.pid"};
-error_log {folder / "error.log"};
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    {temporary}
-    {shipped}
-}}
-"""
-
-
-class Edge:
-    def __init__(self, folder, upstream):
-        self.port = free_port()
-        config = folder / "nginx.conf"
-        config.write_text(nginx_configuration(folder, upstream, self.port))
-        subprocess.run([NGINX, "-t", "-q", "-c", str(config)], check=True, capture_output=True)
-        self.process = subprocess.Popen([NGINX, "-c", str(config)], stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while not (folder / "nginx.pid").exists():
-            assert time.monotonic() < deadline, (folder / "error.log").read_text()
-            time.sleep(0.05)
-
-    def get(self, path, **headers):
-        """(X-Cache-Status, Cache-Control, body)"""
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}",
-            headers={"Host": "volunteer.example.org", "Accept-Encoding": "gzip", **headers},
-        )
-        try:
-            response = urllib.request.urlopen(request, timeout=30)  # noqa: S310 (local)
-        except urllib.error.HTTPError as error:
-            raise AssertionError(f"{path}: {error.code} {error.headers}") from None
-        with response:
-            body = response.read()
-            if response.headers.get("Content-Encoding") == "gzip":
-                import gzip
-
-                body = gzip.decompress(body)
-            return (
-                response.headers.get("X-Cache-Status"),
-                response.headers.get("Cache-Control"),
-                body,
-            )
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(10)
 
 
 @pytest.fixture
@@ -113,7 +39,7 @@ def edge(tmp_path):
             PUBLIC_MAX_AGE_SECONDS=str(MAX_AGE),
         )
     )
-    front = Edge(tmp_path, server.port)
+    front = Nginx(tmp_path, server.port)
     yield front
     front.stop()
     server.stop()

@@ -430,22 +430,53 @@ def test_the_import_command_names_its_incident_or_refuses(tmp_path):
     assert set(Need.objects.values_list("incident", flat=True)) == {flood.pk}
 
 
-def test_import_page_dry_run_then_commit(client, tmp_path):
+def test_import_page_checks_in_the_background_then_saves_the_same_file(
+    client, tmp_path, django_capture_on_commit_callbacks
+):
     client.force_login(coordinator())
-    upload = tmp_path / "needs.csv"
-    upload.write_text(HOTLINE, encoding="utf-8")
-    with upload.open("rb") as f:
-        page = client.post("/coordinate/needs/import/", {"file": f}).content.decode()
-    assert "line 4:" in page or "บรรทัดที่ 4:" in page
+
+    def upload(path, url="/coordinate/needs/import/"):
+        with django_capture_on_commit_callbacks(execute=True):  # the worker's part, here
+            if path is None:
+                response = client.post(url)
+            else:
+                with path.open("rb") as f:
+                    response = client.post(url, {"file": f})
+        assert response.status_code == 302
+        return client.get(response["Location"])
+
+    hotline = tmp_path / "needs.csv"
+    hotline.write_text(HOTLINE, encoding="utf-8")
+    response = upload(hotline)
+    job, page = response.context["job"], response.content.decode()
+    assert "บรรทัดที่ 4:" in page and "ทดลองนำเข้า" in page
     assert not Need.objects.exists()
-    with upload.open("rb") as f:
-        client.post("/coordinate/needs/import/", {"file": f, "commit": "on"})
+    response = upload(None, f"/coordinate/needs/import/{job.pk}/save/")  # "Save this file"
     assert Need.objects.count() == 2
+    assert response.context["report"]["created"] == 2 and "บันทึกแล้ว" in response.content.decode()
     utf16 = tmp_path / "utf16.csv"
     utf16.write_text(HOTLINE, encoding="utf-16")
-    with utf16.open("rb") as f:
-        response = client.post("/coordinate/needs/import/", {"file": f})
-    assert response.status_code == 200 and "UTF-8" in response.content.decode()
+    response = upload(utf16)
+    assert response.context["job"].status == "failed" and "UTF-8" in response.content.decode()
+
+
+def test_an_import_page_follows_the_import_until_it_ends(client):
+    from needs.models import NeedsImport
+
+    client.force_login(coordinator())
+    job = NeedsImport.objects.create(file=HOTLINE.encode(), source="hotline.csv")
+    page = client.get(f"/coordinate/needs/import/{job.pk}/").content.decode()
+    assert '<meta http-equiv="refresh"' in page and "รอคิว" in page
+    from django.core.cache import cache
+
+    from needs.tasks import import_needs_file, progress_key
+
+    cache.set(progress_key(job.pk), {"phase": "reading", "rows": 1500})
+    assert "อ่านแล้ว 1500 แถว" in client.get(f"/coordinate/needs/import/{job.pk}/").content.decode()
+    import_needs_file(job.pk)
+    import_needs_file(job.pk)  # delivered twice: the second does nothing
+    page = client.get(f"/coordinate/needs/import/{job.pk}/").content.decode()
+    assert '<meta http-equiv="refresh"' not in page and "hotline.csv" in page
 
 
 # --- who may do what ---------------------------------------------------------------------------

@@ -9,30 +9,22 @@ replica further behind than DATABASE_REPLICA_MAX_LAG_SECONDS, or one that is dow
 
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 import time
-from pathlib import Path
-from urllib.parse import quote
 
-import psycopg
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.db import connection
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from places import package_gazetteer
 from places.models import Area
 from tests.factories import PASSWORD, ShiftFactory, VolunteerFactory
-from tests.servers import Server, free_port
+from tests.servers import Server, StreamingReplica, free_port
 from tests.test_foundation import subprocess_env
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def as_cluster_owner(command):
-    """The project-local cluster belongs to `postgres` when the tests run as root (./dev)."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.getuid() == 0 else command
+REPLICA = "replica_1"
 
 
 @pytest.fixture(scope="module")
@@ -40,119 +32,27 @@ def replica(django_db_setup, django_db_blocker):
     """A streaming replica of the cluster that holds the test database."""
     database = connection.settings_dict
     host = database["HOST"] or os.environ.get("PGHOST", "")
-    port = str(database["PORT"] or os.environ.get("PGPORT", "5432"))
     if not host.startswith("/"):
         pytest.skip(
-            "a replica is made of the project-local cluster (./dev test); DATABASE_URL names another server"
+            "a replica is made of the project-local cluster (./dev test); "
+            "DATABASE_URL names another server"
         )
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("SHOW server_version_num")
-        bindir = Path(f"/usr/lib/postgresql/{int(cursor.fetchone()[0]) // 10000}/bin")
-    folder = Path(tempfile.mkdtemp(prefix="volmap-replica-"))  # pytest's folders are root's only
-    if os.getuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    data = folder / "data"
-    subprocess.run(
-        as_cluster_owner(
-            [
-                str(bindir / "pg_basebackup"),
-                "-h",
-                host,
-                "-p",
-                port,
-                "-U",
-                database["USER"],
-                "-D",
-                str(data),
-                "-R",
-                "-X",
-                "stream",
-                "-c",
-                "fast",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    replica_port = free_port()
-    settings = (
-        f"\nport = {replica_port}\nunix_socket_directories = '{folder}'\nlisten_addresses = ''\n"
-    )
-    subprocess.run(
-        as_cluster_owner(["sh", "-c", f"cat >> {data}/postgresql.conf"]),
-        input=settings.encode(),
-        check=True,
-    )
-    subprocess.run(
-        as_cluster_owner(
-            [
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-l",
-                str(folder / "log"),
-                "-w",
-                "-t",
-                "60",
-                "start",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield Replica(folder, replica_port, database, host, port)
-    finally:
-        subprocess.run(
-            as_cluster_owner([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True,
-        )
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-class Replica:
-    def __init__(self, folder, port, database, primary_host, primary_port):
-        self.url = (
-            f"postgis://{database['USER']}@{quote(str(folder), safe='')}:{port}/{database['NAME']}"
-        )
-        self.connect = lambda: psycopg.connect(
-            host=str(folder),
-            port=port,
-            user=database["USER"],
-            dbname=database["NAME"],
-            autocommit=True,
-        )
-        self.primary = lambda: psycopg.connect(
-            host=primary_host,
-            port=primary_port,
-            user=database["USER"],
-            dbname=database["NAME"],
-            autocommit=True,
-        )
-
-    def caught_up(self):
-        with self.primary() as primary, self.connect() as replica:
-            wanted = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
-            deadline = time.monotonic() + 30
-            while (
-                replica.execute(
-                    "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [wanted]
-                ).fetchone()[0]
-                is not True
-            ):
-                assert time.monotonic() < deadline, "the replica did not catch up"
-                time.sleep(0.05)
-
-    def pause(self):
-        self.caught_up()
-        with self.connect() as replica:
-            replica.execute("SELECT pg_wal_replay_pause()")
-
-    def resume(self):
-        with self.connect() as replica:
-            replica.execute("SELECT pg_wal_replay_resume()")
-        self.caught_up()
+    replica = StreamingReplica(database, host, database["PORT"] or os.environ.get("PGPORT", "5432"))
+    # In this process too, as a database the tests may name; a mirror of the test database, so
+    # that nothing tries to create or empty it.
+    config = {
+        **database,
+        "HOST": str(replica.folder),
+        "PORT": str(replica.port),
+        "TEST": {**database["TEST"], "MIRROR": "default"},
+    }
+    connections.settings[REPLICA] = settings.DATABASES[REPLICA] = config  # (one dict, in fact)
+    yield replica
+    connections[REPLICA].close()
+    del connections[REPLICA]
+    connections.settings.pop(REPLICA, None)
+    settings.DATABASES.pop(REPLICA, None)
+    replica.stop()
 
 
 @pytest.fixture
@@ -235,3 +135,45 @@ def test_a_replica_too_far_behind_or_down_is_skipped(replica, site):
     down = site(DATABASE_REPLICA_URLS=f"postgis://nobody@127.0.0.1:{free_port()}/nothing")
     assert places_left(down.visitor(), page) == "ว่าง 6 จาก 6 ที่"
     assert "replica replica_1 unreachable" in down.errors()
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
+def test_public_pages_tiles_answers_and_exports_ask_the_primary_nothing(replica, client):
+    """In this process, with the replica as a second database: every query of the public's
+    requests, the ORM's and the raw SQL's, goes to it."""
+    from opportunities.tasks import refresh_map
+    from tests.factories import OrganizationFactory
+
+    if not Area.objects.exists():
+        package_gazetteer.load()
+    shift, _ = a_shift_and_a_volunteer()
+    opportunity, organization = shift.opportunity, OrganizationFactory()
+    refresh_map()
+    replica.caught_up()
+    lon, lat = opportunity.location.coords
+    pages = [
+        "/",
+        "/opportunities/",
+        f"/opportunities/?near={lat},{lon}&radius_km=10",
+        f"/opportunities/{opportunity.pk}/",
+        "/organizations/",
+        f"/organizations/{organization.pk}/",
+        "/tiles/opportunities/5/25/14.geojson",
+        "/tiles/organizations/5/25/14.geojson",
+        "/api/v1/opportunities/",
+        f"/api/v1/opportunities/?near={lat},{lon}&radius_km=25",
+        "/api/v1/organizations/?q=มูลนิธิ",
+        f"/widgets/opportunities/?organization={opportunity.organization_id}",
+        "/exports/opportunities.csv",
+    ]
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections[REPLICA]) as read,
+    ):
+        for page in pages:
+            response = client.get(page)
+            assert response.status_code == 200, page
+            if response.streaming:
+                b"".join(response.streaming_content)
+    assert [q["sql"] for q in primary.captured_queries] == []
+    assert len(read.captured_queries) > len(pages)

@@ -221,3 +221,40 @@ def test_a_coordinator_declares_an_incident_attaches_needs_and_assigns_one(
     assert precise.assigned_opportunity is not None
     assert precise.assigned_opportunity.title in label
     person.no_errors()
+
+
+def test_a_coordinator_checks_a_hotline_file_then_saves_it_without_choosing_it_again(
+    demo_world, journey, tmp_path
+):
+    user = coordinator()
+    User.objects.filter(pk=user.pk).update(username=user.email)  # people log in by e-mail
+    hotline = tmp_path / "สายด่วน.csv"
+    hotline.write_text(
+        "external_id,title,category,urgency,people_affected,address,latitude,longitude\n"
+        "sd-1,ติดอยู่บนหลังคาบ้าน,rescue,critical,4,,15.23,104.86\n"
+        "sd-2,ขาดน้ำดื่มทั้งหมู่บ้าน,food_water,high,60,ต.วารินชำราบ อ.วารินชำราบ จ.อุบลราชธานี,,\n"
+        "sd-3,ไม่มีที่อยู่,shelter,low,3,,,\n",
+        encoding="utf-8",
+    )
+    person = journey.opens("/")
+    log_in(person, user.email)
+    person.menu().get_by_role("link", name="ประสานงาน").click()
+    person.clicks("link", "นำเข้าความต้องการ (CSV)")
+    person.page.get_by_label("ไฟล์ CSV ความต้องการ", exact=False).set_input_files(str(hotline))
+    person.step("the hotline's file chosen, a dry run")
+    person.clicks("button", "นำเข้า", exact=True)
+    person.sees("ทดลองนำเข้า: ยังไม่มีการบันทึกข้อมูลใด ๆ")
+    person.sees("บรรทัดที่ 4", exact=False)  # the row without a place
+    person.sees("สายด่วน.csv", exact=False)
+    assert not Need.objects.filter(external_id__startswith="sd-").exists()
+    person.step("checked in the background: one row refused, its line given")
+    person.clicks("button", "บันทึกไฟล์นี้")
+    person.sees("บันทึกแล้ว")
+    assert set(
+        Need.objects.filter(external_id__startswith="sd-").values_list("title", flat=True)
+    ) == {
+        "ติดอยู่บนหลังคาบ้าน",
+        "ขาดน้ำดื่มทั้งหมู่บ้าน",
+    }
+    person.step("saved from the same file")
+    person.no_errors()

@@ -1,0 +1,101 @@
+"""The edge cache under the map's mixed load: bench/mixed_load.py's requests (70 % tiles at zoom
+6–14 in the viewports of people around Thai places, 30 % radius searches) through wrk, to gunicorn
+alone (2 sync workers, production settings) and to Debian's nginx with deploy/nginx.conf in front
+of the same gunicorn, in one run, at a million opportunities.
+
+    ./dev python bench/edge_cache.py [--size 1000000] [--seconds 20] [--urls 3000] [--connections 32]
+
+Prints requests/s, p50 / p99 latency (ms) and errors of each, and through nginx the hit rate of
+the tiles and of the radius answers (from nginx's own log of $upstream_cache_status). The URLs are
+many (200,000 by default, drawn at random by wrk): tiles repeat as they do when people look
+around the same towns at the same zooms; a radius search is around a point of its own, so that
+it almost never repeats, as people's locations do not. A fresh cache (the first pass) is shown
+apart from a warm one (a second pass). Needs wrk and nginx (./dev installs nginx-light;
+apt-get install wrk).
+"""
+
+import argparse
+import collections
+import os
+import random
+import tempfile
+from pathlib import Path
+
+import _setup
+from _server import gunicorn
+from mixed_load import LUA, sample_urls, wrk
+
+
+def hit_rates(log: Path):
+    counts = collections.defaultdict(collections.Counter)
+    for line in log.read_text().splitlines():
+        status, _, uri = line.partition(" ")
+        counts["tiles" if uri.startswith("/tiles/") else "radius"][status] += 1
+    log.write_text("")
+    return {kind: c["HIT"] / max(1, sum(c.values())) for kind, c in counts.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--urls", type=int, default=200_000)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    _setup.bench_database()
+    from synthetic import grow_opportunities
+
+    from opportunities import tiles
+    from opportunities.models import Opportunity
+    from tests.servers import Nginx
+
+    grow_opportunities(args.size)
+    for layer in tiles.LAYERS:
+        tiles.refresh(layer)
+    urls = sample_urls(random.Random(11), args.urls)
+    tile_urls = [u for u in urls if u.startswith("/tiles/")]
+    folder = Path(tempfile.mkdtemp(prefix="bench-edge-"))
+    (folder / "urls.txt").write_text("\n".join(urls) + "\n")
+    # Each pass draws its own sequence: a second pass is not a replay of the first.
+    for n in range(3):
+        seeded = LUA.replace("tonumber(seed) * 7919", f"tonumber(seed) * 7919 + {n * 104729}")
+        if seeded == LUA:
+            raise SystemExit("bench/mixed_load.py's wrk script no longer seeds as this expects")
+        (folder / f"mix{n}.lua").write_text(seeded)
+    load = os.getloadavg()
+    print(
+        f"{Opportunity.objects.count():,} opportunities; {len(urls):,} URLs, "
+        f"{len(tile_urls) / len(urls):.0%} tiles ({len(set(tile_urls)):,} distinct), the rest "
+        f"radius searches ({len(set(urls)) - len(set(tile_urls)):,} distinct); wrk at "
+        f"{args.connections} connections for {args.seconds} s; "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+    print(f"{'':<36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  hit rate")
+
+    def run(label, port, log=None, n=0):
+        rate, p50, p99, errors, timeouts = wrk(
+            port,
+            str(folder / "urls.txt"),
+            args.connections,
+            args.seconds,
+            str(folder / f"mix{n}.lua"),
+        )
+        rates = hit_rates(log) if log else {}
+        shown = ", ".join(f"{kind} {share:.1%}" for kind, share in sorted(rates.items()))
+        print(f"{label:<36} {rate:8.0f} {p50:8.2f} {p99:8.2f} {errors + timeouts:7d}  {shown}")
+
+    with gunicorn(workers=2, quiet=True) as port:
+        run("gunicorn alone", port)
+        log = folder / "access.log"
+        edge = Nginx(folder, port, access_log=log)
+        try:
+            run("nginx in front, cache empty", edge.port, log, n=1)
+            run("nginx in front, cache warm", edge.port, log, n=2)
+        finally:
+            edge.stop()
+    load = os.getloadavg()
+    print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
