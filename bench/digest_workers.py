@@ -14,6 +14,7 @@ on the same Redis takes none of these tasks.
 """
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
@@ -91,12 +92,14 @@ def main():
     _setup.bench_database("digests")
     from aiosmtpd.controller import Controller
     from digests import ensure_volunteers
+    from django.db.models import Count
     from synthetic import grow_opportunities, keep_current
 
     from tests.servers import free_port
     from volunteers import digests
     from volunteers.tasks import send_digests
 
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per command
     keep_current()
     grow_opportunities(args.opportunities)
     ensure_volunteers(args.volunteers)
@@ -146,9 +149,12 @@ def main():
         CELERY_RESTORE_INTERVAL="2",
         DIGEST_CLAIM_LEASE_SECONDS="20",
     )
+    from volunteers.models import Digest
+
+    statuses = dict(Digest.objects.values_list("status").annotate(n=Count("id")))
     print(
-        f"killed after {killed_at:,} e-mails; each of the {sent:,} volunteers received "
-        f"{'exactly one distinct digest' if distinct == sent else f'{distinct:,} distinct digests'}"
+        f"killed after {killed_at:,} e-mails; digests recorded {statuses}; "
+        f"{distinct:,} distinct e-mails received"
     )
     controller.stop()
     load = os.getloadavg()

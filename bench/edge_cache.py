@@ -8,8 +8,8 @@ of the same gunicorn, in one run, at a million opportunities.
 Prints requests/s, p50 / p99 latency (ms) and errors of each, and through nginx the hit rate of
 the tiles and of the radius answers (from nginx's own log of $upstream_cache_status). The URLs are
 many (200,000 by default, drawn at random by wrk): tiles repeat as they do when people look
-around the same towns at the same zooms; a radius search is around a point of its own, so that
-it almost never repeats, as people's locations do not. A fresh cache (the first pass) is shown
+around the same towns at the same zooms; radius searches are what the map sends: around a typed
+place (its tambon's point) or around "near me" rounded to about a kilometre. A fresh cache (the first pass) is shown
 apart from a warm one (a second pass). Needs wrk and nginx (./dev installs nginx-light;
 apt-get install wrk).
 """
@@ -24,6 +24,28 @@ from pathlib import Path
 import _setup
 from _server import gunicorn
 from mixed_load import LUA, sample_urls, wrk
+
+
+def as_the_map_asks(urls, rng):
+    """The radius searches as the map sends them (static/js/map.js): around a typed place, which
+    the geocoder answers with its tambon's point, or around "near me", rounded to two decimals
+    (about a kilometre). bench/mixed_load.py draws any point, five decimals."""
+    from synthetic import near, tambon_points
+
+    places = tambon_points()
+    asked = []
+    for url in urls:
+        if url.startswith("/api/v1/opportunities/?near="):
+            km = url.rsplit("=", 1)[1]
+            _, lon, lat = rng.choice(places)
+            if rng.random() < 0.5:
+                point = f"{lat:.5f},{lon:.5f}"
+            else:
+                x, y = near(rng, lon, lat, km=5)
+                point = f"{y:.2f},{x:.2f}"
+            url = f"/api/v1/opportunities/?near={point}&radius_km={km}"
+        asked.append(url)
+    return asked
 
 
 def hit_rates(log: Path):
@@ -52,7 +74,7 @@ def main():
     grow_opportunities(args.size)
     for layer in tiles.LAYERS:
         tiles.refresh(layer)
-    urls = sample_urls(random.Random(11), args.urls)
+    urls = as_the_map_asks(sample_urls(random.Random(11), args.urls), random.Random(12))
     tile_urls = [u for u in urls if u.startswith("/tiles/")]
     folder = Path(tempfile.mkdtemp(prefix="bench-edge-"))
     (folder / "urls.txt").write_text("\n".join(urls) + "\n")

@@ -47,12 +47,14 @@ def replica(django_db_setup, django_db_blocker):
         "TEST": {**database["TEST"], "MIRROR": "default"},
     }
     connections.settings[REPLICA] = settings.DATABASES[REPLICA] = config  # (one dict, in fact)
-    yield replica
-    connections[REPLICA].close()
-    del connections[REPLICA]
-    connections.settings.pop(REPLICA, None)
-    settings.DATABASES.pop(REPLICA, None)
-    replica.stop()
+    try:
+        yield replica
+    finally:
+        connections[REPLICA].close()
+        del connections[REPLICA]
+        connections.settings.pop(REPLICA, None)
+        settings.DATABASES.pop(REPLICA, None)
+        replica.stop()
 
 
 @pytest.fixture

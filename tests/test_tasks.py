@@ -130,3 +130,17 @@ def test_dev_and_compose_run_one_worker_with_beat():
     assert "scheduler" not in compose
     commands = {"refresh_map", "refresh_coverage", "send_digests", "send_reminders"}
     assert not {name for name in commands if name in dev}
+
+
+def test_staff_see_each_tasks_outcome_and_duration_in_thai(client, admin_user):
+    from django_celery_results.models import TaskResult
+
+    started = timezone.now()
+    TaskResult.objects.create(task_id="a1", task_name="volunteers.send_digest_chunk")
+    TaskResult.objects.update(  # date_done is the time of saving
+        status="SUCCESS", date_started=started, date_done=started + datetime.timedelta(seconds=12.5)
+    )
+    client.force_login(admin_user)
+    page = client.get("/admin/django_celery_results/taskresult/").content.decode()
+    assert "ผลของงานเบื้องหลัง" in page and "ใช้เวลา (วินาที)" in page
+    assert "volunteers.send_digest_chunk" in page and "12.50" in page

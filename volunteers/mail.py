@@ -113,25 +113,25 @@ def _shift_message(signup_id, template):
             "mine": site_url("me"),
         }
     email = message(user, template, context)
+    # The same for every attempt: a task run again after its worker died sends the same message,
+    # which mail clients show once.
+    email.extra_headers["Message-ID"] = f"<{template}.{signup.pk}@{site_domain()}>"
     if signup.status == "confirmed":
         body = ical(opportunity.title, [opportunity], settings.SITE_URL, shifts=[shift])
         email.attach("shift.ics", body, "text/calendar; charset=utf-8")
     return email
 
 
-def signed_up(signup_id):
-    """Confirmed (with the shift as an iCal attachment) or on the waiting list."""
-    _shift_message(signup_id, "signed_up").send()
+SHIFT_EMAILS = {
+    "signed_up": "confirmed (with the shift as an iCal attachment) or on the waiting list",
+    "promoted": "a place freed up and the volunteer on the waiting list has it now",
+    "called_off": "the organization closed the opportunity: the volunteer's place is cancelled",
+}
 
 
-def promoted(signup_id):
-    """A place freed up and the volunteer on the waiting list has it now."""
-    _shift_message(signup_id, "promoted").send()
-
-
-def called_off(signup_id):
-    """The organization closed the opportunity: the volunteer's place is cancelled."""
-    _shift_message(signup_id, "called_off").send()
+def shift_email(signup_id, template):
+    """One of SHIFT_EMAILS, sent now (volunteers.tasks.shift_email sends it from a worker)."""
+    _shift_message(signup_id, template).send()
 
 
 def reminder(signup_id):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opportunities.models import Opportunity, Shift
-from volunteers import mail
+from volunteers import mail, tasks
 from volunteers.events import sign_up_changed
 from volunteers.models import Purpose, SignUp, SignUpStatus
 
@@ -51,7 +51,7 @@ def sign_up(user, shift_id) -> tuple[SignUp, bool]:
         taken = shift.sign_ups.confirmed().count()
         status = SignUpStatus.CONFIRMED if taken < shift.capacity else SignUpStatus.WAITLISTED
         signup = SignUp.objects.create(shift=shift, volunteer=user, status=status)
-        transaction.on_commit(lambda: mail.signed_up(signup.pk), robust=True)
+        transaction.on_commit(lambda: tasks.shift_email.delay(signup.pk, "signed_up"))
         changed(signup, status)
     return signup, True
 
@@ -94,7 +94,7 @@ def _promote(shift) -> list[SignUp]:
     for signup in moving:
         signup.status = SignUpStatus.CONFIRMED
         signup.save(update_fields=["status", "updated_at"])
-        transaction.on_commit(lambda pk=signup.pk: mail.promoted(pk), robust=True)
+        transaction.on_commit(lambda pk=signup.pk: tasks.shift_email.delay(pk, "promoted"))
         changed(signup, "promoted")
     return moving
 
@@ -112,7 +112,7 @@ def call_off(opportunity):
         signup.status = SignUpStatus.CANCELLED
         signup.save(update_fields=["status", "updated_at"])
         if signup.volunteer_id:
-            transaction.on_commit(lambda pk=signup.pk: mail.called_off(pk), robust=True)
+            transaction.on_commit(lambda pk=signup.pk: tasks.shift_email.delay(pk, "called_off"))
 
 
 def record_attendance(signup: SignUp, attended: bool, hours=None) -> SignUp:

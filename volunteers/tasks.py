@@ -1,11 +1,25 @@
 """Volunteers' e-mails outside the request (scheduled in mapsite/celery.py)."""
 
 import datetime
+import smtplib
 
 from celery import group, shared_task
 
-from volunteers import digests, signups
+from volunteers import digests, mail, signups
 from volunteers.models import Frequency
+
+
+@shared_task(
+    name="volunteers.shift_email",
+    autoretry_for=(OSError, smtplib.SMTPException),  # the mail server away: try again later
+    retry_backoff=30,
+    max_retries=8,
+)
+def shift_email(signup_id, template) -> str:
+    """A sign-up's e-mail (volunteers.mail.SHIFT_EMAILS), from a worker: the sign-up's request
+    does not wait for the mail server, and a failure is tried again."""
+    mail.shift_email(signup_id, template)
+    return f"{template} for sign-up {signup_id}"
 
 
 @shared_task(name="volunteers.send_reminders")
