@@ -17,6 +17,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from common.csvfiles import read_cell
@@ -92,18 +93,23 @@ def _values(choices) -> frozenset:
 def text(row, name, *, required=False, max_length=None):
     value = read_cell((row.get(name) or "").strip())
     if "\x00" in value:
-        raise RowError(f"{name} contains a NUL character")
+        raise RowError(_("%(name)s contains a NUL character") % {"name": name})
     if required and not value:
-        raise RowError(f"{name} is empty")
+        raise RowError(_("%(name)s is empty") % {"name": name})
     if max_length and len(value) > max_length:
-        raise RowError(f"{name} is longer than {max_length} characters")
+        raise RowError(
+            _("%(name)s is longer than %(n)d characters") % {"name": name, "n": max_length}
+        )
     return value
 
 
 def choice(row, name, choices, default=None):
     value = text(row, name) or default
     if value not in _values(choices):
-        raise RowError(f"{name}={value!r}: choose from {', '.join(choices.values)}")
+        raise RowError(
+            _("%(name)s=%(value)r: choose from %(allowed)s")
+            % {"name": name, "value": value, "allowed": ", ".join(choices.values)}
+        )
     return value
 
 
@@ -111,9 +117,11 @@ def choices(row, name, allowed, *, required=False):
     values = [v.strip() for v in text(row, name).replace(",", ";").split(";") if v.strip()]
     unknown = [v for v in values if v not in _values(allowed)]
     if unknown:
-        raise RowError(f"{name}: unknown {', '.join(unknown)}")
+        raise RowError(
+            _("%(name)s: unknown %(values)s") % {"name": name, "values": ", ".join(unknown)}
+        )
     if required and not values:
-        raise RowError(f"{name} is empty")
+        raise RowError(_("%(name)s is empty") % {"name": name})
     return sorted(set(values), key=values.index)
 
 
@@ -123,7 +131,7 @@ def flag(row, name):
         return False
     if value in ("1", "true", "yes", "y"):
         return True
-    raise RowError(f"{name}={value!r} is not yes/no")
+    raise RowError(_("%(name)s=%(value)r is not yes/no") % {"name": name, "value": value})
 
 
 def whole(row, name, *, default=None, low=0, high=100_000):
@@ -131,7 +139,10 @@ def whole(row, name, *, default=None, low=0, high=100_000):
     if not value:
         return default
     if as_whole(value) is None or not low <= int(value) <= high:
-        raise RowError(f"{name}={value!r} is not a whole number from {low} to {high}")
+        raise RowError(
+            _("%(name)s=%(value)r is not a whole number from %(low)d to %(high)d")
+            % {"name": name, "value": value, "low": low, "high": high}
+        )
     return int(value)
 
 
@@ -142,7 +153,9 @@ def day(row, name):
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise RowError(f"{name}={value!r} is not a date (YYYY-MM-DD)") from None
+        raise RowError(
+            _("%(name)s=%(value)r is not a date (YYYY-MM-DD)") % {"name": name, "value": value}
+        ) from None
 
 
 # --- reading rows ---------------------------------------------------------------------------------
@@ -159,21 +172,26 @@ class Row:
 def open_csv(path: Path, required_columns: set[str]):
     """An open UTF-8 CSV file and its DictReader, once its header has every required column."""
     if not path.exists():
-        raise FileError(f"{path}: no such file")
+        raise FileError(_("%(path)s: no such file") % {"path": path})
     handle = path.open(encoding="utf-8-sig", newline="")
     reader = csv.DictReader(handle)
     try:
         columns = set(reader.fieldnames or ())
     except UnicodeDecodeError:
         handle.close()
-        raise FileError(f"{path}: not UTF-8 text") from None
+        raise FileError(_("%(path)s: not UTF-8 text") % {"path": path}) from None
     except csv.Error as exc:
         handle.close()
-        raise FileError(f"{path}: the header cannot be read: {exc}") from None
+        raise FileError(
+            _("%(path)s: the header cannot be read: %(why)s") % {"path": path, "why": exc}
+        ) from None
     missing = required_columns - columns
     if missing:
         handle.close()
-        raise FileError(f"{path}: missing columns {', '.join(sorted(missing))}")
+        raise FileError(
+            _("%(path)s: missing columns %(columns)s")
+            % {"path": path, "columns": ", ".join(sorted(missing))}
+        )
     return handle, reader
 
 
@@ -201,16 +219,23 @@ def run_csv_import(
                     external_id = text(raw, "external_id", required=True, max_length=100)
                     if external_id in seen:
                         raise RowError(
-                            f"external_id {external_id!r} already on line {seen[external_id]}"
+                            _("external_id %(id)r already on line %(line)d")
+                            % {"id": external_id, "line": seen[external_id]}
                         )
                     seen[external_id] = line
                     rows.append(parse(raw, row_class(line, external_id, {})))
                 except RowError as exc:
                     report.reject(line, str(exc))
         except UnicodeDecodeError:
-            raise FileError(f"{path}: not UTF-8 text (after line {reader.line_num})") from None
+            raise FileError(
+                _("%(path)s: not UTF-8 text (after line %(line)d)")
+                % {"path": path, "line": reader.line_num}
+            ) from None
         except csv.Error as exc:
-            raise FileError(f"{path}: line {reader.line_num + 1} cannot be read: {exc}") from None
+            raise FileError(
+                _("%(path)s: line %(line)d cannot be read: %(why)s")
+                % {"path": path, "line": reader.line_num + 1, "why": exc}
+            ) from None
     if on_progress:
         on_progress("saving", report.read)
     with transaction.atomic():

@@ -6,6 +6,8 @@ Columns: external_id, title, category, and address or latitude/longitude; option
 urgency (critical / high / medium / low, or 4–1), people_affected, status (open / assigned /
 resolved), reporter_name, reporter_phone, reporter_email."""
 
+from django.utils.translation import gettext as _
+
 from common.importing import RowError, choice, run_csv_import, text, whole
 from needs.models import CATEGORIES, NEED_EDITABLE, Need, NeedStatus, Urgency
 from places.importing import LocatedRow, locate_rows, pin, upsert_located
@@ -28,7 +30,10 @@ def urgency(raw):
     value = text(raw, "urgency").lower() or "medium"
     value = URGENCY_WORDS.get(value, value)
     if str(value) not in {str(u) for u in Urgency.values}:
-        raise RowError(f"urgency={value!r}: choose critical, high, medium or low (or 4 to 1)")
+        raise RowError(
+            _("urgency=%(value)r: choose critical, high, medium or low (or 4 to 1)")
+            % {"value": value}
+        )
     return int(value)
 
 
@@ -39,7 +44,8 @@ def import_needs(
         category = text(raw, "category", required=True)
         if category not in CATEGORY_CODES:
             raise RowError(
-                f"category={category!r}: choose from {', '.join(sorted(CATEGORY_CODES))}"
+                _("category=%(value)r: choose from %(allowed)s")
+                % {"value": category, "allowed": ", ".join(sorted(CATEGORY_CODES))}
             )
         row.values = {
             "title": text(raw, "title", required=True, max_length=200),
@@ -56,7 +62,7 @@ def import_needs(
         }
         row.pin, row.address = pin(raw), row.values["address"]
         if row.pin is None and not row.address:
-            raise RowError("no address and no latitude/longitude")
+            raise RowError(_("no address and no latitude/longitude"))
         return row
 
     def write(rows, report):

@@ -5,6 +5,7 @@ run changes nothing, in one transaction, a dry run unless `commit`."""
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.importing import RowError, choice, choices, day, flag, run_csv_import, text, whole
 from common.params import as_whole
@@ -21,12 +22,14 @@ def shifts(row):
     for part in [p.strip() for p in text(row, "shifts").split(";") if p.strip()]:
         pieces = part.split("/")
         if len(pieces) != 3:
-            raise RowError(f"shift {part!r}: write start/end/places")
+            raise RowError(_("shift %(shift)r: write start/end/places") % {"shift": part})
         start, end = (_moment(p, part) for p in pieces[:2])
         if end <= start:
-            raise RowError(f"shift {part!r} ends before it starts")
+            raise RowError(_("shift %(shift)r ends before it starts") % {"shift": part})
         if (as_whole(pieces[2]) or 0) < 1:
-            raise RowError(f"shift {part!r}: places must be a whole number of at least 1")
+            raise RowError(
+                _("shift %(shift)r: places must be a whole number of at least 1") % {"shift": part}
+            )
         result.append((start, end, as_whole(pieces[2])))
     return result
 
@@ -36,7 +39,8 @@ def _moment(value, part) -> datetime:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         raise RowError(
-            f"shift {part!r}: {value!r} is not a date and time (YYYY-MM-DDTHH:MM)"
+            _("shift %(shift)r: %(value)r is not a date and time (YYYY-MM-DDTHH:MM)")
+            % {"shift": part, "value": value}
         ) from None
     # Thailand keeps one offset all year: a local time is never ambiguous.
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.get_default_timezone())
@@ -53,7 +57,9 @@ def import_opportunities(
             organizations[org_id] = Organization.objects.filter(external_id=org_id).first()
         org = organizations[org_id]
         if org is None:
-            raise RowError(f"organization {org_id!r} is not known (import organizations first)")
+            raise RowError(
+                _("organization %(id)r is not known (import organizations first)") % {"id": org_id}
+            )
         mode = choice(raw, "mode", Mode, default=Mode.ONSITE)
         row.pin, address = pin(raw), text(raw, "address")
         own_place = row.pin is not None or bool(address)
@@ -80,7 +86,7 @@ def import_opportunities(
             and row.values["ends_on"]
             and row.values["ends_on"] < row.values["starts_on"]
         ):
-            raise RowError("ends_on is before starts_on")
+            raise RowError(_("ends_on is before starts_on"))
         if own_place:
             row.address = row.values["address"] = address
         elif mode == Mode.REMOTE:

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import Point
+from django.utils.translation import gettext as _
 
 from common.importing import (
     ImportCommand,
@@ -41,12 +42,18 @@ def pin(row):
     try:
         lat, lon = float(lat), float(lon)
     except ValueError:
-        raise RowError(f"latitude/longitude ({lat!r}, {lon!r}) are not numbers") from None
+        raise RowError(
+            _("latitude/longitude (%(lat)r, %(lon)r) are not numbers") % {"lat": lat, "lon": lon}
+        ) from None
     if not (math.isfinite(lat) and math.isfinite(lon)):
-        raise RowError("latitude/longitude must be finite numbers")
+        raise RowError(_("latitude/longitude must be finite numbers"))
     if not in_thailand(lat, lon):
-        swapped = "; latitude and longitude look swapped" if looks_swapped(lat, lon) else ""
-        raise RowError(f"({lat}, {lon}) is outside Thailand{swapped}")
+        if looks_swapped(lat, lon):
+            raise RowError(
+                _("(%(lat)s, %(lon)s) is outside Thailand; latitude and longitude look swapped")
+                % {"lat": lat, "lon": lon}
+            )
+        raise RowError(_("(%(lat)s, %(lon)s) is outside Thailand") % {"lat": lat, "lon": lon})
     return Point(lon, lat, srid=4326)
 
 
@@ -63,7 +70,9 @@ def locate_rows(rows: list[LocatedRow], report: ImportReport, use_remote: bool):
             result = answers[row.address]
             if result.lat is None:
                 report.reject(
-                    row.line, f"{row.external_id}: cannot place the address: {result.reason}"
+                    row.line,
+                    _("%(id)s: cannot place the address: %(why)s")
+                    % {"id": row.external_id, "why": result.reason},
                 )
                 row.values = None
                 continue
@@ -119,7 +128,7 @@ def import_organizations(
         }
         row.pin, row.address = pin(raw), row.values["address"]
         if row.pin is None and not row.address:
-            raise RowError("no address and no latitude/longitude")
+            raise RowError(_("no address and no latitude/longitude"))
         return row
 
     def write(rows, report):

@@ -53,12 +53,12 @@ def test_organization_import_reports_every_rejected_line(organizations_csv):
     reasons = dict(report.rejected)
     assert (report.read, report.created) == (9, 2)
     assert set(reasons) == {4, 5, 6, 7, 8, 9, 10}
-    assert "name_th is empty" in reasons[4]
+    assert "name_th ว่างอยู่" in reasons[4]
     assert "kind='temple'" in reasons[5]
-    assert "swapped" in reasons[6]
-    assert "already on line 2" in reasons[7]
-    assert "cannot place the address" in reasons[8]
-    assert "no address" in reasons[9]
+    assert "สลับกัน" in reasons[6]
+    assert "ซ้ำกับบรรทัดที่ 2" in reasons[7]
+    assert "หาตำแหน่งของที่อยู่ไม่ได้" in reasons[8]
+    assert "ไม่มีที่อยู่" in reasons[9]
     assert "not a Thai address" in reasons[10]
     one = Organization.objects.get(external_id="o1")
     assert (one.area_id, one.status, one.verified) == ("500108", "pending", True)
@@ -105,14 +105,14 @@ def test_opportunity_import_with_shifts(tmp_path, organizations_csv):
     assert report.created == 3 and {line for line, _ in report.rejected} == set(range(5, 13))
     reasons = dict(report.rejected)
     assert (
-        "'nobody' is not known" in reasons[5]
+        "ไม่รู้จักองค์กร 'nobody'" in reasons[5]
         and "unicorns" in reasons[6]
-        and "not a date" in reasons[7]
+        and "ไม่ใช่วัน" in reasons[7]
     )
     assert (
-        "before starts_on" in reasons[8]
-        and "ends before it starts" in reasons[9]
-        and "at least 1" in reasons[10]
+        "อยู่ก่อน starts_on" in reasons[8]
+        and "สิ้นสุดก่อนเวลาเริ่ม" in reasons[9]
+        and "ตั้งแต่ 1 ขึ้นไป" in reasons[10]
     )
     p1 = Opportunity.objects.get(external_id="p1")
     assert (
@@ -127,16 +127,16 @@ def test_opportunity_import_with_shifts(tmp_path, organizations_csv):
 
 
 def test_import_file_problems(tmp_path):
-    with pytest.raises(FileError, match="no such file"):
+    with pytest.raises(FileError, match="ไม่พบไฟล์นี้"):
         import_organizations(tmp_path / "missing.csv")
-    with pytest.raises(FileError, match="missing columns kind"):
+    with pytest.raises(FileError, match="ขาดคอลัมน์ kind"):
         import_organizations(write(tmp_path, "a.csv", "external_id,name_th\nx,y\n"))
     (tmp_path / "latin1.csv").write_bytes(
         "external_id,name_th,kind\nx,\xe9t\xe9,foundation\n".encode("latin-1")
     )
-    with pytest.raises(FileError, match="not UTF-8"):
+    with pytest.raises(FileError, match="ไม่ใช่ข้อความ UTF-8"):
         import_organizations(tmp_path / "latin1.csv")
-    with pytest.raises(CommandError, match="missing columns"):
+    with pytest.raises(CommandError, match="ขาดคอลัมน์"):
         call_command("import_opportunities", str(tmp_path / "a.csv"))
 
 
@@ -145,7 +145,7 @@ def test_import_commands_print_the_report(organizations_csv):
     call_command(
         "import_organizations", str(organizations_csv), "--commit", stdout=out, verbosity=0
     )
-    assert "created 2" in out.getvalue() and "line 4: name_th is empty" in out.getvalue()
+    assert "created 2" in out.getvalue() and "line 4: name_th ว่างอยู่" in out.getvalue()
 
 
 # --- exports ----------------------------------------------------------------------------------------

@@ -397,8 +397,8 @@ def test_hotline_csv_import_is_checked_by_line_transactional_and_idempotent(tmp_
     assert not Need.objects.exists()
     rejected = dict(dry.rejected)
     assert set(rejected) == {4, 5, 6, 7, 8}
-    assert "category" in rejected[4] and "no address" in rejected[5] and "swapped" in rejected[6]
-    assert "urgency" in rejected[7] and "already on line 2" in rejected[8]
+    assert "category" in rejected[4] and "ไม่มีที่อยู่" in rejected[5] and "สลับกัน" in rejected[6]
+    assert "urgency" in rejected[7] and "ซ้ำกับบรรทัดที่ 2" in rejected[8]
     done = import_needs(path, incident=flood, commit=True)
     assert (done.created, done.committed) == (2, True)
     roof = Need.objects.get(external_id="h-1")

@@ -304,7 +304,7 @@ def test_gazetteer_csv_dry_run_saves_nothing(tmp_path):
 def test_gazetteer_csv_needs_its_columns(tmp_path):
     path = tmp_path / "points.csv"
     path.write_text("code,lat,lng\n500101,18.7,98.9\n", "utf-8")
-    with pytest.raises(FileError, match="missing columns latitude, longitude, subdistrict_id"):
+    with pytest.raises(FileError, match="ขาดคอลัมน์ latitude, longitude, subdistrict_id"):
         import_gazetteer_csv(path)
 
 
