@@ -105,9 +105,7 @@ def test_opportunity_import_with_shifts(tmp_path, organizations_csv):
     assert report.created == 3 and {line for line, _ in report.rejected} == set(range(5, 13))
     reasons = dict(report.rejected)
     assert (
-        "ไม่รู้จักองค์กร 'nobody'" in reasons[5]
-        and "unicorns" in reasons[6]
-        and "ไม่ใช่วัน" in reasons[7]
+        "ไม่รู้จักองค์กร 'nobody'" in reasons[5] and "unicorns" in reasons[6] and "ไม่ใช่วัน" in reasons[7]
     )
     assert (
         "อยู่ก่อน starts_on" in reasons[8]
