@@ -1,9 +1,12 @@
-"""Sending the outbox: `send_due` every minute (each notice once, claimed before it goes, put
-back when sending fails), `send_daily` once a day (the organizations' daily news, and the pending
-items for moderators), each summary claimed per person and day so that none goes twice."""
+"""Sending the outbox: `send_due` every minute (each notice claimed before it goes and marked sent
+the moment it has gone, put back when sending fails; a claim left by a run that died is taken again
+after CLAIM_LEASE, with the same Message-ID), `send_daily` once a day (the organizations' daily
+news, and the pending items for moderators), each summary claimed per person and day so that none
+goes twice."""
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -13,10 +16,11 @@ from django.utils import timezone
 from notifications.models import DailySummary, Notice
 from opportunities.models import Opportunity, Status
 from places.models import ModerationStatus, Organization
-from volunteers.mail import message, site_url_for
+from volunteers.mail import message, site_domain, site_url_for
 
 log = logging.getLogger(__name__)
 BATCH = 200
+CLAIM_LEASE = timedelta(minutes=15)  # a batch of BATCH e-mails takes well under this
 FOLDER = "notifications/email"
 
 
@@ -34,14 +38,15 @@ def _context(notice):
 
 
 def _claim(queryset, now):
-    """Mark up to BATCH notices as sent and return them: whoever claims a notice sends it."""
+    """Take up to BATCH unsent notices for this run and return them: whoever claims a notice
+    sends it, then marks it sent."""
     with transaction.atomic():
         batch = list(
-            queryset.select_for_update(skip_locked=True, of=("self",)).select_related(
-                "recipient__volunteer", "organization", "opportunity", "shift"
-            )[:BATCH]
+            queryset.filter(Q(claimed_at=None) | Q(claimed_at__lt=now - CLAIM_LEASE))
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient__volunteer", "organization", "opportunity", "shift")[:BATCH]
         )
-        Notice.objects.filter(pk__in=[n.pk for n in batch]).update(sent_at=now)
+        Notice.objects.filter(pk__in=[n.pk for n in batch]).update(claimed_at=now)
     return batch
 
 
@@ -55,12 +60,16 @@ def send_due(now=None) -> int:
             return sent
         for notice in batch:
             try:
-                message(notice.recipient, notice.kind, _context(notice), folder=FOLDER).send()
-                sent += 1
+                email = message(notice.recipient, notice.kind, _context(notice), folder=FOLDER)
+                email.extra_headers["Message-ID"] = f"<notice.{notice.pk}@{site_domain()}>"
+                email.send()
             except Exception:  # the SMTP server may be away: the notice goes next time
                 log.exception("notice %s could not be sent; it will be retried", notice.pk)
-                Notice.objects.filter(pk=notice.pk).update(sent_at=None)
+                Notice.objects.filter(pk=notice.pk).update(claimed_at=None)
                 failed.add(notice.pk)
+            else:
+                Notice.objects.filter(pk=notice.pk).update(sent_at=now)
+                sent += 1
 
 
 def _summary_claimed(user, day, topic) -> bool:
@@ -97,8 +106,10 @@ def _organization_news(now, day) -> int:
             sent += 1
         except Exception:
             log.exception("daily news for user %s could not be sent; retried next run", user.pk)
-            Notice.objects.filter(pk__in=[n.pk for n in notices]).update(sent_at=None)
+            Notice.objects.filter(pk__in=[n.pk for n in notices]).update(claimed_at=None)
             DailySummary.objects.filter(recipient=user, day=day, topic="volunteers").delete()
+        else:
+            Notice.objects.filter(pk__in=[n.pk for n in notices]).update(sent_at=now)
     return sent
 
 

@@ -94,3 +94,26 @@ def test_a_notice_that_could_not_be_sent_goes_next_time():
         assert sending.send_due() == 0
     assert Notice.objects.filter(sent_at=None).count() == 1
     assert sending.send_due() == 1 and len(mail.outbox) == 1
+
+
+def test_a_notice_claimed_by_a_run_that_died_is_sent_after_the_lease_and_only_then():
+    import datetime
+
+    from django.utils import timezone
+
+    from volunteers.mail import site_domain
+
+    organization = OrganizationFactory(status="pending", verified=False)
+    staff_of(organization)
+    organization.approve()
+    notice = Notice.objects.get()
+    died = timezone.now() - datetime.timedelta(minutes=1)
+    Notice.objects.update(claimed_at=died)  # taken by a run that was killed before sending
+    assert sending.send_due() == 0 and not mail.outbox  # maybe still sending: left alone
+    later = died + sending.CLAIM_LEASE + datetime.timedelta(seconds=1)
+    assert sending.send_due(now=later) == 1
+    [email] = mail.outbox
+    assert email.extra_headers["Message-ID"] == f"<notice.{notice.pk}@{site_domain()}>"
+    notice.refresh_from_db()
+    assert notice.sent_at == later
+    assert sending.send_due(now=later + sending.CLAIM_LEASE * 2) == 0  # sent: never again
