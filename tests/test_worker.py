@@ -2,7 +2,8 @@
 tests' Redis broker, sending e-mail to a real SMTP server: it runs a task and records its
 outcome for staff, and a worker killed with SIGKILL in the middle of the digests, then started
 again, sends each volunteer's digest once (one in flight at the kill may go twice, with the same
-Message-ID, which mail clients show as one message)."""
+Message-ID, which mail clients show as one message). And the same worker with RabbitMQ as its
+broker, named by CELERY_BROKER_URL alone."""
 
 import asyncio
 import datetime
@@ -26,6 +27,7 @@ from mapsite.celery import app
 from places import package_gazetteer
 from places.models import Area
 from tests.factories import OpportunityFactory, VolunteerFactory
+from tests.servers import free_port
 from volunteers.models import Digest, SavedSearch
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -74,7 +76,7 @@ def database_url_of_the_tests():
 
 
 class Worker:
-    def __init__(self, tmp_path, smtp_port):
+    def __init__(self, tmp_path, smtp_port, **settings):
         self.log = tmp_path / f"worker-{time.monotonic_ns()}.log"
         env = {
             **os.environ,
@@ -86,6 +88,7 @@ class Worker:
             "CELERY_VISIBILITY_TIMEOUT": "3",
             "CELERY_RESTORE_INTERVAL": "1",
             "DIGEST_CLAIM_LEASE_SECONDS": "2",
+            **settings,
         }
         command = [sys.executable, "-m", "celery", "-A", "mapsite", "worker", "--concurrency", "1"]
         command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO"]
@@ -132,8 +135,8 @@ def celery_worker(tmp_path, smtp):
     app.control.purge()
     started = []
 
-    def start():
-        started.append(Worker(tmp_path, smtp.port))
+    def start(**settings):
+        started.append(Worker(tmp_path, smtp.port, **settings))
         return started[-1]
 
     yield start
@@ -182,3 +185,60 @@ def test_a_worker_killed_mid_digests_and_started_again_sends_each_one_once(celer
     assert len(ids) - len(set(ids)) <= 1, f"{len(ids) - len(set(ids))} sent twice"
     assert set(Digest.objects.values_list("status", flat=True)) == {"sent"}
     assert Digest.objects.count() == volunteers
+
+
+RABBITMQ = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
+
+
+@pytest.fixture
+def rabbitmq(tmp_path):
+    """A RabbitMQ node of the test's own (Debian's rabbitmq-server, its files in tmp_path, on
+    free ports); yields its amqp:// URL."""
+    if not RABBITMQ.exists():
+        pytest.skip("RabbitMQ is not installed (apt-get install rabbitmq-server)")
+    folder = tmp_path / "rabbitmq"
+    folder.mkdir()
+    (folder / "enabled_plugins").write_text("[].")
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOME": str(folder),  # its Erlang cookie
+        "RABBITMQ_NODENAME": f"volmap{port}@localhost",
+        "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+        "RABBITMQ_NODE_PORT": str(port),
+        "RABBITMQ_DIST_PORT": str(free_port()),
+        "RABBITMQ_MNESIA_BASE": str(folder / "mnesia"),
+        "RABBITMQ_LOG_BASE": str(folder / "log"),
+        "RABBITMQ_ENABLED_PLUGINS_FILE": str(folder / "enabled_plugins"),
+        "RABBITMQ_PLUGINS_EXPAND_DIR": str(folder / "plugins"),
+        "RABBITMQ_CONFIG_FILE": str(folder / "rabbitmq"),
+    }
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [str(RABBITMQ)], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def listening():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            return False
+
+    try:
+        wait_for(listening, 60, log)
+        yield f"amqp://guest:guest@127.0.0.1:{port}//"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+
+
+def test_rabbitmq_works_through_the_broker_url_alone(celery_worker, rabbitmq):
+    from celery import Celery
+
+    celery_worker(CELERY_BROKER_URL=rabbitmq)
+    sender = Celery("sender", broker=rabbitmq)  # a web process configured the same way
+    task_id = sender.send_task("opportunities.refresh_map").id
+    wait_for(lambda: TaskResult.objects.filter(task_id=task_id, status="SUCCESS").exists(), 30)
+    assert TaskResult.objects.get(task_id=task_id).task_name == "opportunities.refresh_map"
