@@ -6,6 +6,7 @@ import datetime
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mapsite.settings")
 
@@ -14,26 +15,22 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 MINUTE = datetime.timedelta(minutes=1)
-HOUR = datetime.timedelta(hours=1)
-DAY = datetime.timedelta(days=1)
+HOUR = crontab(minute=0)  # on the hour, Bangkok time (CELERY_TIMEZONE)
+MORNING = crontab(minute=0, hour=7)  # the digests and daily summaries arrive with breakfast
 
 
-def _every(period, task, **kwargs):
+def _every(schedule, task, expires, **kwargs):
     # A run still queued when the next is due is dropped: the next one does the same work.
-    return {
-        "task": task,
-        "schedule": period,
-        "kwargs": kwargs,
-        "options": {"expires": period.total_seconds()},
-    }
+    return {"task": task, "schedule": schedule, "kwargs": kwargs, "options": {"expires": expires}}
 
 
-# Beat starts each entry at once, then every period after it.
+# The minute tasks run a minute after beat starts, then every minute; the others at fixed times
+# of day, so that neither a restart nor a lost schedule file (a new container) moves or skips them.
 app.conf.beat_schedule = {
-    "refresh the map": _every(MINUTE, "opportunities.refresh_map"),
-    "refresh coverage": _every(MINUTE, "needs.refresh_coverage"),
-    "send notifications": _every(MINUTE, "notifications.send_due"),
-    "send reminders": _every(HOUR, "volunteers.send_reminders"),
-    "send digests": _every(DAY, "volunteers.send_digests"),
-    "send daily notifications": _every(DAY, "notifications.send_daily"),
+    "refresh the map": _every(MINUTE, "opportunities.refresh_map", 60),
+    "refresh coverage": _every(MINUTE, "needs.refresh_coverage", 60),
+    "send notifications": _every(MINUTE, "notifications.send_due", 60),
+    "send reminders": _every(HOUR, "volunteers.send_reminders", 3600),
+    "send digests": _every(MORNING, "volunteers.send_digests", 3 * 3600),
+    "send daily notifications": _every(MORNING, "notifications.send_daily", 3 * 3600),
 }

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 
-from mapsite.celery import DAY, HOUR, MINUTE, app
+from mapsite.celery import HOUR, MINUTE, MORNING, app
 from needs.models import AreaHelp
 from opportunities import tiles
 from opportunities.models import MapCell, Opportunity, Status
@@ -76,19 +76,28 @@ def test_every_periodic_task_does_its_work():
     ]
 
 
-def test_beat_runs_each_task_every_period_and_drops_a_run_that_waited_a_whole_period():
-    periods = {name: entry["schedule"] for name, entry in SCHEDULE.items()}
-    assert periods == {
-        "refresh the map": MINUTE,
-        "refresh coverage": MINUTE,
-        "send notifications": MINUTE,
-        "send reminders": HOUR,
-        "send digests": DAY,
-        "send daily notifications": DAY,
+def test_beat_runs_the_minute_tasks_every_minute_and_the_others_at_set_times():
+    schedules = {name: entry["schedule"] for name, entry in SCHEDULE.items()}
+    assert {name for name, s in schedules.items() if s == MINUTE} == {
+        "refresh the map",
+        "refresh coverage",
+        "send notifications",
     }
-    for entry in SCHEDULE.values():
-        assert entry["task"] in app.tasks
-        assert entry["options"]["expires"] == entry["schedule"].total_seconds()
+    assert schedules["send reminders"] == HOUR
+    assert schedules["send digests"] == schedules["send daily notifications"] == MORNING
+    # On Bangkok time: the digests go at 7:00 there, whatever the server's clock says.
+    assert app.conf.timezone == "Asia/Bangkok" and MORNING.hour == {7}
+    assert all(entry["task"] in app.tasks for entry in SCHEDULE.values())
+    # A run left waiting for a period (three hours for the morning ones) is dropped.
+    expiry = {name: entry["options"]["expires"] for name, entry in SCHEDULE.items()}
+    assert expiry == {
+        "refresh the map": 60,
+        "refresh coverage": 60,
+        "send notifications": 60,
+        "send reminders": 3600,
+        "send digests": 3 * 3600,
+        "send daily notifications": 3 * 3600,
+    }
 
 
 def test_closing_past_opportunities_tells_the_map(monkeypatch, django_capture_on_commit_callbacks):
