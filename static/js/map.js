@@ -17,7 +17,7 @@
   var CELL_PIXELS = 32; // the server clusters in 8 × 8 cells of a 256-pixel tile
   var SMALL_CLUSTER = 5; // a cluster this small opens as a list instead of zooming
   // Popups clear the zoom buttons when the map pans to show them.
-  var POPUP = { maxWidth: Math.min(320, window.innerWidth - 70), autoPanPaddingTopLeft: [56, 16], autoPanPaddingBottomRight: [16, 16] };
+  var POPUP = { maxWidth: Math.min(320, window.innerWidth - 110), autoPanPaddingTopLeft: [56, 16], autoPanPaddingBottomRight: [16, 16] };
   var MAX_LISTED = 50; // a cluster that cannot be zoomed into lists this many
 
   var config, map, markers, orgMarkers, outlines, searchCircle, search = null;

@@ -106,6 +106,9 @@ def test_someone_shows_organizations_on_the_map_and_opens_one(demo_world, journe
     square.click()
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_be_visible()
+    # Leaflet's own buttons in Thai too, as a screen reader reads them.
+    expect(page.get_by_role("button", name="ปิดหน้าต่างนี้")).to_be_visible()
+    expect(page.get_by_role("button", name="ขยายแผนที่")).to_be_visible()
     person.step("an organization's popup")
     name = popup.locator("a").first.inner_text()
     popup.locator("a").first.click()
