@@ -18,12 +18,10 @@ import argparse
 import collections
 import os
 import random
-import tempfile
 from pathlib import Path
 
-import _setup
 from _server import gunicorn
-from mixed_load import LUA, sample_urls, wrk
+from mixed_load import prepare_map, sample_urls, wrk, wrk_files
 
 
 def as_the_map_asks(urls, rng):
@@ -64,26 +62,13 @@ def main():
     parser.add_argument("--urls", type=int, default=200_000)
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
-    _setup.bench_database()
-    from synthetic import grow_opportunities
-
-    from opportunities import tiles
+    prepare_map(args.size)
     from opportunities.models import Opportunity
     from tests.servers import Nginx
 
-    grow_opportunities(args.size)
-    for layer in tiles.LAYERS:
-        tiles.refresh(layer)
     urls = as_the_map_asks(sample_urls(random.Random(11), args.urls), random.Random(12))
     tile_urls = [u for u in urls if u.startswith("/tiles/")]
-    folder = Path(tempfile.mkdtemp(prefix="bench-edge-"))
-    (folder / "urls.txt").write_text("\n".join(urls) + "\n")
-    # Each pass draws its own sequence: a second pass is not a replay of the first.
-    for n in range(3):
-        seeded = LUA.replace("tonumber(seed) * 7919", f"tonumber(seed) * 7919 + {n * 104729}")
-        if seeded == LUA:
-            raise SystemExit("bench/mixed_load.py's wrk script no longer seeds as this expects")
-        (folder / f"mix{n}.lua").write_text(seeded)
+    folder = wrk_files(urls, "bench-edge-", passes=3)
     load = os.getloadavg()
     print(
         f"{Opportunity.objects.count():,} opportunities; {len(urls):,} URLs, "

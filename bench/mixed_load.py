@@ -31,7 +31,7 @@ function setup(thread)
     thread:set("seed", counter)
 end
 function init(args)
-    math.randomseed(tonumber(seed) * 7919)
+    math.randomseed(tonumber(seed) * 7919 + PASS_OFFSET)
 end
 request = function()
     return wrk.format("GET", urls[math.random(#urls)], {["Accept-Encoding"] = "gzip"})
@@ -48,6 +48,29 @@ FLOOR_FUNCTION = """
         END LOOP;
     END $$;
 """
+
+
+def prepare_map(size):
+    """The bench database with `size` opportunities and the map's cluster pyramids current."""
+    _setup.bench_database()
+    from synthetic import grow_opportunities
+
+    from opportunities import tiles
+
+    grow_opportunities(size)
+    for layer in tiles.LAYERS:
+        tiles.refresh(layer)
+
+
+def wrk_files(urls, prefix, passes=1) -> Path:
+    """A folder with the URLs (urls.txt) and wrk's script for each pass (mix0.lua, mix1.lua, …),
+    each pass drawing its own sequence of URLs, so that a second pass is not a replay of the
+    first."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    (folder / "urls.txt").write_text("\n".join(urls) + "\n")
+    for n in range(passes):
+        (folder / f"mix{n}.lua").write_text(LUA.replace("PASS_OFFSET", str(n * 104729)))
+    return folder
 
 
 def sample_urls(rng, count):
@@ -170,16 +193,11 @@ def main():
         "--threads", type=int, nargs="+", default=[4], help="threaded workers' threads to compare"
     )
     args = parser.parse_args()
-    _setup.bench_database()
+    prepare_map(args.size)
     from django.db import connection
-    from synthetic import grow_opportunities
 
-    from opportunities import tiles
     from opportunities.models import Opportunity
 
-    grow_opportunities(args.size)
-    for layer in tiles.LAYERS:
-        tiles.refresh(layer)
     rng = random.Random(11)
     urls = sample_urls(rng, args.urls)
     statements = floor_statements(urls)
@@ -187,9 +205,7 @@ def main():
         cursor.execute(FLOOR_FUNCTION)
         for i, batch in enumerate(statements, 1):
             cursor.execute("INSERT INTO bench_floor_sql VALUES (%s, %s)", [i, batch])
-    folder = Path(tempfile.mkdtemp(prefix="bench-mixed-"))
-    (folder / "urls.txt").write_text("\n".join(urls) + "\n")
-    (folder / "mix.lua").write_text(LUA)
+    folder = wrk_files(urls, "bench-mixed-")
     load = os.getloadavg()
     tiles_share = sum(u.startswith("/tiles/") for u in urls) / len(urls)
     print(
@@ -207,14 +223,14 @@ def main():
     variants = [(f"threaded workers ×{t}", t) for t in args.threads]
     for label, threads in [("sync workers (compose)", 0), *variants]:
         with gunicorn(workers=2, threads=threads, quiet=True) as port:
-            wrk(port, str(folder / "urls.txt"), 8, min(10, args.seconds), str(folder / "mix.lua"))
+            wrk(port, str(folder / "urls.txt"), 8, min(10, args.seconds), str(folder / "mix0.lua"))
             for connections in (8, 32):
                 rate, p50, p99, errors, timeouts = wrk(
                     port,
                     str(folder / "urls.txt"),
                     connections,
                     args.seconds,
-                    str(folder / "mix.lua"),
+                    str(folder / "mix0.lua"),
                 )
                 print(
                     f"{label + ', ' + str(connections) + ' connections':<34} {rate:8.0f} "

@@ -17,14 +17,12 @@ import argparse
 import os
 import random
 import statistics
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import _setup
 from _server import gunicorn
-from mixed_load import LUA, sample_urls, wrk
+from mixed_load import prepare_map, sample_urls, wrk, wrk_files
 
 
 def transactions(connect):
@@ -61,17 +59,12 @@ def main():
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--urls", type=int, default=3000)
     args = parser.parse_args()
-    _setup.bench_database()
+    prepare_map(args.size)
     from django.db import connection
-    from synthetic import grow_opportunities
 
-    from opportunities import tiles
     from opportunities.models import Opportunity
     from tests.servers import StreamingReplica
 
-    grow_opportunities(args.size)
-    for layer in tiles.LAYERS:
-        tiles.refresh(layer)
     database = connection.settings_dict
     host = database["HOST"] or os.environ.get("PGHOST", "")
     if not host.startswith("/"):
@@ -80,9 +73,7 @@ def main():
         )
     ids = list(Opportunity.objects.values_list("pk", flat=True)[:10000])
     urls = sample_urls(random.Random(11), args.urls)
-    folder = Path(tempfile.mkdtemp(prefix="bench-replicas-"))
-    (folder / "urls.txt").write_text("\n".join(urls) + "\n")
-    (folder / "mix.lua").write_text(LUA)
+    folder = wrk_files(urls, "bench-replicas-")
     started = time.perf_counter()
     replica = StreamingReplica(database, host, database["PORT"] or os.environ.get("PGPORT", "5432"))
     print(f"streaming replica made in {time.perf_counter() - started:.0f} s")
@@ -101,12 +92,12 @@ def main():
             ("one replica", {"DATABASE_REPLICA_URLS": replica.url}),
         ]:
             with gunicorn(workers=2, quiet=True, **env) as port:
-                wrk(port, str(folder / "urls.txt"), 8, 10, str(folder / "mix.lua"))  # warm
+                wrk(port, str(folder / "urls.txt"), 8, 10, str(folder / "mix0.lua"))  # warm
                 writer = Writer(replica.primary, ids)
                 before = transactions(replica.primary), transactions(replica.connect)
                 writer.start()
                 rate, _, p99, _, _ = wrk(
-                    port, str(folder / "urls.txt"), 32, args.seconds, str(folder / "mix.lua")
+                    port, str(folder / "urls.txt"), 32, args.seconds, str(folder / "mix0.lua")
                 )
                 writer.running = False
                 writer.join()
