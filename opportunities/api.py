@@ -4,11 +4,13 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common import pages
 from common import params as read
 from common.geojson import PAGING_PARAMETERS, FeaturePagination
 from common.openapi import geojson_operations
 from common.permissions import IsModerator
-from opportunities.filters import filter_opportunities
+from geocoding.near import read_near
+from opportunities.filters import filter_opportunities, search_key
 from opportunities.models import NEWEST, Opportunity, TransitionError, short_words_message
 from opportunities.serializers import (
     OpportunityWriteSerializer,
@@ -39,6 +41,9 @@ FILTERS = [
     *PAGING_PARAMETERS,
 ]
 
+# First pages of radius searches, compiled once per set of filters (pages.NearestStatement).
+NEAREST = pages.Statements(size=256)
+
 
 @geojson_operations(
     "an opportunity",
@@ -67,19 +72,31 @@ class OpportunityViewSet(viewsets.ModelViewSet):
         return queryset.visible_to(self.request.user).prefetch_related("shifts", "co_organizers")
 
     def list(self, request, *args, **kwargs):
-        queryset, about = filter_opportunities(
-            self.get_queryset(), request.query_params, paged=True
-        )
-        if "radius_km" in about:
-            self.paginator.radius_km = about["radius_km"]
+        params = request.query_params
+        if (key := search_key(params)) and (near := read_near(params)):
+            point, km, about = near
+            about["radius_km"] = self.paginator.radius_km = km
+            statement = NEAREST.get(key, lambda: pages.NearestStatement(self._listed(), point))
+            rows = statement.around(point)
         else:
-            queryset, self.paginator.keyset = queryset.newest_first(), NEWEST
-        page = self.paginate_queryset(listing(queryset))
+            queryset, about = self._filtered()
+            if "radius_km" in about:
+                self.paginator.radius_km = about["radius_km"]
+            else:
+                queryset, self.paginator.keyset = queryset.newest_first(), NEWEST
+            rows = listing(queryset)
+        page = self.paginate_queryset(rows)
         url_of = detail_url_maker(request)
         features = [listed_feature(row, url_of) for row in page]
         if "short_words_among" in about:
             about["detail"] = short_words_message()
         return self.paginator.get_paginated_response(features, {"search": about} if about else None)
+
+    def _filtered(self):
+        return filter_opportunities(self.get_queryset(), self.request.query_params, paged=True)
+
+    def _listed(self):
+        return listing(self._filtered()[0])
 
     def retrieve(self, request, *args, **kwargs):
         return Response(opportunity_detail(self.get_object(), request))

@@ -1,12 +1,20 @@
 """The filters of the opportunity API, exports and map, read from query parameters: one place,
 so that every view filters alike. Unknown values are errors, never silently ignored."""
 
+from django.utils import timezone
+
 from common import params as read
 from geocoding.near import read_near
 from opportunities.models import SHORT_WORDS_AMONG, short_words_only
 from opportunities.taxonomy import Cause, Mode, Schedule, Skill
 
 MAX_QUERY_LENGTH = 200
+
+# Filters whose SQL holds their values and nothing read from the database at the time: a radius
+# search with no other parameters is compiled once per set of values (search_key).
+PLAIN_FILTERS = {"cause", "skill", "mode", "schedule", "remote", "family_friendly"}
+PLAIN_FILTERS |= {"date_from", "date_to"}
+NOT_FILTERS = {"near", "radius_km", "page_size", "format"}
 
 # Filters on what apps above this one keep (the needs app: `incident`), added by them at start-up:
 # {parameter: function(queryset, params) → queryset}. What such a parameter means is theirs.
@@ -63,6 +71,15 @@ def filter_opportunities(queryset, params, *, paged=False, complete=False):
         )
         about["radius_km"] = km
     return queryset, about
+
+
+def search_key(params):
+    """What a first page of a radius search compiles to, but for its point, when that is the
+    values of plain filters and the day (`published()` holds it); None for any other list."""
+    names = set(params) - NOT_FILTERS
+    if "near" not in params or not names <= PLAIN_FILTERS:
+        return None
+    return (timezone.localdate(), *sorted((name, tuple(params.getlist(name))) for name in names))
 
 
 # The directory's filters on organizations by their opportunities (places.filters.add_filter).

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from common import pages
 from common.geojson import Lat, Lon, PointField
 from opportunities.models import NEWEST, OPPORTUNITY_EDITABLE, SOONEST, Opportunity, Shift
 from opportunities.taxonomy import Cause, Language, Mode, Skill
@@ -79,7 +80,7 @@ def listed_feature(row, url_of) -> dict:
         "url": url_of(row["id"]),
     }
     if row.get("distance") is not None:
-        properties["distance_km"] = round(row["distance"].km, 3)
+        properties["distance_km"] = round(pages.metres(row["distance"]) / 1000, 3)
     geometry = (
         None
         if row["lon"] is None

@@ -2,11 +2,16 @@
 (geographiclib, on the WGS 84 ellipsoid) anywhere in Thailand, across UTM zones 47 and 48, and the
 edge of the radius is exact."""
 
+import datetime
+
 import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
+from django.utils import timezone
 from geographiclib.geodesic import Geodesic
 
+import opportunities.api
+from common import pages
 from opportunities.models import Opportunity
 from tests.factories import OpportunityFactory
 
@@ -166,3 +171,55 @@ def test_radius_results_stop_at_the_most_listed_and_say_so(client, monkeypatch):
     assert len(second["features"]) == 1 and second["next"] is None
     assert second["stopped"]["rows"] == 4
     assert "ใกล้ที่สุด" in second["stopped"]["detail"]
+
+
+def test_a_search_compiled_once_answers_around_every_point_as_if_compiled_for_it(
+    client, monkeypatch
+):
+    """A radius search's SQL is kept per set of filters and run around the next point
+    (common.pages.NearestStatement): its answers are those of a search compiled afresh."""
+    monkeypatch.setattr("opportunities.api.NEAREST", pages.Statements(size=8))
+    kept = opportunities.api.NEAREST.kept
+    for name, (lat, lon) in CENTRES.items():
+        for km, bearing in [(1, 0), (4, 120), (9, 240)]:
+            OpportunityFactory(
+                location=point_at(lat, lon, km, bearing),
+                causes=["education"] if "zone" in name else ["elderly"],
+                mode="hybrid" if km == 4 else "onsite",
+            )
+    searches = [{}, {"cause": "education"}, {"cause": "education", "mode": "onsite"}]
+    answers = {}
+    for filters in searches:
+        for lat, lon in CENTRES.values():
+            answers[str(filters), lat] = near(client, lat, lon, 20, **filters)
+    assert len(kept) == len(searches)  # one statement per set of filters, every centre through it
+    assert {f["properties"]["distance_km"] for f in answers["{}", 13.7563]} == {1.0, 4.0, 9.0}
+    assert answers["{'cause': 'education'}", 7.0086] == []
+    assert len(answers["{'cause': 'education', 'mode': 'onsite'}", 19.30]) == 2
+    for filters in searches:
+        for lat, lon in CENTRES.values():
+            kept.clear()
+            assert near(client, lat, lon, 20, **filters) == answers[str(filters), lat]
+
+
+def test_a_kept_search_is_not_run_on_another_day(client, monkeypatch):
+    """What the public sees changes at midnight (an opportunity ending yesterday is past): the
+    day is part of what a kept search was compiled for."""
+    lat, lon = CENTRES["Bangkok (zone 47)"]
+    today = timezone.localdate()
+    ending = OpportunityFactory(location=point_at(lat, lon, 2, 0), starts_on=today, ends_on=today)
+    assert [f["id"] for f in near(client, lat, lon, 10)] == [ending.pk]
+    monkeypatch.setattr(timezone, "localdate", lambda: today + datetime.timedelta(days=1))
+    assert near(client, lat, lon, 10) == []
+
+
+def test_searches_that_read_the_database_as_they_are_built_are_not_kept(client, monkeypatch):
+    """Words (organization names are looked up as the search is built), an area or an
+    organization are filtered afresh each time; only plain filters' values are kept."""
+    monkeypatch.setattr("opportunities.api.NEAREST", pages.Statements(size=8))
+    lat, lon = CENTRES["Bangkok (zone 47)"]
+    found = OpportunityFactory(location=point_at(lat, lon, 2, 0), title="ปลูกป่าชายเลน")
+    for extra in ({"q": "ชายเลน"}, {"area": "10"}, {"organization": found.organization_id}):
+        near(client, lat, lon, 10, **extra)
+    assert opportunities.api.NEAREST.kept == {}
+    assert [f["id"] for f in near(client, lat, lon, 10, q="ชายเลน")] == [found.pk]
