@@ -6,7 +6,9 @@ of the same gunicorn, in one run, at a million opportunities.
     ./dev python bench/edge_cache.py [--size 1000000] [--seconds 20] [--urls 3000] [--connections 32]
 
 Prints requests/s, p50 / p99 latency (ms) and errors of each, and through nginx the hit rate of
-the tiles and of the radius answers (from nginx's own log of $upstream_cache_status). The URLs are
+the tiles and of the radius answers (from nginx's own log of $upstream_cache_status); beside them
+the SQL floor: the SQL that 3,000 of the URLs cost the database uncached (tiles built), through
+pgbench at the same connections, as bench/mixed_load.py measures it. The URLs are
 many (200,000 by default, drawn at random by wrk): tiles repeat as they do when people look
 around the same towns at the same zooms; radius searches are what the map sends: around a typed
 place (its tambon's point) or around "near me" rounded to about a kilometre. A fresh cache (the first pass) is shown
@@ -21,7 +23,7 @@ import random
 from pathlib import Path
 
 from _server import gunicorn
-from mixed_load import prepare_map, sample_urls, wrk, wrk_files
+from mixed_load import load_floor, pgbench, prepare_map, sample_urls, wrk, wrk_files
 
 
 def as_the_map_asks(urls, rng):
@@ -77,7 +79,13 @@ def main():
         f"{args.connections} connections for {args.seconds} s; "
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
+    floor_urls = random.Random(13).sample(urls, min(3000, len(urls)))
+    load_floor(floor_urls)
     print(f"{'':<36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  hit rate")
+    tps, latency = pgbench(args.connections, args.seconds, len(floor_urls))
+    print(
+        f"{'SQL floor (pgbench), ' + str(len(floor_urls)) + ' URLs':<36} {tps:8.0f} {latency:8.2f}"
+    )
 
     def run(label, port, log=None, n=0):
         rate, p50, p99, errors, timeouts = wrk(
@@ -89,7 +97,10 @@ def main():
         )
         rates = hit_rates(log) if log else {}
         shown = ", ".join(f"{kind} {share:.1%}" for kind, share in sorted(rates.items()))
-        print(f"{label:<36} {rate:8.0f} {p50:8.2f} {p99:8.2f} {errors + timeouts:7d}  {shown}")
+        print(
+            f"{label:<36} {rate:8.0f} {p50:8.2f} {p99:8.2f} {errors + timeouts:7d}  "
+            f"{rate / tps:4.0%} of the floor  {shown}"
+        )
 
     with gunicorn(workers=2, quiet=True) as port:
         run("gunicorn alone", port)

@@ -1,13 +1,14 @@
 """The map as many people use it at once: 70 % tiles (zoom 6–14, in the viewports of people around
 Thai places), 30 % radius pages (10, 25 or 50 km around them), asked by wrk at 8 and 32
-connections of gunicorn with 2 workers: compose's sync workers (mapsite/gunicorn.py) and
-threaded (gthread) ones, beside the floor: the same SQL the server runs for those requests,
-through pgbench at the same concurrency, in one run.
+connections of gunicorn: compose's sync workers (mapsite/gunicorn.py), 2 of them and as many
+more as --workers says, and 2 threaded (gthread) ones, beside the floor: the same SQL the server
+runs for those requests, through pgbench at the same concurrency, in one run.
 
     ./dev python bench/mixed_load.py [--size 1000000] [--seconds 20] [--urls 3000] [--threads 4]
+                                     [--workers 2 3 5]
 
 Needs wrk (apt-get install wrk). Prints requests/s, latency p50/p99 (ms) and non-2xx answers per
-server and connection count, and the floor's transactions/s.
+server and connection count, the floor's transactions/s, and each server's share of the floor.
 """
 
 import argparse
@@ -114,6 +115,17 @@ def floor_statements(urls):
     return statements
 
 
+def load_floor(urls):
+    """The floor's statements: what each URL costs the database, ready for pgbench()."""
+    from django.db import connection
+
+    statements = floor_statements(urls)
+    with connection.cursor() as cursor:
+        cursor.execute(FLOOR_FUNCTION)
+        for i, batch in enumerate(statements, 1):
+            cursor.execute("INSERT INTO bench_floor_sql VALUES (%s, %s)", [i, batch])
+
+
 def wrk(port, urls_file, connections, seconds, script):
     result = subprocess.run(
         [
@@ -192,19 +204,14 @@ def main():
     parser.add_argument(
         "--threads", type=int, nargs="+", default=[4], help="threaded workers' threads to compare"
     )
+    parser.add_argument("--workers", type=int, nargs="+", default=[2], help="sync workers")
     args = parser.parse_args()
     prepare_map(args.size)
-    from django.db import connection
-
     from opportunities.models import Opportunity
 
     rng = random.Random(11)
     urls = sample_urls(rng, args.urls)
-    statements = floor_statements(urls)
-    with connection.cursor() as cursor:
-        cursor.execute(FLOOR_FUNCTION)
-        for i, batch in enumerate(statements, 1):
-            cursor.execute("INSERT INTO bench_floor_sql VALUES (%s, %s)", [i, batch])
+    load_floor(urls)
     folder = wrk_files(urls, "bench-mixed-")
     load = os.getloadavg()
     tiles_share = sum(u.startswith("/tiles/") for u in urls) / len(urls)
@@ -213,16 +220,22 @@ def main():
         f"({tiles_share:.0%} tiles z6–14, the rest radius 10/25/50 km); "
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
-    print(f"{'':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'timeouts':>8}")
+    print(
+        f"{'':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'timeouts':>8} "
+        f"{'of floor':>8}"
+    )
+    floors = {}
     for connections in (8, 32):
         tps, latency = pgbench(connections, args.seconds, len(urls))
+        floors[connections] = tps
         print(
             f"{'SQL floor (pgbench), ' + str(connections) + ' clients':<34} {tps:8.0f} "
             f"{latency:8.2f} {'(mean)':>8}"
         )
-    variants = [(f"threaded workers ×{t}", t) for t in args.threads]
-    for label, threads in [("sync workers (compose)", 0), *variants]:
-        with gunicorn(workers=2, threads=threads, quiet=True) as port:
+    servers = [(f"{w} sync workers (compose)", w, 0) for w in args.workers]
+    servers += [(f"2 threaded workers ×{t}", 2, t) for t in args.threads]
+    for label, workers, threads in servers:
+        with gunicorn(workers=workers, threads=threads, quiet=True) as port:
             wrk(port, str(folder / "urls.txt"), 8, min(10, args.seconds), str(folder / "mix0.lua"))
             for connections in (8, 32):
                 rate, p50, p99, errors, timeouts = wrk(
@@ -234,7 +247,8 @@ def main():
                 )
                 print(
                     f"{label + ', ' + str(connections) + ' connections':<34} {rate:8.0f} "
-                    f"{p50:8.2f} {p99:8.2f} {errors:8d} {timeouts:8d}"
+                    f"{p50:8.2f} {p99:8.2f} {errors:8d} {timeouts:8d} "
+                    f"{rate / floors[connections]:8.0%}"
                 )
     load = os.getloadavg()
     print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")

@@ -223,3 +223,12 @@ def test_searches_that_read_the_database_as_they_are_built_are_not_kept(client, 
         near(client, lat, lon, 10, **extra)
     assert opportunities.api.NEAREST.kept == {}
     assert [f["id"] for f in near(client, lat, lon, 10, q="ชายเลน")] == [found.pk]
+
+
+def test_a_process_keeps_only_so_many_searches_the_oldest_forgotten_first():
+    kept = pages.Statements(size=2)
+    made = []
+    for key in ["a", "b", "a", "c", "a"]:
+        kept.get(key, lambda key=key: made.append(key) or key.upper())
+    assert made == ["a", "b", "c", "a"]  # "a" kept the second time, forgotten for "c"
+    assert kept.kept == {"c": "C", "a": "A"}
