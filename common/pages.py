@@ -26,6 +26,7 @@ from datetime import date, datetime
 
 from django.contrib.gis.db.backends.postgis.adapter import PostGISAdapter
 from django.core import signing
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import F, Field, Func, Value
 from django.db.models.lookups import (
     GreaterThan,
@@ -234,7 +235,7 @@ class NearestStatement:
         ]
         if len(self.points) != 2:
             raise ValueError("the queryset does not order by distance from the point")
-        self.sql, self.params = f"{sql} LIMIT %s", list(params)
+        self.sql, self.params = sql, list(params)
 
     def around(self, point):
         """A function of n: the first n rows nearest the point (for nearest_page)."""
@@ -243,12 +244,26 @@ class NearestStatement:
             params[i] = PostGISAdapter(point, geography=geography)
 
         def first(n):
-            with read_connection().cursor() as cursor:
-                cursor.execute(self.sql, [*params, n])
+            with _bound_cursor(read_connection()) as cursor:
+                # The limit written in: with it, PostgreSQL's plan for any point (generic) costs
+                # what a plan for one point does, and it is kept rather than made again.
+                cursor.execute(f"{self.sql} LIMIT {int(n)}", params)
                 names = [column.name for column in cursor.description]
                 return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
         return first
+
+
+def _bound_cursor(connection):
+    """A cursor that sends the parameters apart from the SQL (Django's own cursors write them
+    into it), so that psycopg prepares a statement run again and again on the connection
+    (settings: DATABASE_PREPARE_THRESHOLD) and PostgreSQL plans it once, not on every search.
+    Wrapped as Django wraps its cursors: errors, execute_wrappers and the queries' log apply."""
+    connection.ensure_connection()
+    cursor = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
 
 
 class Statements:

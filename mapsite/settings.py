@@ -115,6 +115,11 @@ DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.integer(
 # uncovered needs' search. Off for the site's connections.
 _options = DATABASES["default"]["OPTIONS"]
 _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+# psycopg prepares a statement once it has run this many times on a connection, so that
+# PostgreSQL plans it once. Django's own cursors write the parameters into the SQL and are never
+# prepared; the radius searches kept by common.pages are (0.5 ms of planning each). 0 turns it
+# off: behind a pooler in transaction mode without prepared statements (PgBouncer < 1.21).
+_options["prepare_threshold"] = env.integer("DATABASE_PREPARE_THRESHOLD", 5) or None
 # How long a browser, and a shared cache in front (deploy/nginx.conf), may keep a tile or a public
 # API answer: a change shows within this time.
 PUBLIC_MAX_AGE_SECONDS = env.integer("PUBLIC_MAX_AGE_SECONDS", 60)

@@ -232,3 +232,21 @@ def test_a_process_keeps_only_so_many_searches_the_oldest_forgotten_first():
         kept.get(key, lambda key=key: made.append(key) or key.upper())
     assert made == ["a", "b", "c", "a"]  # "a" kept the second time, forgotten for "c"
     assert kept.kept == {"c": "C", "a": "A"}
+
+
+def test_a_kept_search_is_planned_once_on_its_connection(client):
+    """The kept statement is prepared (settings: DATABASE_PREPARE_THRESHOLD) with its limit
+    written in, so that PostgreSQL keeps one plan for every point rather than planning each
+    search."""
+    lat, lon = CENTRES["Bangkok (zone 47)"]
+    OpportunityFactory(location=point_at(lat, lon, 2, 0))
+    for km in range(1, 13):
+        assert len(near(client, lat + km / 200, lon, 10)) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE '%%<->%%'"
+        )
+        plans = cursor.fetchall()
+    # Prepared at its 6th run; PostgreSQL plans its first 5 runs anew, then keeps one plan.
+    assert len(plans) == 1 and plans[0][0] == 2, plans
