@@ -93,17 +93,24 @@ def sample_urls(rng, count):
 
 
 def floor_statements(urls):
-    """The SQL each URL costs the database, as the server sends it (tiles built, not cached)."""
+    """The SQL each URL costs the database, as the server sends it (tiles built, not cached),
+    with its parameters written in (the radius searches' statements send them apart, prepared:
+    the floor plans every statement, the server plans those once per connection)."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from opportunities import tiles
 
     client = Client(SERVER_NAME="127.0.0.1")
     statements = []
+
+    def record(execute, sql, params, many, context):
+        batch.append(connection.ops.compose_sql(sql, params) if params else sql)
+        return execute(sql, params, many, context)
+
     for url in urls:
-        with CaptureQueriesContext(connection) as captured:
+        batch = []
+        with connection.execute_wrapper(record):
             if url.startswith("/tiles/"):
                 z, x, y = (int(v) for v in re.findall(r"\d+", url))
                 tiles.build_tile("opportunities", z, x, y, {})
@@ -111,7 +118,7 @@ def floor_statements(urls):
                 status = client.get(url).status_code
                 if status != 200:
                     raise SystemExit(f"{url}: HTTP {status}")
-        statements.append([q["sql"] for q in captured.captured_queries])
+        statements.append(batch)
     return statements
 
 
