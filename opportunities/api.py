@@ -73,7 +73,7 @@ class OpportunityViewSet(viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         params = request.query_params
-        if (key := search_key(params)) and (near := read_near(params)):
+        if (key := search_key(params)) is not None and (near := read_near(params)):
             point, km, about = near
             about["radius_km"] = self.paginator.radius_km = km
             statement = NEAREST.get(key, lambda: pages.NearestStatement(self._listed(), point))
