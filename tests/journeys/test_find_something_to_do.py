@@ -126,6 +126,7 @@ def test_a_shared_name_answers_the_likely_place_and_offers_the_others(demo_world
     person.page.get_by_label("ภายในระยะ").select_option("50")
     expect(person.page.locator("#results-heading")).to_contain_text("50 กม.")
     expect(person.page).to_have_url(re.compile(r"r=50"))
+    expect(results(person).first).to_be_visible()
     person.step("within 50 km")
 
     # Nonsense: said in Thai, and nothing of the last search stays on screen.
