@@ -12,8 +12,16 @@ MAX_QUERY_LENGTH = 200
 
 # Filters whose SQL holds their values and nothing read from the database at the time: a radius
 # search with no other parameters is compiled once per set of values (search_key).
-PLAIN_FILTERS = {"cause", "skill", "mode", "schedule", "remote", "family_friendly"}
-PLAIN_FILTERS |= {"date_from", "date_to"}
+PLAIN_FILTERS = {
+    "cause",
+    "skill",
+    "mode",
+    "schedule",
+    "remote",
+    "family_friendly",
+    "date_from",
+    "date_to",
+}
 NOT_FILTERS = {"near", "radius_km", "page_size", "format"}
 
 # Filters on what apps above this one keep (the needs app: `incident`), added by them at start-up:
