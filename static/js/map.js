@@ -846,9 +846,8 @@
       refresh();
     }
     $("filters").addEventListener("submit", function (event) { event.preventDefault(); });
-    $("filters").addEventListener("reset", function () {
-      setTimeout(function () { appliedFilters = filterParams().toString(); countFilters(); remember(false); refresh(); }, 0);
-    });
+    // The form clears its fields after this event: the list and the map follow once it has.
+    $("filters").addEventListener("reset", function () { setTimeout(filtersChanged, 0); });
     $("near-radius").addEventListener("change", function () {
       if (search) searchNear(search.query, { remember: true, label: search.label });
     });

@@ -194,6 +194,28 @@ def test_filter_then_undo_with_back(demo_world, journey):
     person.no_errors()
 
 
+def test_clearing_the_filters_brings_back_everything_near_the_place(demo_world, journey):
+    person = journey.opens("/")
+    page = person.page
+    person.types("ค้นหางานอาสาใกล้", "เชียงใหม่")
+    person.clicks("button", "ค้นหา", exact=True)
+    expect(page.locator("#near-message")).to_contain_text("พบ")
+    near = results(person).count()
+    assert near > 1
+    expect(page.locator("#near-message")).to_contain_text(f"พบ {near} งาน")
+    person.opens_filters()
+    page.get_by_label("ผู้สูงอายุ", exact=True).check()
+    expect(results(person)).to_have_count(1)
+    expect(page.locator("#results")).to_contain_text("ดูแลผู้สูงอายุในวัด")
+    person.step("only the elderly near the city")
+    person.clicks("button", "ล้างตัวกรอง")
+    expect(page.get_by_label("ผู้สูงอายุ", exact=True)).not_to_be_checked()
+    expect(results(person)).to_have_count(near)
+    expect(page.locator("#near-message")).to_contain_text(f"พบ {near} งาน")
+    person.step("filters cleared, everything near the city again")
+    person.no_errors()
+
+
 def test_a_search_stays_while_a_date_is_typed_and_back_undoes_one_step_at_a_time(
     demo_world, journey
 ):
