@@ -129,17 +129,33 @@
     $("filter-count").textContent = n ? "(" + n + ")" : "";
   }
 
-  function setFilters(params) {
-    var form = $("filters");
+  /* A field the person has changed from the page as served: typed before the map had loaded,
+   * or given back by the browser on returning to the page. */
+  function touched(field) {
+    if (field.options) return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+    if (field.type === "checkbox") return field.checked !== field.defaultChecked;
+    return field.value !== field.defaultValue;
+  }
+
+  /* The form as the address says; with keepTouched, what the person already put in a field stays
+   * (a phone still loading the map must not erase what they typed). True when a filter was kept. */
+  function setFilters(params, keepTouched) {
+    var form = $("filters"), kept = false;
+    function put(field, value) {
+      if (keepTouched && touched(field)) { kept = true; return; }
+      if (field.type === "checkbox") field.checked = value; else field.value = value;
+    }
     var causes = (params.get("cause") || "").split(",");
-    Array.prototype.forEach.call(form.elements.cause, function (box) { box.checked = causes.indexOf(box.value) >= 0; });
-    ["q", "skill", "date_from", "date_to"].forEach(function (name) { form.elements[name].value = params.get(name) || ""; });
-    ["remote", "family_friendly"].forEach(function (name) { form.elements[name].checked = params.get(name) === "true"; });
-    $("near-q").value = params.get("near") || "";
+    Array.prototype.forEach.call(form.elements.cause, function (box) { put(box, causes.indexOf(box.value) >= 0); });
+    ["q", "skill", "date_from", "date_to"].forEach(function (name) { put(form.elements[name], params.get(name) || ""); });
+    ["remote", "family_friendly"].forEach(function (name) { put(form.elements[name], params.get(name) === "true"); });
+    var keptFilter = kept;
+    put($("near-q"), params.get("near") || "");
     var radius = parseInt(params.get("r"), 10);
-    $("near-radius").value = String(config.radii.indexOf(radius) >= 0 ? radius : config.radius_km);
+    put($("near-radius"), String(config.radii.indexOf(radius) >= 0 ? radius : config.radius_km));
     appliedFilters = filterParams().toString();
     countFilters();
+    return keptFilter;
   }
 
   /* Dates a person typed that cannot be searched: said in words, and nothing is fetched. */
@@ -221,9 +237,11 @@
     });
   }
 
-  function applyUrl(keepForm, fromHistory) {
+  /* The view the address names. On the page's first load the fields the person has touched are
+   * kept (true is returned when a filter was); on going back and forth in history the address wins. */
+  function applyUrl(firstLoad) {
     var params = new URLSearchParams(location.search);
-    if (!keepForm) setFilters(params);
+    var kept = setFilters(params, firstLoad);
     setLayers(params.get("layers"));
     clearSearch();
     // Before the view moves: the move rewrites this entry's address with the search it holds.
@@ -231,12 +249,13 @@
     var lat = parseFloat(params.get("lat")), lon = parseFloat(params.get("lon")), z = parseInt(params.get("z"), 10);
     if (isFinite(lat) && isFinite(lon) && isFinite(z)) {
       map.setView([lat, lon], z, { animate: false });
-    } else if (fromHistory && !asked) {
+    } else if (!firstLoad && !asked) {
       map.fitBounds(THAILAND, { animate: false }); // the page as first opened
     }
     if (asked) searchNear(asked, { remember: false, keepView: isFinite(z) });
     refresh();
     updateLinks();
+    return kept;
   }
 
   // --- layers: opportunities, organizations -------------------------------------------------------
@@ -853,7 +872,7 @@
     });
     // The page's first script (home.html) holds the search form from the first moment: a search
     // sent while the map was loading waits for it here.
-    var early = window.volmapEarly || { search: false, filters: false };
+    var early = window.volmapEarly || { search: false };
     early.onsearch = function () {
       var q = $("near-q").value.trim();
       if (q) searchNear(q, { remember: true });
@@ -884,12 +903,11 @@
       if (reading) { moved = true; return; }
       refresh();
     });
-    window.addEventListener("popstate", function () { applyUrl(false, true); });
+    window.addEventListener("popstate", function () { applyUrl(false); });
     window.volmap.map = map;
-    // What the person did while the map was loading is kept, not replaced by the address.
-    applyUrl(early.filters || early.search || early.typed);
-    appliedFilters = filterParams().toString();
-    if (early.filters) { countFilters(); remember(false); }
+    // What the person did while the map was loading is kept, not replaced by the address: filters
+    // they set become the address's, and a search they sent is made now.
+    if (applyUrl(true)) remember(false);
     if (early.search) early.onsearch();
     if (config.incident) showIncident(config.incident);
   }

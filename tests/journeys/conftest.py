@@ -4,6 +4,7 @@ fields and follows links from e-mails (read from the test outbox). No requests o
 script to change the page. Each step is photographed into test-artifacts/journeys/ and checked
 for developer English on Thai pages."""
 
+import contextlib
 import hashlib
 import re
 
@@ -111,10 +112,12 @@ class Person:
         self.page.goto(self.base + path)
         return self
 
-    def step(self, name):
-        """Photograph the page as it is now, and check it for developer English."""
+    def step(self, name, loading=False):
+        """Photograph the page as it is now (once it has loaded, unless it is still `loading`),
+        and check it for developer English."""
         self.step_number += 1
-        self.page.wait_for_load_state("networkidle")
+        if not loading:
+            self.page.wait_for_load_state("networkidle")
         slug = re.sub(r"[^\w-]+", "-", name).strip("-").lower()
         self.page.screenshot(
             path=self.folder / f"{self.step_number:02d}-{slug}.png", full_page=True
@@ -165,6 +168,24 @@ class Person:
         assert link, f"no link with {path_part} in: {message.body}"
         self.page.goto(link.rstrip(".,>)"))
         return self
+
+    @contextlib.contextmanager
+    def on_a_slow_connection(self):
+        """The map's script arrives only when the block ends, as on a slow phone: what the person
+        does meanwhile is done on a page whose map has not loaded."""
+        held = []
+
+        def hold(route):
+            held.append(route)
+
+        self.page.route("**/js/map*.js", hold)
+        try:
+            yield
+            assert held, "the map's script was not asked for"
+        finally:
+            self.page.unroute("**/js/map*.js", hold)
+            for route in held:
+                route.continue_()
 
     def no_errors(self):
         assert self.console_errors == [], self.console_errors

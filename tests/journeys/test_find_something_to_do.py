@@ -244,6 +244,34 @@ def test_a_search_stays_while_a_date_is_typed_and_back_undoes_one_step_at_a_time
     person.no_errors()
 
 
+def test_what_is_typed_while_the_map_loads_is_kept(demo_world, journey):
+    person = journey.opens("/")
+    page = person.page
+    expect(results(person).first).to_be_visible()
+    person.clicks("link", "ทำเนียบองค์กร")
+    with person.on_a_slow_connection():
+        page.get_by_role("link", name="แผนที่ทำดี").click()
+        person.types("ค้นหางานอาสาใกล้", "เชียงใหม่")
+        person.opens_filters()
+        page.get_by_label("ผู้สูงอายุ", exact=True).check()
+        expect(results(person)).to_have_count(0)  # nothing listed yet: the map is still loading
+        person.step("typed before the map loaded", loading=True)
+    # The map has loaded: the place and the cause are still there, and the filter applies.
+    expect(page.locator("#results")).to_contain_text("ดูแลผู้สูงอายุในวัด")
+    assert results(person).count() > 1  # across Thailand, until the search is sent
+    expect(page.locator("#near-q")).to_have_value("เชียงใหม่")
+    expect(page.get_by_label("ผู้สูงอายุ", exact=True)).to_be_checked()
+    person.sees("(1)")
+    expect(page).to_have_url(re.compile(r"cause=elderly"))
+    person.clicks("button", "ค้นหา", exact=True)
+    expect(page.locator("#results-heading")).to_contain_text("จ.เชียงใหม่")
+    expect(page.locator("#near-message")).to_contain_text("พบ 1 งาน")
+    expect(results(person)).to_have_count(1)
+    expect(page.locator("#results")).to_contain_text("ดูแลผู้สูงอายุในวัด")
+    person.step("the map loaded, the search sent")
+    person.no_errors()
+
+
 def test_the_list_without_a_map(demo_world, journey):
     person = journey.opens("/")
     person.clicks("link", "ดูเป็นรายการ")
