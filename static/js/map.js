@@ -68,9 +68,9 @@
     return config.lang === "en" && p.organization_en ? p.organization_en : p.organization;
   }
 
+  /* To a tenth of a kilometre, as the list page and the opportunity's page say it. */
   function kilometres(metres) {
-    var km = metres / 1000;
-    return say(config.text.km, { km: km < 10 ? km.toFixed(1) : Math.round(km).toLocaleString() });
+    return say(config.text.km, { km: (metres / 1000).toFixed(1) });
   }
 
   function label(place) {

@@ -334,11 +334,15 @@ def test_the_list_without_a_map(demo_world, journey):
     person.clicks("link", "ต.ในเมือง อ.เมืองขอนแก่น จ.ขอนแก่น")
     person.sees("ใกล้ที่สุดก่อน ภายใน 10 กม. จาก ต.ในเมือง อ.เมืองขอนแก่น จ.ขอนแก่น")
     expect(page.locator("ol.results li a").first).to_be_visible()
+    listed_km = re.findall(r"([\d.]+) กม\.", page.locator("ol.results").inner_text())
+    assert listed_km
     person.step("near the one chosen")
-    # The same search on the map.
+    # The same search on the map, the same distances to the same tenth of a kilometre.
     person.clicks("link", "แสดงแผนที่")
     expect(page.locator("#results-heading")).to_contain_text("อ.เมืองขอนแก่น")
     expect(page.locator("#near-q")).to_have_value("ต.ในเมือง อ.เมืองขอนแก่น จ.ขอนแก่น")
+    expect(results(person)).to_have_count(len(listed_km))
+    assert re.findall(r"([\d.]+) กม\.", page.locator("#results").inner_text()) == listed_km
     person.step("on the map")
     page.locator("#results li a").first.click()
     expect(page.locator("h1")).to_be_visible()
