@@ -13,6 +13,7 @@ nothing is needed. Volunteer counts of 1 to 4 are never shown (k-anonymity); the
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -131,58 +132,52 @@ def gap_score(weight: int, opportunities_near: int, volunteers: int | None) -> f
 
 
 class Words:
-    """gettext and ngettext remembered for one answer: thousands of areas are explained with a
-    handful of messages and small numbers, each translated once (named as Django's functions, so
-    makemessages finds the messages)."""
+    """The phrases of one answer, each said once: thousands of areas are explained with a handful
+    of messages and small numbers (gettext and ngettext named as Django's, so that makemessages
+    finds the messages)."""
 
     def __init__(self):
         self._said = {}
 
-    def gettext(self, message):
-        if message not in self._said:
-            self._said[message] = _(message)
-        return self._said[message]
-
-    def ngettext(self, singular, plural, n):
-        key = (singular, n)
+    def gettext(self, message, **values):
+        key = (message, *values.items())
         if key not in self._said:
-            self._said[key] = ngettext(singular, plural, n)
+            self._said[key] = _(message) % values
+        return self._said[key]
+
+    def ngettext(self, singular, plural, count, **values):
+        """values["n"], when given, is what is shown for the count (e.g. "20+")."""
+        key = (singular, count, *values.items())
+        if key not in self._said:
+            self._said[key] = ngettext(singular, plural, count) % {"n": count, **values}
         return self._said[key]
 
 
 def explain(row: dict, words: Words) -> str:
     """e.g. "12 open needs (3 critical), 0 opportunities within 20 km, nearest 34 km away"."""
-    parts = [
-        words.ngettext("%(n)d open need", "%(n)d open needs", row["needs"]) % {"n": row["needs"]}
-    ]
+    parts = [words.ngettext("%(n)d open need", "%(n)d open needs", row["needs"])]
     if row["critical"]:
-        parts[0] += " " + words.gettext("(%(n)d critical)") % {"n": row["critical"]}
+        parts[0] += " " + words.gettext("(%(n)d critical)", n=row["critical"])
     near = row["opportunities_near"]
-    shown = f"{near}+" if near >= NEAR_CAP else str(near)
     parts.append(
         words.ngettext(
             "%(n)s opportunity within %(km)d km",
             "%(n)s opportunities within %(km)d km",
             near,
+            n=f"{near}+" if near >= NEAR_CAP else str(near),
+            km=NEAR_KM,
         )
-        % {"n": shown, "km": NEAR_KM}
     )
     if not near:
         if row["nearest_km"] is None:
-            parts.append(words.gettext("none within %(km)d km") % {"km": NEAREST_WITHIN_KM})
+            parts.append(words.gettext("none within %(km)d km", km=NEAREST_WITHIN_KM))
         else:
-            parts.append(words.gettext("nearest %(km).0f km away") % {"km": row["nearest_km"]})
-    parts.append(
-        words.ngettext("%(n)d free place", "%(n)d free places", row["free_places"])
-        % {"n": row["free_places"]}
-    )
+            parts.append(words.gettext("nearest %(km).0f km away", km=round(row["nearest_km"])))
+    parts.append(words.ngettext("%(n)d free place", "%(n)d free places", row["free_places"]))
     if row["volunteers"] is None:
-        parts.append(words.gettext("fewer than %(k)d volunteers") % {"k": K_ANONYMITY})
+        parts.append(words.gettext("fewer than %(k)d volunteers", k=K_ANONYMITY))
     else:
-        parts.append(
-            words.ngettext("%(n)d volunteer", "%(n)d volunteers", row["volunteers"])
-            % {"n": row["volunteers"]}
-        )
+        parts.append(words.ngettext("%(n)d volunteer", "%(n)d volunteers", row["volunteers"]))
     return ", ".join(parts)
 
 
@@ -220,9 +215,11 @@ def coverage(level="tambon", *, incident=None, category=None, since=None, every_
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         found = cursor.fetchall()
-    rows, words = [], Words()
+    rows, words, times = [], Words(), {None: None}
     for (*place, count, critical, people, weight, within, near, nearest, free, people_near,
          computed_at) in found:  # fmt: skip
+        if computed_at not in times:
+            times[computed_at] = datetime.fromisoformat(computed_at).replace(tzinfo=UTC)
         volunteers = volunteers_shown(people_near or 0)
         row = {
             "area": Place(*place),
@@ -235,7 +232,7 @@ def coverage(level="tambon", *, incident=None, category=None, since=None, every_
             "nearest_km": nearest,
             "free_places": free or 0,
             "volunteers": volunteers,
-            "computed_at": computed_at,
+            "computed_at": times[computed_at],
         }
         row["gap"] = gap_score(row["weight"], row["opportunities_near"], volunteers)
         row["explanation"] = explain(row, words)

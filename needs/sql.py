@@ -119,13 +119,14 @@ DROP = f"DROP TABLE IF EXISTS {TEMPORARY}"
 
 # The coverage rows of one level: each area (with its parent's name and its point) beside its
 # open needs (NEEDS_BY_AREA, filtered) and its precomputed help. {join}: JOIN for the areas with
-# open needs, LEFT JOIN for every area.
+# open needs, LEFT JOIN for every area. The help's time as text in UTC: thousands of rows share a
+# few, each read once (coverage.py).
 COVERAGE_ROWS = """
 WITH need AS ({needs})
 SELECT a.code, a.level, a.name_th, a.name_en, p.name_th, ST_X(a.point), ST_Y(a.point),
        n.needs, n.critical, n.people, n.weight,
        h.opportunities_in, h.opportunities_near, h.nearest_km, h.free_places, h.volunteers,
-       h.computed_at
+       to_char(h.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
 FROM places_area a
 {join} need n ON n.code = a.code
 LEFT JOIN places_area p ON p.code = a.parent_id

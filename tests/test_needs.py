@@ -202,6 +202,42 @@ def test_coverage_explains_the_gap_and_hides_small_volunteer_counts():
     assert {r["area"].code: r for r in coverage.coverage("tambon")}["580101"]["volunteers"] == 5
 
 
+def test_each_area_is_explained_with_its_own_figures_in_the_asked_language():
+    """The phrases are said once per answer and reused: a reused one must still be the row's own."""
+
+    def row(needs, critical, near, nearest_km, free, volunteers):
+        return {
+            "needs": needs,
+            "critical": critical,
+            "opportunities_near": near,
+            "nearest_km": nearest_km,
+            "free_places": free,
+            "volunteers": volunteers,
+        }
+
+    rows = [
+        row(3, 1, 20, 0.4, 12, None),  # counted up to the cap
+        row(3, 0, 0, 33.6, 1, 0),
+        row(1, 1, 1, 0.2, 12, 7),
+        row(3, 0, 0, None, 0, 0),
+    ]
+    with translation.override("en"):
+        words = coverage.Words()
+        said = [coverage.explain(r, words) for r in rows]
+    assert said == [
+        "3 open needs (1 critical), 20+ opportunities within 20 km, 12 free places, "
+        "fewer than 5 volunteers",
+        "3 open needs, 0 opportunities within 20 km, nearest 34 km away, 1 free place, "
+        "0 volunteers",
+        "1 open need (1 critical), 1 opportunity within 20 km, 12 free places, 7 volunteers",
+        "3 open needs, 0 opportunities within 20 km, none within 100 km, 0 free places, "
+        "0 volunteers",
+    ]
+    with translation.override("th"):
+        thai = coverage.explain(rows[1], coverage.Words())
+    assert "ใกล้ที่สุดห่าง 34 กม." in thai and "open" not in thai
+
+
 def test_coverage_filters_by_incident_category_and_time():
     flood = IncidentFactory()
     far_need(incident=flood, category="rescue")
