@@ -26,7 +26,6 @@ from datetime import date, datetime
 
 from django.contrib.gis.db.backends.postgis.adapter import PostGISAdapter
 from django.core import signing
-from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import F, Field, Func, Value
 from django.db.models.lookups import (
     GreaterThan,
@@ -37,6 +36,7 @@ from django.db.models.lookups import (
 from django.utils.translation import gettext
 from rest_framework.exceptions import ValidationError
 
+from common.cursors import bound_cursor
 from common.replicas import read_connection
 
 MAX_NEAREST = 1_000  # rows of one radius search, nearest first (bench/lists.py: under 50 ms)
@@ -244,7 +244,7 @@ class NearestStatement:
             params[i] = PostGISAdapter(point, geography=geography)
 
         def first(n):
-            with _bound_cursor(read_connection()) as cursor:
+            with bound_cursor(read_connection()) as cursor:
                 # The limit written in: with it, PostgreSQL's plan for any point (generic) costs
                 # what a plan for one point does, and it is kept rather than made again.
                 cursor.execute(f"{self.sql} LIMIT {int(n)}", params)
@@ -252,18 +252,6 @@ class NearestStatement:
                 return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
         return first
-
-
-def _bound_cursor(connection):
-    """A cursor that sends the parameters apart from the SQL (Django's own cursors write them
-    into it), so that psycopg prepares a statement run again and again on the connection
-    (settings: DATABASE_PREPARE_THRESHOLD) and PostgreSQL plans it once, not on every search.
-    Wrapped as Django wraps its cursors: errors, execute_wrappers and the queries' log apply."""
-    connection.ensure_connection()
-    cursor = ServerBindingCursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
 
 
 class Statements:

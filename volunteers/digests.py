@@ -25,6 +25,7 @@ from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common.cursors import bound_cursor
 from opportunities.models import Opportunity
 from volunteers import mail, sql
 from volunteers.models import Digest, DigestStatus, Frequency
@@ -125,7 +126,7 @@ def _send_batch(run, rows):
                 "lease": claim_lease(),
             },
         )
-        claimed = {r[0] for r in cursor.fetchall()}
+        claimed = dict(cursor.fetchall())  # user: digest
     run.skipped += len(rows) - len(claimed)
     rows = [r for r in rows if r[0] in claimed]
     recipients = {
@@ -141,8 +142,7 @@ def _send_batch(run, rows):
         )
     }
     outbox = get_connection()
-    digests = Digest.objects.filter(frequency=run.frequency, period=run.period)
-    with outbox:
+    with outbox, bound_cursor(connection) as marks:
         for user_id, ids, total in rows:
             try:
                 email = mail.digest(
@@ -158,13 +158,13 @@ def _send_batch(run, rows):
             except Exception as exc:  # one bad address must not stop the others
                 log.warning("digest to user %s failed: %s", user_id, exc)
                 error = str(exc) or type(exc).__name__
-                digests.filter(user_id=user_id).update(
+                Digest.objects.filter(pk=claimed[user_id]).update(
                     status=DigestStatus.FAILED, error=error[:1000]
                 )
                 run.failed += 1
             else:
                 # At once, in its own transaction: a run killed after this never sends it again.
-                digests.filter(user_id=user_id).update(status=DigestStatus.SENT)
+                marks.execute(sql.DIGEST_SENT, [DigestStatus.SENT, claimed[user_id]])
                 run.sent += 1
 
 

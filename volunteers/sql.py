@@ -151,7 +151,10 @@ ON CONFLICT (user_id, frequency, period) DO UPDATE
     WHERE volunteers_digest.status = 'failed'
        OR volunteers_digest.status = 'claimed'
           AND volunteers_digest.taken_at < clock_timestamp() - %(lease)s
-RETURNING user_id
+RETURNING user_id, id
 """
+
+# One digest sent, marked at once (by id: DIGEST_CLAIM's). Run for every e-mail: prepared.
+DIGEST_SENT = "UPDATE volunteers_digest SET status = %s WHERE id = %s"
 
 DIGEST_DROP = "DROP TABLE IF EXISTS digest_searches, digest_fresh_area, digest_fresh"
