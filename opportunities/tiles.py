@@ -11,6 +11,7 @@ version that every change to published data bumps; responses carry an ETag and C
 import gzip
 import hashlib
 import math
+import time
 
 from django.contrib.gis.geos import Polygon
 from django.core.cache import cache
@@ -32,6 +33,9 @@ MAX_ZOOM = 20
 MAX_POINTS = 1000
 CAUSES = list(Cause.values)
 CACHE_SECONDS = 3600
+# A process reads the data's version at most this often (per database): reading it cost a cached
+# tile 0.38 of its 0.89 ms. Another process's change shows on tiles this much later at most.
+VERSION_SECONDS = 1.0
 GZIP_FROM = 200  # bytes: smaller tiles (an empty one) gain nothing from gzip
 # Filters a tile may carry; anything else is ignored (and not part of the cache key).
 TILE_FILTERS = (
@@ -177,12 +181,24 @@ def data_changed():
     without waiting for any transaction; call it once the change is committed."""
     with connection.cursor() as cursor:
         cursor.execute(sql.BUMP_VERSION)
+    _versions.clear()  # this process sees its own change at once
+
+
+_versions: dict[str, tuple[float, int]] = {}  # database alias: (when read, version)
 
 
 def data_version() -> int:
-    with read_connection().cursor() as cursor:  # the same database as the tile it keys
+    """The version of the database the tile is read from, as read at most VERSION_SECONDS ago."""
+    database = read_connection()
+    now = time.monotonic()
+    read_at, version = _versions.get(database.alias, (-VERSION_SECONDS, 0))
+    if now - read_at < VERSION_SECONDS:
+        return version
+    with database.cursor() as cursor:
         cursor.execute(sql.READ_VERSION)
-        return cursor.fetchone()[0]
+        version = cursor.fetchone()[0]
+    _versions[database.alias] = (now, version)
+    return version
 
 
 # --- tiles -------------------------------------------------------------------------------

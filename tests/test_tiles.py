@@ -143,6 +143,23 @@ def test_cache_etag_and_invalidation(client, django_capture_on_commit_callbacks)
     assert "current" in out.getvalue()
 
 
+def test_the_data_version_is_read_once_a_second_and_a_change_here_at_once(monkeypatch):
+    from django.db import connection
+
+    now = [1000.0]
+    monkeypatch.setattr(tiles.time, "monotonic", lambda: now[0])
+    tiles._versions.clear()
+    version = tiles.data_version()
+    with connection.cursor() as cursor:  # another process's change
+        cursor.execute("SELECT nextval('map_version')")
+    now[0] += tiles.VERSION_SECONDS - 0.01
+    assert tiles.data_version() == version  # remembered: not read again yet
+    now[0] += 0.01
+    assert tiles.data_version() == version + 1  # a second on: read again
+    tiles.data_changed()  # this process's own change: seen at once
+    assert tiles.data_version() == version + 2
+
+
 def test_organization_tiles(client):
     OrganizationFactory(location=BANGKOK)
     OrganizationFactory(location=BANGKOK, status="pending")
@@ -154,6 +171,7 @@ def test_organization_tiles(client):
 def test_tile_queries_are_bounded(client, django_assert_max_num_queries):
     OpportunityFactory(location=BANGKOK)
     tiles.rebuild_pyramid("opportunities")
+    tiles._versions.clear()
     with django_assert_max_num_queries(2):  # the data version, the tile
         get(client, BANGKOK, 7)
     with django_assert_max_num_queries(1):
