@@ -37,6 +37,9 @@ def test_browse_the_map_to_one_opportunity_and_open_it(demo_world, journey):
     page = person.page
     expect(page.locator(".leaflet-marker-icon.cluster").first).to_be_visible()
     expect(page.locator(".leaflet-container")).to_have_css("font-family", THAI_FONT)
+    # Leaflet's scale bar and the base map's credit in Thai too.
+    expect(page.locator(".leaflet-control-scale")).to_have_text(re.compile(r"^\d+ (กม|ม)\.$"))
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text("ผู้ร่วมสร้าง OpenStreetMap")
     # Click a cluster until it opens into a list or points, as a person would: its label says
     # whether it zooms in or lists what it holds.
     container = page.locator(".leaflet-container")
