@@ -275,9 +275,18 @@ def _searched(params):
 
 
 def _map_query(params) -> str:
-    """The list's search as the map's address: the same place, distance, words and cause."""
+    """The list's search as the map's address: the same place, distance, words and filters."""
     query = QueryDict(mutable=True)
-    for name in ("near", "q", "cause", "skill", "date_from", "date_to", "remote"):
+    for name in (
+        "near",
+        "q",
+        "cause",
+        "skill",
+        "date_from",
+        "date_to",
+        "remote",
+        "family_friendly",
+    ):
         if params.get(name):
             query[name] = params[name]
     if params.get("near"):

@@ -261,17 +261,19 @@ def test_the_list_page_lists_nothing_when_its_place_is_not_found_and_offers_the_
 
 
 def test_the_list_page_shows_the_map_of_the_same_search_and_ongoing_work(client):
-    OpportunityFactory(title="ดูแลผู้สูงอายุ", schedule="ongoing", starts_on=None, ends_on=None)
+    OpportunityFactory(
+        title="ดูแลผู้สูงอายุ", schedule="ongoing", starts_on=None, ends_on=None, family_friendly=True
+    )
     page = client.get(
         "/opportunities/",
-        {"near": "เชียงใหม่", "radius_km": "25", "cause": "environment"},
+        {"near": "เชียงใหม่", "radius_km": "25", "cause": "environment", "family_friendly": "true"},
         HTTP_ACCEPT_LANGUAGE="th",
     ).content.decode()
     assert "ดูแลผู้สูงอายุ" in page and "ต่อเนื่อง" in page
     link = re.search(r'<a href="(/\?[^"]+)">แสดงแผนที่</a>', page)[1].replace("&amp;", "&")
     assert (
         link
-        == "/?near=%E0%B9%80%E0%B8%8A%E0%B8%B5%E0%B8%A2%E0%B8%87%E0%B9%83%E0%B8%AB%E0%B8%A1%E0%B9%88&cause=environment&r=25"
+        == "/?near=%E0%B9%80%E0%B8%8A%E0%B8%B5%E0%B8%A2%E0%B8%87%E0%B9%83%E0%B8%AB%E0%B8%A1%E0%B9%88&cause=environment&family_friendly=true&r=25"
     )
 
 

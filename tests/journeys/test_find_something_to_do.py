@@ -320,6 +320,17 @@ def test_the_list_without_a_map(demo_world, journey):
     assert titles.all_inner_texts() == [o.title for o in newest][:20]
     person.step("two letters")
     words.fill("")
+    # Family-friendly, as on the map: only those listed, and the box stays ticked.
+    family = page.get_by_label("เหมาะกับครอบครัว")
+    family.check()
+    person.clicks("button", "ค้นหา", exact=True)
+    friendly = {o.title for o in Opportunity.objects.published().filter(family_friendly=True)}
+    assert 0 < len(friendly) < min(listed, 20)
+    expect(titles).to_have_count(len(friendly))
+    assert set(titles.all_inner_texts()) == friendly
+    expect(family).to_be_checked()
+    person.step("family-friendly")
+    family.uncheck()
     page.get_by_label("ใกล้ (จังหวัด อำเภอ ตำบล รหัสไปรษณีย์ หรือที่อยู่)").fill("ขอนแก่น")
     person.clicks("button", "ค้นหา", exact=True)
     person.sees("ใกล้ที่สุดก่อน ภายใน 10 กม. จาก จ.ขอนแก่น")
