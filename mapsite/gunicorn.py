@@ -1,6 +1,6 @@
 """gunicorn's settings: the same for docker-compose.yml, the tests' servers and the benchmarks.
 `gunicorn -c mapsite/gunicorn.py mapsite.wsgi`; WEB_WORKERS, WEB_WORKER_CLASS, WEB_THREADS,
-WEB_TIMEOUT and WEB_BIND change them.
+WEB_TIMEOUT, WEB_MAX_REQUESTS and WEB_BIND change them.
 
 Sync workers, one request at a time each, as many as the CPUs allow: the map's requests are short
 and spend their time in Python, so threads only contend for the interpreter. Measured with
@@ -27,6 +27,10 @@ threads = int(os.environ.get("WEB_THREADS", 1))
 timeout = int(os.environ.get("WEB_TIMEOUT", 120))
 graceful_timeout = 30
 keepalive = 5
-max_requests = 5000  # a worker is replaced now and then, jittered so that not all at once
-max_requests_jitter = 500
+# A worker is replaced now and then (against slow leaks), jittered so that not all at once. Each
+# replacement imports the site again (about a second of a core) while its requests wait: at 5,000
+# a busy worker was replaced every few seconds, and those waits were the p99: tiles alone at a
+# million opportunities (2 workers, 8 and 32 connections) 566–885 ms at 5,000, 7–27 ms at 100,000.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 100_000))
+max_requests_jitter = max_requests // 10
 accesslog = "-" if os.environ.get("WEB_ACCESS_LOG", "1") == "1" else None
