@@ -5,7 +5,7 @@ more as --workers says, and 2 threaded (gthread) ones, beside the floor: the sam
 runs for those requests, through pgbench at the same concurrency, in one run.
 
     ./dev python bench/mixed_load.py [--size 1000000] [--seconds 20] [--urls 3000] [--threads 4]
-                                     [--workers 2 3 5]
+                                     [--workers 2 3 5] [--tiles 0.7]
 
 Needs wrk (apt-get install wrk). Prints requests/s, latency p50/p99 (ms) and non-2xx answers per
 server and connection count, the floor's transactions/s, and each server's share of the floor.
@@ -74,7 +74,7 @@ def wrk_files(urls, prefix, passes=1) -> Path:
     return folder
 
 
-def sample_urls(rng, count):
+def sample_urls(rng, count, tiles=0.7):
     from synthetic import near, tambon_points
     from tiles import viewport_tiles
 
@@ -83,7 +83,7 @@ def sample_urls(rng, count):
     for _ in range(count):
         _, lon, lat = rng.choice(places)
         x, y = near(rng, lon, lat, km=5)
-        if rng.random() < 0.7:
+        if rng.random() < tiles:
             z, tx, ty = rng.choice(viewport_tiles(x, y, rng.randint(6, 14)))
             urls.append(f"/tiles/opportunities/{z}/{tx}/{ty}.geojson")
         else:
@@ -212,12 +212,15 @@ def main():
         "--threads", type=int, nargs="+", default=[4], help="threaded workers' threads to compare"
     )
     parser.add_argument("--workers", type=int, nargs="+", default=[2], help="sync workers")
+    parser.add_argument(
+        "--tiles", type=float, default=0.7, help="the tiles' share of the URLs (1: tiles alone)"
+    )
     args = parser.parse_args()
     prepare_map(args.size)
     from opportunities.models import Opportunity
 
     rng = random.Random(11)
-    urls = sample_urls(rng, args.urls)
+    urls = sample_urls(rng, args.urls, args.tiles)
     load_floor(urls)
     folder = wrk_files(urls, "bench-mixed-")
     load = os.getloadavg()
