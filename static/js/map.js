@@ -132,7 +132,10 @@
   /* A field the person has changed from the page as served: typed before the map had loaded,
    * or given back by the browser on returning to the page. */
   function touched(field) {
-    if (field.options) return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+    if (field.options) { // as served: the option marked selected, else the first
+      var served = Array.prototype.filter.call(field.options, function (o) { return o.defaultSelected; })[0] || field.options[0];
+      return field.value !== (served ? served.value : "");
+    }
     if (field.type === "checkbox") return field.checked !== field.defaultChecked;
     return field.value !== field.defaultValue;
   }

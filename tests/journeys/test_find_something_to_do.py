@@ -36,6 +36,7 @@ def test_browse_the_map_to_one_opportunity_and_open_it(demo_world, journey):
     person.sees("ค้นหางานอาสาใกล้").step("the map of Thailand")
     page = person.page
     expect(page.locator(".leaflet-marker-icon.cluster").first).to_be_visible()
+    expect(page).to_have_url(person.base + "/")  # loading the map adds no step to go back through
     expect(page.locator(".leaflet-container")).to_have_css("font-family", THAI_FONT)
     # Leaflet's scale bar and the base map's credit in Thai too.
     expect(page.locator(".leaflet-control-scale")).to_have_text(re.compile(r"^\d+ (กม|ม)\.$"))
