@@ -69,8 +69,8 @@
   }
 
   /* To a tenth of a kilometre, as the list page and the opportunity's page say it. */
-  function kilometres(metres) {
-    return say(config.text.km, { km: (metres / 1000).toFixed(1) });
+  function kilometres(metres) { // one piece on its line: "5.5 กม.", never "5.5" and "กม." apart
+    return say(config.text.km, { km: (metres / 1000).toFixed(1) }).replace(" ", "\u00a0");
   }
 
   function label(place) {
@@ -1066,12 +1066,15 @@
   Array.prototype.forEach.call(document.querySelectorAll("[data-share]"), function (button) {
     button.addEventListener("click", function () {
       var note = button.parentNode.querySelector("[data-share-message]");
+      function tell(text) { note.textContent = text; }
+      function cannot() { tell(note.dataset.shareFailed); } // copying refused: said, with the way round
+      tell("");
       if (navigator.share) {
         navigator.share({ title: document.title, url: location.href }).catch(function () {});
       } else if (navigator.clipboard) {
-        navigator.clipboard.writeText(location.href).then(function () {
-          if (note) note.textContent = note.dataset.shareMessage;
-        });
+        navigator.clipboard.writeText(location.href).then(function () { tell(note.dataset.shareMessage); }, cannot);
+      } else {
+        cannot();
       }
     });
   });

@@ -66,7 +66,11 @@ def test_browse_the_map_to_one_opportunity_and_open_it(demo_world, journey):
     person.step("the opportunity")
     if title not in ("รายละเอียดและสมัคร",):
         expect(page.locator("h1")).to_have_text(title)
-    person.sees("รอบการทำงาน").no_errors()
+    person.sees("รอบการทำงาน")
+    person.clicks("button", "แชร์", exact=True)
+    expect(page.get_by_role("status").filter(has_text="คัดลอก")).to_have_text("คัดลอกลิงก์แล้ว")
+    person.step("the link copied")
+    person.no_errors()
 
 
 @pytest.mark.parametrize(
@@ -336,6 +340,15 @@ def test_the_list_without_a_map(demo_world, journey):
     person.clicks("button", "ค้นหา", exact=True)
     person.sees("ใกล้ที่สุดก่อน ภายใน 10 กม. จาก จ.ขอนแก่น")
     person.step("near Khon Kaen")
+    # Back: the form shows the search of the page gone back to, not what was typed on it since.
+    page.go_back()
+    expect(page.get_by_label("ใกล้ (จังหวัด อำเภอ ตำบล รหัสไปรษณีย์ หรือที่อยู่)")).to_have_value("")
+    expect(family).to_be_checked()
+    expect(titles).to_have_count(len(friendly))
+    person.step("back to the family-friendly ones")
+    page.go_forward()
+    person.sees("ใกล้ที่สุดก่อน ภายใน 10 กม. จาก จ.ขอนแก่น")
+    expect(page.get_by_label("ใกล้ (จังหวัด อำเภอ ตำบล รหัสไปรษณีย์ หรือที่อยู่)")).to_have_value("ขอนแก่น")
     page.get_by_label("ใกล้ (จังหวัด อำเภอ ตำบล รหัสไปรษณีย์ หรือที่อยู่)").fill("zzzz")
     person.clicks("button", "ค้นหา", exact=True)
     expect(page.get_by_role("alert")).to_contain_text("ไม่พบ “zzzz”")
