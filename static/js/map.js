@@ -69,8 +69,8 @@
   }
 
   /* To a tenth of a kilometre, as the list page and the opportunity's page say it. */
-  function kilometres(metres) { // one piece on its line: "5.5 กม.", never "5.5" and "กม." apart
-    return say(config.text.km, { km: (metres / 1000).toFixed(1) }).replace(" ", "\u00a0");
+  function kilometres(metres) {
+    return say(config.text.km, { km: (metres / 1000).toFixed(1) });
   }
 
   function label(place) {
@@ -684,10 +684,14 @@
       link.href = detailUrl(p.id);
       link.textContent = title(p);
       item.appendChild(link);
-      var about = [organization(p), dates(p)];
-      if (p.distance_km != null) about.push(kilometres(p.distance_km * 1000));
       var small = document.createElement("small");
-      small.textContent = about.join(" · ");
+      small.textContent = [organization(p), dates(p)].join(" · ");
+      if (p.distance_km != null) { // on one line: never "5.5" and "กม." apart
+        var far = document.createElement("span");
+        far.className = "distance";
+        far.textContent = kilometres(p.distance_km * 1000);
+        small.append(" · ", far);
+      }
       item.appendChild(document.createElement("br"));
       item.appendChild(small);
       list.appendChild(item);
