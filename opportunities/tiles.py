@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 
 from common.replicas import read_connection
 from opportunities import sql
-from opportunities.filters import filter_opportunities
+from opportunities.filters import PLAIN_FILTERS, filter_opportunities
 from opportunities.models import Opportunity
 from opportunities.taxonomy import Cause
 from places.models import Organization
@@ -38,18 +38,7 @@ CACHE_SECONDS = 3600
 VERSION_SECONDS = 1.0
 GZIP_FROM = 200  # bytes: smaller tiles (an empty one) gain nothing from gzip
 # Filters a tile may carry; anything else is ignored (and not part of the cache key).
-TILE_FILTERS = (
-    "q",
-    "cause",
-    "skill",
-    "mode",
-    "schedule",
-    "remote",
-    "family_friendly",
-    "date_from",
-    "date_to",
-    "organization",
-)
+TILE_FILTERS = ("q", *sorted(PLAIN_FILTERS), "organization")
 
 # The properties of a point feature: {property: column or annotation}.
 POINT_PROPERTIES = {
