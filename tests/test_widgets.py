@@ -31,6 +31,18 @@ def test_a_widget_lists_an_organizations_open_opportunities_and_may_be_framed(cl
     assert "frame-ancestors 'none'" in home["Content-Security-Policy"]
 
 
+def test_answers_that_are_not_pages_carry_a_policy_that_allows_nothing(client):
+    """The pages' policy is built for each page (its nonce); an API answer, a tile or an export
+    is no document to run anything in, and is never framed."""
+    OpportunityFactory(title="สอนหนังสือเด็ก")
+    for path in ("/api/v1/opportunities/", "/tiles/opportunities/6/50/29.geojson"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert answer["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    page = client.get("/opportunities/")
+    assert "script-src 'self' 'nonce-" in page["Content-Security-Policy"]
+
+
 def test_a_widget_for_a_province_or_a_cause_in_english_as_a_map(client):
     OpportunityFactory(title="ปลูกป่า", title_en="Plant trees", causes=["environment"])
     OpportunityFactory(title="งานกรุงเทพ", causes=["elderly"], area_id="100101", address="พระนคร")
