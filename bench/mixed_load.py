@@ -1,8 +1,9 @@
 """The map as many people use it at once: 70 % tiles (zoom 6–14, in the viewports of people around
 Thai places), 30 % radius pages (10, 25 or 50 km around them), asked by wrk at 8 and 32
-connections of gunicorn: compose's sync workers (mapsite/gunicorn.py), 2 of them and as many
-more as --workers says, and 2 threaded (gthread) ones, beside the floor: the same SQL the server
-runs for those requests, through pgbench at the same concurrency, in one run.
+connections of gunicorn: compose's sync workers (mapsite/gunicorn.py), 2 of them and as many as
+compose starts on this machine (2 per CPU and one, at most 9), or as many as --workers says, and
+2 threaded (gthread) ones, beside the floor: the same SQL the server runs for those requests,
+through pgbench at the same concurrency, in one run.
 
     ./dev python bench/mixed_load.py [--size 1000000] [--seconds 20] [--urls 3000] [--threads 4]
                                      [--workers 2 3 5] [--tiles 0.7]
@@ -22,6 +23,8 @@ from pathlib import Path
 
 import _setup
 from _server import gunicorn
+
+from mapsite.gunicorn import workers as COMPOSE_WORKERS
 
 LUA = """
 local urls = {}
@@ -211,7 +214,9 @@ def main():
     parser.add_argument(
         "--threads", type=int, nargs="+", default=[4], help="threaded workers' threads to compare"
     )
-    parser.add_argument("--workers", type=int, nargs="+", default=[2], help="sync workers")
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=sorted({2, COMPOSE_WORKERS}), help="sync workers"
+    )
     parser.add_argument(
         "--tiles", type=float, default=0.7, help="the tiles' share of the URLs (1: tiles alone)"
     )
