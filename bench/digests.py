@@ -7,7 +7,8 @@ and period), and with `--tracemalloc` once more from scratch under tracemalloc (
 
 Prints the set-up (opportunities in the window, saved searches by kind), then per run: wall time,
 volunteers matched / e-mails sent / failed / skipped, the time of each phase (SQL statements
-timed one by one; Python is the rest: rendering, MIME, ORM), the temporary tables' rows and size,
+timed one by one, and the waits for the "sent" marks, which run ahead of them; Python is the rest:
+rendering, MIME, ORM), the temporary tables' rows and size,
 and memory: the process's RSS before and after, its peak sampled every 10 ms during the run,
 ru_maxrss (the whole process's: when the data was built by this run, it says so, and the
 figures of the run alone are the sampled peak's, or a second invocation's), and the tracemalloc peak (Python allocations
@@ -26,6 +27,7 @@ nothing. The digests table is emptied first, so the script can be run again.
 """
 
 import argparse
+import contextlib
 import functools
 import gc
 import logging
@@ -286,12 +288,34 @@ class Statements:
         if sql in self.phases:
             return self.phases[sql]
         if sql.lstrip().startswith("UPDATE"):
-            return "mark sent (UPDATE)"
+            return "mark failed (UPDATE)"
         if '"auth_user"' in sql:
             return "users + profiles (plain rows)"
         if '"opportunities_opportunity"' in sql:
             return "opportunities + organizations (plain rows)"
         return "other"
+
+    @contextlib.contextmanager
+    def marks(self):
+        """Times the waits for the "sent" marks, which go to PostgreSQL through libpq directly
+        (volunteers.digests.Marks), past the execute wrapper: what of them the sender waited for
+        after writing the next e-mail."""
+        from volunteers.digests import Marks
+
+        phase = "mark sent (UPDATE, sent ahead): waited"
+        wait = Marks.wait
+
+        def timed(marks):
+            started = time.perf_counter()
+            wait(marks)
+            self.seconds[phase] = self.seconds.get(phase, 0) + time.perf_counter() - started
+            self.counts[phase] = self.counts.get(phase, 0) + 1
+
+        Marks.wait = timed
+        try:
+            yield
+        finally:
+            Marks.wait = wait
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
@@ -332,7 +356,7 @@ def measured_run(frequency, batch, traced=False):
     if traced:
         tracemalloc.start()
     started = time.perf_counter()
-    with connection.execute_wrapper(statements):
+    with connection.execute_wrapper(statements), statements.marks():
         run = send_digests(frequency, batch=batch)
     wall = time.perf_counter() - started - statements.excluded
     peak_traced = tracemalloc.get_traced_memory()[1] if traced else None

@@ -1,5 +1,4 @@
-"""Cursors for statements run again and again: the radius search's first page, a digest run's
-"sent" mark (tens of thousands of times a run)."""
+"""Cursors for statements run again and again: the radius search's first page."""
 
 from django.db.backends.postgresql.base import ServerBindingCursor
 

@@ -2,16 +2,20 @@
 only what is new, only with consent, and an unsubscribe link that needs no login."""
 
 import datetime
+from email.header import decode_header, make_header
 
 import pytest
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core import mail
 from django.core.management import call_command
+from django.db import DatabaseError, connections
 from django.utils import timezone
 
+from places import package_gazetteer
+from places.models import Area
 from tests.factories import OpportunityFactory, VolunteerFactory
-from volunteers import privacy
+from volunteers import privacy, sql
 from volunteers.digests import send_digests
 from volunteers.mail import user_of_unsubscribe_token
 from volunteers.models import Digest, SavedSearch
@@ -56,6 +60,8 @@ def test_one_email_per_volunteer_however_many_searches_match_and_never_twice():
     assert f"{near.title} — {near.organization.name_th}" in message.body
     assert f"{settings.SITE_URL}/opportunities/{near.pk}/\n" in message.body
     assert f"{settings.SITE_URL}/opportunities/{far.pk}/\n" in message.body
+    sender = message.message()["From"]  # encoded once for the whole run
+    assert str(make_header(decode_header(sender))) == settings.DEFAULT_FROM_EMAIL
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")
     assert unsubscribe in message.body
@@ -181,3 +187,40 @@ def test_remote_ones_only_for_searches_that_ask_for_them():
     [message] = mail.outbox
     assert message.to == [near_only.email]
     assert hybrid.title in message.body and remote.title not in message.body
+
+
+@pytest.fixture
+def gazetteer():
+    """A transactional test before this one emptied the database."""
+    if not Area.objects.exists():
+        package_gazetteer.load()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_mark_is_committed_on_its_own_while_the_next_email_is_written(gazetteer):
+    users = [subscriber() for _ in range(4)]
+    published()
+    run = send_digests("weekly")
+    assert run.sent == 4 and sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+    elsewhere = connections.create_connection("default")  # sees only what was committed
+    try:
+        with elsewhere.cursor() as cursor:
+            cursor.execute("SELECT DISTINCT status FROM volunteers_digest")
+            assert cursor.fetchall() == [("sent",)]
+    finally:
+        elsewhere.close()
+    assert send_digests("weekly").sent == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_a_mark_cannot_be_written_no_more_emails_go_out(gazetteer, monkeypatch):
+    for _ in range(5):
+        subscriber()
+    published()
+    monkeypatch.setattr(
+        sql, "DIGEST_SENT", b"UPDATE volunteers_digest SET nothing = $1 WHERE id = $2"
+    )
+    with pytest.raises(DatabaseError, match="nothing"):
+        send_digests("weekly")
+    assert len(mail.outbox) == 1  # the one whose mark failed; the next waited for it
+    assert not Digest.objects.filter(status="sent").exists()

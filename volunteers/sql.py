@@ -154,7 +154,8 @@ ON CONFLICT (user_id, frequency, period) DO UPDATE
 RETURNING user_id, id
 """
 
-# One digest sent, marked at once (by id: DIGEST_CLAIM's). Run for every e-mail: prepared.
-DIGEST_SENT = "UPDATE volunteers_digest SET status = %s WHERE id = %s"
+# One digest sent, marked at once (by id: DIGEST_CLAIM's): sent through libpq directly, so in
+# its placeholders (digests.Marks).
+DIGEST_SENT = b"UPDATE volunteers_digest SET status = $1 WHERE id = $2"
 
 DIGEST_DROP = "DROP TABLE IF EXISTS digest_searches, digest_fresh_area, digest_fresh"
