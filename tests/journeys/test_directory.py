@@ -109,6 +109,7 @@ def test_someone_shows_organizations_on_the_map_and_opens_one(demo_world, journe
     # Leaflet's own buttons in Thai too, as a screen reader reads them.
     expect(page.get_by_role("button", name="ปิดหน้าต่างนี้")).to_be_visible()
     expect(page.get_by_role("button", name="ขยายแผนที่")).to_be_visible()
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in, as seen
     person.step("an organization's popup")
     name = popup.locator("a").first.inner_text()
     popup.locator("a").first.click()
@@ -141,5 +142,6 @@ def test_someone_shows_organizations_on_the_map_and_opens_one(demo_world, journe
             break
     assert shown >= in_bangkok
     expect(popup.locator("li")).to_have_count(shown)
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     person.step("many organizations at one place, listed")
     person.no_errors()

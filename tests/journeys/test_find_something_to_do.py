@@ -59,6 +59,7 @@ def test_browse_the_map_to_one_opportunity_and_open_it(demo_world, journey):
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_be_visible()
     expect(popup).to_have_css("font-family", THAI_FONT)  # Thai in the site's own font
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in, as seen
     person.step("a popup")
     title = popup.locator("a").first.inner_text()
     popup.locator("a").first.click()
