@@ -14,7 +14,8 @@ incremental path. Prints, in the bench database (`<name>_bench`, beside radius.p
   the first page, most urgent first, and the rows it held (an empty answer stops the bench),
   beside the naive query that searches near every open need;
 * over HTTP through gunicorn (production settings, one worker, a coordinator's token):
-  GET /api/v1/coverage/?level=… and /api/v1/needs/uncovered/, p50 / p99.
+  GET /api/v1/coverage/?level=… (asked again unchanged, and just after a need changed: the
+  answer is cached per version) and /api/v1/needs/uncovered/, p50 / p99.
 
     ./dev python bench/coverage.py [--opportunities 1000000] [--needs 100000]
                                    [--volunteers 100000] [--rounds 3]
@@ -421,13 +422,24 @@ def answered_rows(port, path, headers):
 
 
 def over_http(requests):
+    """Coverage answers are cached per version of the needs and the help (needs.api.CoverageView):
+    each is timed as asked again with nothing changed, and just after a need changed (its
+    people affected, written before each request: the answer is built again)."""
     from django.contrib.auth.models import Group, User
+    from django.db.models import F
     from rest_framework.authtoken.models import Token
+
+    from needs.models import Need
 
     user, _ = User.objects.get_or_create(username="bench-coordinator")
     user.groups.add(Group.objects.get(name="coordinators"))
     token, _ = Token.objects.get_or_create(user=user)
     headers = {"Authorization": f"Token {token.key}"}
+    changed = Need.objects.filter(external_id=f"{NEED}0")
+
+    def change():
+        changed.update(people_affected=F("people_affected") + 1)
+
     print(f"over HTTP (gunicorn, one worker; {requests} requests each)")
     with gunicorn() as port:
         for path in (
@@ -438,17 +450,24 @@ def over_http(requests):
             "/api/v1/needs/uncovered/?km=1",
         ):
             rows = answered_rows(port, path, headers)
-            for encoding in ("identity", "gzip"):  # gzip: what a browser is sent
-                sent = {**headers, "Accept-Encoding": encoding}
-                http_ms(port, path, headers=sent)  # warm
-                sizes = []
-                times = [http_ms(port, path, headers=sent) for _ in range(requests)]
-                http_ms(port, path, headers=sent, size=sizes)
-                print(
-                    f"  {path:<38} {encoding:<8} p50 {_setup.percentile(times, 0.5):7.1f} ms  p99 {_setup.percentile(times, 0.99):7.1f} ms  {sizes[0] / 1024:7.0f} KB, {rows:,} rows"
-                )
             if not rows:
                 raise SystemExit(f"{path} answered nothing: nothing was measured")
+            cases = [("", None)]
+            if "coverage" in path:
+                cases = [("unchanged", None), ("a need changed", change)]
+            for encoding in ("identity", "gzip"):  # gzip: what a browser is sent
+                sent = {**headers, "Accept-Encoding": encoding}
+                for label, before in cases:
+                    http_ms(port, path, headers=sent)  # warm
+                    sizes, times = [], []
+                    for _ in range(requests):
+                        if before:
+                            before()
+                        times.append(http_ms(port, path, headers=sent))
+                    http_ms(port, path, headers=sent, size=sizes)
+                    print(
+                        f"  {path:<38} {encoding:<8} {label:<15} p50 {_setup.percentile(times, 0.5):7.1f} ms  p99 {_setup.percentile(times, 0.99):7.1f} ms  {sizes[0] / 1024:7.0f} KB, {rows:,} rows"
+                    )
 
 
 def main():

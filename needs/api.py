@@ -4,6 +4,13 @@ Needs are not public (people in distress, with contacts): coordinators see all o
 who reported a need (for their organization) sees theirs. Incidents that are under way are public
 (the map shows the one in disaster mode); coordinators write them."""
 
+import gzip
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -16,10 +23,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common import params as read
+from common import precompressed
 from common.geojson import PAGING_PARAMETERS, AllFeatures, FeaturePagination, attribution
 from common.openapi import collection, feature, geojson_operations
 from needs import geometry
-from needs.coverage import coverage
+from needs.coverage import coverage, version
 from needs.models import MOST_URGENT, Incident, Need, NeedStatus
 from needs.params import coverage_filters, filtered_needs
 from needs.serializers import (
@@ -31,6 +39,9 @@ from needs.serializers import (
 )
 from places.models import ModerationStatus
 from places.sql import simplified_boundaries
+
+COVERAGE_CACHE_SECONDS = 3600
+COVERAGE_GZIP_LEVEL = 6
 
 
 def is_coordinator(user) -> bool:
@@ -164,25 +175,54 @@ class IncidentViewSet(viewsets.ModelViewSet):
 class CoverageView(APIView):
     """Coverage per area: open needs (filtered by incident, category, since) beside the help near
     the area, gap score first. level: province, amphoe or tambon; all=1 for every area, not
-    only those with open needs; geometry=boundary for simplified official boundaries."""
+    only those with open needs; geometry=boundary for simplified official boundaries; lang=th
+    or en for the explanations (Thai by default).
+
+    The answer (5 MB for every tambon) is built once for each version of what it is read from
+    (needs.coverage.version) and kept gzipped in the cache; a coordinator's page asking again
+    gets it as it is, or a 304."""
 
     permission_classes = [IsCoordinator]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         filters = coverage_filters(request.query_params)
-        rows = coverage_rows(filters, every_area=bool(read.flag(request.query_params, "all")))
-        boundaries = {}
-        if read.one_of(request.query_params, "geometry", ["point", "boundary"]) == "boundary":
-            boundaries = simplified_boundaries(filters["level"], [r["area"].code for r in rows])
-        return Response(
-            {
-                "type": "FeatureCollection",
-                "level": filters["level"],
-                "features": [coverage_feature(r, boundaries.get(r["area"].code)) for r in rows],
-                **attribution(),
-            }
+        every_area = bool(read.flag(request.query_params, "all"))
+        shape = read.one_of(request.query_params, "geometry", ["point", "boundary"])
+        boundary = shape == "boundary"
+        language = read.one_of(request.query_params, "lang", dict(settings.LANGUAGES))
+        with translation.override(language or get_language()):
+            if request.accepted_renderer.format != "json":  # the browsable API
+                return Response(coverage_answer(filters, every_area, boundary))
+            asked = [filters[name] for name in ("level", "incident", "category", "since")]
+            key_text = f"{get_language()}|{asked}|{every_area}|{boundary}|{version()}"
+            key = "coverage:" + hashlib.sha1(key_text.encode()).hexdigest()  # noqa: S324 (a key)
+            gzipped = cache.get(key)
+            if gzipped is None:
+                answer = coverage_answer(filters, every_area, boundary)
+                body = request.accepted_renderer.render(answer)
+                gzipped = gzip.compress(body, compresslevel=COVERAGE_GZIP_LEVEL, mtime=0)
+                cache.set(key, gzipped, COVERAGE_CACHE_SECONDS)
+        return precompressed.response(
+            request,
+            f'"{key[9:25]}"',
+            gzipped=gzipped,
+            content_type="application/json",
+            cache_control="private, no-cache",
         )
+
+
+def coverage_answer(filters, every_area, boundary) -> dict:
+    rows = coverage_rows(filters, every_area=every_area)
+    boundaries = {}
+    if boundary:
+        boundaries = simplified_boundaries(filters["level"], [r["area"].code for r in rows])
+    return {
+        "type": "FeatureCollection",
+        "level": filters["level"],
+        "features": [coverage_feature(r, boundaries.get(r["area"].code)) for r in rows],
+        **attribution(),
+    }
 
 
 def coverage_rows(filters, every_area=False):

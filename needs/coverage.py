@@ -120,6 +120,14 @@ def _areas_help(cursor, full, params) -> tuple[bool, int]:
     return full, areas
 
 
+def version() -> str:
+    """The counters of what coverage answers are read from (CoverageVersion), as one text: an
+    answer built after reading them is at least as new as they say."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.READ_COVERAGE_VERSION)
+        return cursor.fetchone()[0]
+
+
 def volunteers_shown(n: int) -> int | None:
     """A count of volunteers as it may be shown: None for 1 to 4 (too few to hide anyone)."""
     return n if n == 0 or n >= K_ANONYMITY else None

@@ -346,6 +346,18 @@ class CoverageDirty(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
+class CoverageVersion(models.Model):
+    """What coverage answers are read from, as counters that every write to it moves on: "needs"
+    (needs_need), "help" (needs_areahelp, the refresh) and "areas" (places_area: names, points,
+    boundaries). Moved by statement triggers (needs.sql.COVERAGE_VERSION_TRIGGERS) in the writing
+    transaction, so a counter is seen with the write it counts, never before it: an answer cached
+    under the counters read before it was built is never older than they say. Writers of one part
+    queue on its row until they commit (a needs import holds it for its length)."""
+
+    part = models.CharField(max_length=8, primary_key=True)
+    n = models.BigIntegerField(default=0)
+
+
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("waiting its turn")
     RUNNING = "running", _("importing")

@@ -248,3 +248,29 @@ NEEDS_WITHOUT_HELP = """
 SELECT count(*) FROM needs_need n JOIN needs_needhelp h ON h.need_id = n.id
 WHERE h.metres IS NULL AND n.location IS NOT NULL
 """
+
+# The counters of needs.models.CoverageVersion, one per part, moved by every statement that
+# writes it (also one that changes no row: harmless, an answer built again).
+COVERAGE_PARTS = {"needs": "needs_need", "help": "needs_areahelp", "areas": "places_area"}
+COVERAGE_VERSION_TRIGGERS = """
+CREATE FUNCTION needs_coverage_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE needs_coverageversion SET n = n + 1 WHERE part = TG_ARGV[0];
+    RETURN NULL;
+END $$;
+""" + "".join(
+    f"""CREATE TRIGGER coverage_version_{part}
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
+    FOR EACH STATEMENT EXECUTE FUNCTION needs_coverage_changed('{part}');
+INSERT INTO needs_coverageversion (part, n) VALUES ('{part}', 0);
+"""
+    for part, table in COVERAGE_PARTS.items()
+)
+DROP_COVERAGE_VERSION_TRIGGERS = (
+    "".join(
+        f"DROP TRIGGER coverage_version_{part} ON {table};\n"
+        for part, table in COVERAGE_PARTS.items()
+    )
+    + "DROP FUNCTION needs_coverage_changed();\nDELETE FROM needs_coverageversion;\n"
+)
+READ_COVERAGE_VERSION = "SELECT string_agg(part || n, '.' ORDER BY part) FROM needs_coverageversion"

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
@@ -78,7 +78,7 @@ def coordinate(request):
             "k": K_ANONYMITY,
             "query": query,
             "coverage_config": {
-                "coverage": reverse("coverage") + "?" + query,
+                "coverage": reverse("coverage") + f"?lang={get_language()}&{query}",
                 "uncovered": reverse("need-uncovered") + "?" + query + "&page_size=100",
                 "incidents": reverse("incident-list"),
                 "incident": filters["incident"],

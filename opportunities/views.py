@@ -2,7 +2,7 @@ import json
 
 from django.conf import settings
 from django.db.models.functions import Collate
-from django.http import HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
-from common import pages
+from common import pages, precompressed
 from common import params as read
 from common.geojson import attribution, refuse_page_numbers
 from common.params import as_whole
@@ -182,19 +182,14 @@ def tile(request, layer, z, x, y):
         return JsonResponse(
             {"detail": detail}, status=400 if isinstance(exc, ValidationError) else 404
         )
-    headers = {
-        "ETag": etag,
-        "Cache-Control": f"public, max-age={settings.PUBLIC_MAX_AGE_SECONDS}",
-        "Vary": "Accept-Encoding",
-    }
-    compressed = gzipped and "gzip" in request.headers.get("Accept-Encoding", "")
-    if compressed:  # compressed when cached; a representation of its own, so an ETag of its own
-        headers["ETag"] = etag[:-1] + '-gzip"'
-    if headers["ETag"] in request.headers.get("If-None-Match", ""):
-        return HttpResponseNotModified(headers=headers)
-    if compressed:
-        body, headers["Content-Encoding"] = gzipped, "gzip"
-    return HttpResponse(body, content_type="application/geo+json", headers=headers)
+    return precompressed.response(
+        request,
+        etag,
+        body=body,
+        gzipped=gzipped,
+        content_type="application/geo+json",
+        cache_control=f"public, max-age={settings.PUBLIC_MAX_AGE_SECONDS}",
+    )
 
 
 LIST_SIZE = 20

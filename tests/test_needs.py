@@ -2,6 +2,7 @@
 with k-anonymous volunteer counts, its full and incremental refresh, the hotline CSV import,
 exports, disaster mode on the public map, and who may do what."""
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -306,6 +307,57 @@ SQUARE = {
     "type": "Polygon",
     "coordinates": [[[104.7, 15.1], [105.0, 15.1], [105.0, 15.4], [104.7, 15.4], [104.7, 15.1]]],
 }
+
+
+def test_coverage_is_built_once_per_version_and_follows_every_write():
+    coordinating = api(coordinator())
+    gzip_only = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
+
+    def areas(**headers):
+        answer = coordinating.get("/api/v1/coverage/?level=tambon", **headers)
+        assert answer.status_code == 200 and answer["Cache-Control"] == "private, no-cache"
+        body = gzip.decompress(answer.content) if answer.get("Content-Encoding") else answer.content
+        return answer["ETag"], {f["id"]: f["properties"] for f in json.loads(body)["features"]}
+
+    need = far_need(urgency=4)
+    coverage.refresh(full=True)
+    etag, first = areas(**gzip_only)
+    assert etag.endswith('-gzip"') and list(first) == ["580101"]
+    assert areas() == (etag.replace("-gzip", ""), first)  # the same answer, decompressed
+    unchanged = coordinating.get(
+        "/api/v1/coverage/?level=tambon", HTTP_IF_NONE_MATCH=etag, **gzip_only
+    )
+    assert unchanged.status_code == 304
+
+    NeedFactory()  # saved: Chiang Mai's tambon has a need now
+    etag2, second = areas(**gzip_only)
+    assert etag2 != etag and set(second) == {"580101", "500101"}
+    Need.objects.filter(pk=need.pk).update(urgency=1)  # a bulk update
+    assert areas()[1]["580101"]["gap_score"] == 1.0
+    OpportunityFactory(location=need.location)
+    coverage.refresh()  # the help near it, recomputed
+    assert areas()[1]["580101"]["opportunities_near"] == 1
+    Area.objects.filter(code="580101").update(name_en="Renamed")
+    assert areas()[1]["580101"]["name_en"] == "Renamed"
+    Need.objects.filter(pk=need.pk).delete()
+    assert set(areas()[1]) == {"500101"}
+    [thai] = coordinating.get("/api/v1/coverage/?level=tambon").json()["features"]
+    english = coordinating.get("/api/v1/coverage/?level=tambon&lang=en")
+    [english] = english.json()["features"]
+    assert thai["properties"]["explanation"].startswith("ความต้องการที่ยังเปิดอยู่ 1 รายการ")
+    assert english["properties"]["explanation"].startswith("1 open need")
+
+
+def test_coverage_version_moves_only_with_what_coverage_reads():
+    coverage.refresh()
+    before = coverage.version()
+    coverage.refresh()  # nothing changed: nothing written
+    OpportunityFactory()  # help changed, but not until a refresh says so
+    assert coverage.version() == before
+    far_need()
+    after_need = coverage.version()
+    coverage.refresh()
+    assert before != after_need != coverage.version()
 
 
 def test_incidents_with_a_drawn_area_and_one_disaster_mode():
