@@ -2,6 +2,7 @@
 only what is new, only with consent, and an unsubscribe link that needs no login."""
 
 import datetime
+from email import message_from_bytes
 from email.header import decode_header, make_header
 
 import pytest
@@ -224,3 +225,37 @@ def test_when_a_mark_cannot_be_written_no_more_emails_go_out(gazetteer, monkeypa
         send_digests("weekly")
     assert len(mail.outbox) == 1  # the one whose mark failed; the next waited for it
     assert not Digest.objects.filter(status="sent").exists()
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_a_digest_is_the_same_mime_as_django_writes_it(language):
+    """The run renders the text around each volunteer's own once and folds repeated headers
+    once (volunteers.mail.DigestParts, DigestMessage): the bytes sent are those of the plain
+    EmailMessage with the same text, to the byte."""
+    from django.core.mail import EmailMessage
+
+    from volunteers.mail import DigestParts, Listed, Recipient, digest
+
+    parts = DigestParts()
+    listed = [
+        Listed(n, "สอนหนังสือเด็ก " * n, "มูลนิธิกระจกเงา", "Mirror Foundation", "ต.ศรีภูมิ")
+        for n in range(1, 4)
+    ]
+    for n, name in enumerate(["สมชาย ใจดี" * 8, "O'Brien, Jr.", ""]):
+        recipient = Recipient(n, f"ผู้ใช้{n}@example.org", name, language)
+        for shown, total in ((listed, 3), (listed[:1], 57), ([], 150)):
+            email = digest(recipient, shown, total, "weekly", parts, at_least=total >= 100)
+            fixed = {"Date": "Mon, 07 Dec 2026 08:00:00 +0700", "Message-ID": f"<{n}@x>"}
+            email.extra_headers.update(fixed)
+            plain = EmailMessage(
+                email.subject,
+                email.body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=email.to,
+                headers=email.extra_headers,
+            )
+            sent = email.message().as_bytes(linesep="\r\n")
+            assert sent == plain.message().as_bytes(linesep="\r\n")
+            subject = str(make_header(decode_header(message_from_bytes(sent)["Subject"])))
+            assert str(total) in subject and name.encode() in sent
+            assert all(o.title.encode() in sent for o in shown)
