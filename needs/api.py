@@ -96,7 +96,7 @@ class NeedViewSet(
         serializer.save()
 
     def list(self, request, *args, **kwargs):
-        filters = coverage_filters(request.query_params)
+        filters = coverage_filters(request.query_params, levels=False)
         queryset = filtered_needs(self.get_queryset(), filters)
         if status := read.one_of(request.query_params, "status", NeedStatus):
             queryset = queryset.filter(status=status)
@@ -122,7 +122,7 @@ class NeedViewSet(
     def uncovered(self, request):
         """Open needs with no published opportunity within `km` (default 20), most urgent first;
         the coverage filters apply (incident, category, since)."""
-        filters = coverage_filters(request.query_params)
+        filters = coverage_filters(request.query_params, levels=False)
         queryset = filtered_needs(Need.objects.uncovered(filters["km"]), filters)
         self.paginator.keyset = MOST_URGENT
         page = self.paginate_queryset(queryset.most_urgent_first())

@@ -9,18 +9,19 @@ CATEGORY_CODES = [code for code, _label in CATEGORIES]
 MAX_KM = NEED_REACH_KM  # as far as the needs' nearest help is kept
 
 
-def coverage_filters(params) -> dict:
+def coverage_filters(params, levels=True) -> dict:
     """The filters; without a level, the finest at which every open need they select is counted
-    (opening on tambons would hide the needs known only by their district)."""
+    (opening on tambons would hide the needs known only by their district). levels=False: for
+    lists of needs, which have no level (finding it reads every open need)."""
     filters = {
         "incident": read.identifier(params, "incident"),
         "category": read.one_of(params, "category", CATEGORY_CODES),
         "since": read.day(params, "since"),
         "km": read.whole(params, "km", low=1, high=MAX_KM, default=20),
     }
-    filters["level"] = read.one_of(params, "level", LEVEL_DIGITS) or (
-        filtered_needs(Need.objects.open(), filters).finest_level_showing_all()
-    )
+    filters["level"] = read.one_of(params, "level", LEVEL_DIGITS)
+    if levels and not filters["level"]:
+        filters["level"] = filtered_needs(Need.objects.open(), filters).finest_level_showing_all()
     return filters
 
 

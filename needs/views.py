@@ -272,9 +272,9 @@ def _need_line(feature, request):
     return ["" if values[c] is None else values[c] for c in NEED_COLUMNS]
 
 
-def _export(request, fmt, features_of, columns, line, name_of):
+def _export(request, fmt, features_of, columns, line, name_of, levels=True):
     try:
-        filters = coverage_filters(request.GET)
+        filters = coverage_filters(request.GET, levels)
     except ValidationError as exc:
         return HttpResponseBadRequest(str(exc.detail), content_type="text/plain; charset=utf-8")
     features, name = features_of(filters), f"{name_of(filters)}.{fmt}"
@@ -313,4 +313,5 @@ def uncovered_export(request, fmt):
         NEED_COLUMNS,
         _need_line,
         lambda filters: f"uncovered-needs-{filters['km']}km",
+        levels=False,
     )

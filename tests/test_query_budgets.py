@@ -211,12 +211,12 @@ ENDPOINTS = [
         "roster", through_api("owner"), f"/api/v1/opportunities/{OPPORTUNITY}/roster/", 6, roster
     ),
     # The API: needs, incidents and coverage.
-    Endpoint("needs", through_api("coordinator"), "/api/v1/needs/", 4, features),
-    Endpoint("needs to their reporter", through_api("owner"), "/api/v1/needs/", 4, features),
+    Endpoint("needs", through_api("coordinator"), "/api/v1/needs/", 3, features),
+    Endpoint("needs to their reporter", through_api("owner"), "/api/v1/needs/", 3, features),
     Endpoint("need", through_api("coordinator"), "/api/v1/needs/{w.need.pk}/", 3),
     # Uncovered needs: +2, the needs it cannot let off and those of them with no help near.
     Endpoint(
-        "uncovered needs", through_api("coordinator"), "/api/v1/needs/uncovered/", 6, features
+        "uncovered needs", through_api("coordinator"), "/api/v1/needs/uncovered/", 5, features
     ),
     Endpoint("incidents", through_api(), "/api/v1/incidents/", 1, features),
     Endpoint(
