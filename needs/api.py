@@ -41,6 +41,7 @@ from places.models import ModerationStatus
 from places.sql import simplified_boundaries
 
 COVERAGE_CACHE_SECONDS = 3600
+# GZipMiddleware's level: every tambon, 5.2 MB, to 466 KB in 54 ms (level 1: 604 KB in 18 ms).
 COVERAGE_GZIP_LEVEL = 6
 
 
