@@ -347,7 +347,7 @@ class CoverageDirty(models.Model):
 
 
 class CoverageVersion(models.Model):
-    """What coverage answers are read from, as counters that every write to it moves on: "needs"
+    """What coverage answers are read from, as counters that every write to it moves: "needs"
     (needs_need), "help" (needs_areahelp, the refresh) and "areas" (places_area: names, points,
     boundaries). Moved by statement triggers (needs.sql.COVERAGE_VERSION_TRIGGERS) in the writing
     transaction, so a counter is seen with the write it counts, never before it: an answer cached

@@ -250,14 +250,17 @@ WHERE h.metres IS NULL AND n.location IS NOT NULL
 """
 
 # The counters of needs.models.CoverageVersion, one per part, moved by every statement that
-# writes it (also one that changes no row: harmless, an answer built again).
+# writes it (also one that changes no row: harmless, an answer built again) to a value of a
+# sequence: never one seen before, also after a TRUNCATE of every table (which empties them).
 COVERAGE_PARTS = {"needs": "needs_need", "help": "needs_areahelp", "areas": "places_area"}
 COVERAGE_VERSION_TRIGGERS = """
 CREATE FUNCTION needs_coverage_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE needs_coverageversion SET n = n + 1 WHERE part = TG_ARGV[0];
+    INSERT INTO needs_coverageversion (part, n) VALUES (TG_ARGV[0], nextval('coverage_version'))
+    ON CONFLICT (part) DO UPDATE SET n = EXCLUDED.n;
     RETURN NULL;
 END $$;
+CREATE SEQUENCE coverage_version;
 """ + "".join(
     f"""CREATE TRIGGER coverage_version_{part}
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
@@ -271,6 +274,7 @@ DROP_COVERAGE_VERSION_TRIGGERS = (
         f"DROP TRIGGER coverage_version_{part} ON {table};\n"
         for part, table in COVERAGE_PARTS.items()
     )
-    + "DROP FUNCTION needs_coverage_changed();\nDELETE FROM needs_coverageversion;\n"
+    + "DROP FUNCTION needs_coverage_changed();\nDROP SEQUENCE coverage_version;\n"
+    + "DELETE FROM needs_coverageversion;\n"
 )
 READ_COVERAGE_VERSION = "SELECT string_agg(part || n, '.' ORDER BY part) FROM needs_coverageversion"
