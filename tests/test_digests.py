@@ -2,6 +2,7 @@
 only what is new, only with consent, and an unsubscribe link that needs no login."""
 
 import datetime
+import threading
 from email import message_from_bytes
 from email.header import decode_header, make_header
 
@@ -10,13 +11,13 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core import mail
 from django.core.management import call_command
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connection, connections
 from django.utils import timezone
 
 from places import package_gazetteer
 from places.models import Area
 from tests.factories import OpportunityFactory, VolunteerFactory
-from volunteers import privacy, sql
+from volunteers import digests, privacy, sql
 from volunteers.digests import send_digests
 from volunteers.mail import user_of_unsubscribe_token
 from volunteers.models import Digest, SavedSearch
@@ -225,6 +226,43 @@ def test_when_a_mark_cannot_be_written_no_more_emails_go_out(gazetteer, monkeypa
         send_digests("weekly")
     assert len(mail.outbox) == 1  # the one whose mark failed; the next waited for it
     assert not Digest.objects.filter(status="sent").exists()
+    assert not matching_threads()  # the batches matched ahead were let go
+
+
+def matching_threads():
+    return [t for t in threading.enumerate() if t.name == "digest-matching"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_batch_is_matched_ahead_on_a_connection_of_its_own(gazetteer, monkeypatch):
+    users = [subscriber() for _ in range(5)]
+    published()
+    matched_on = []
+    matched = digests._matched
+
+    def recorded(params, batch):
+        for rows in matched(params, batch):
+            matched_on.append((threading.current_thread().name, id(connection.connection)))
+            yield rows
+
+    monkeypatch.setattr(digests, "_matched", recorded)
+    run = send_digests("weekly", batch=2)
+    assert run.sent == 5 and sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+    assert [name for name, _ in matched_on] == ["digest-matching"] * 3  # batches of 2, 2, 1
+    assert id(connection.connection) not in {conn for _, conn in matched_on}
+    assert not matching_threads()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_matching_fails_the_error_is_the_runs_and_nothing_goes_out(gazetteer, monkeypatch):
+    subscriber()
+    published()
+    monkeypatch.setattr(sql, "DIGEST_MATCHES", "SELECT no_such_column FROM digest_searches")
+    with pytest.raises(DatabaseError, match="no_such_column"):
+        send_digests("weekly")
+    assert mail.outbox == [] and not matching_threads()
+    monkeypatch.undo()
+    assert send_digests("weekly").sent == 1  # the next run is whole
 
 
 @pytest.mark.parametrize("language", ["th", "en"])
