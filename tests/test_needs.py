@@ -658,6 +658,19 @@ def test_the_coordinator_page_lists_uncovered_needs_with_contacts(client):
     assert client.get("/coordinate/?level=nope").status_code == 200  # a notice, the defaults
 
 
+@pytest.mark.parametrize(
+    ("page", "said"),
+    [("/coordinate/", "ความต้องการที่ยังเปิดอยู่ 1 รายการ"), ("/en/coordinate/", "1 open need")],
+)
+def test_the_coordinator_pages_map_explains_in_the_pages_language(client, page, said):
+    far_need(urgency=4)
+    coverage.refresh(full=True)
+    client.force_login(coordinator())
+    config = client.get(page + "?level=tambon").context["coverage_config"]
+    [area] = client.get(config["coverage"]).json()["features"]
+    assert area["properties"]["explanation"].startswith(said)
+
+
 def test_coordinator_pages_save_a_need_and_an_incident(client, tmp_path):
     client.force_login(coordinator())
     response = client.post(
