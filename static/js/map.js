@@ -28,6 +28,7 @@
   var listTimer = null;
   var viewFromUrl = false;
   var reading = false, moved = false; // a popup is open; the view changed meanwhile
+  var resizedView = null; // the view as a resize left it (its centre kept), until its moveend
   var searchFailed = false; // the list says why the search found nothing: keep it
 
   function $(id) {
@@ -204,6 +205,11 @@
     params.set("lon", centre.lng.toFixed(5));
     params.set("z", map.getZoom());
     return location.pathname + "?" + params.toString();
+  }
+
+  function viewKey() {
+    var centre = map.getCenter();
+    return centre.lat.toFixed(5) + "," + centre.lng.toFixed(5) + "," + map.getZoom();
   }
 
   function updateLinks() {
@@ -905,8 +911,13 @@
       reading = false;
       if (moved) { moved = false; refresh(); }
     });
+    // A resize (a phone's viewport settling as the page loads, a turn) keeps the centre and zoom:
+    // an address that names no view is not given one for it, only for a view the person chose.
+    map.on("resize", function () { resizedView = viewKey(); });
     map.on("moveend", function () {
-      remember(true);
+      var resized = resizedView === viewKey();
+      resizedView = null;
+      if (!resized || new URLSearchParams(location.search).has("z")) remember(true);
       if (reading) { moved = true; return; }
       refresh();
     });

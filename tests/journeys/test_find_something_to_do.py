@@ -37,6 +37,12 @@ def test_browse_the_map_to_one_opportunity_and_open_it(demo_world, journey):
     page = person.page
     expect(page.locator(".leaflet-marker-icon.cluster").first).to_be_visible()
     expect(page).to_have_url(person.base + "/")  # loading the map adds no step to go back through
+    size = page.viewport_size  # turned sideways and back: the same view, the same address
+    page.set_viewport_size({"width": size["height"], "height": size["width"]})
+    page.set_viewport_size(size)
+    page.wait_for_timeout(500)  # Leaflet tells of a resize's move 200 ms after it: an absence
+    expect(page.locator(".leaflet-marker-icon.cluster").first).to_be_visible()
+    expect(page).to_have_url(person.base + "/")
     expect(page.locator(".leaflet-container")).to_have_css("font-family", THAI_FONT)
     # Leaflet's scale bar and the base map's credit in Thai too.
     expect(page.locator(".leaflet-control-scale")).to_have_text(re.compile(r"^\d+ (กม|ม)\.$"))
