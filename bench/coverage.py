@@ -8,14 +8,16 @@ incremental path. Prints, in the bench database (`<name>_bench`, beside radius.p
 * the incremental refresh after one opportunity added, one opportunity moved, one volunteer's
   home changed, and after 50 and 500 changes: wall time and how many areas it recomputed;
 * the live half, per level (province, amphoe, tambon): needs.coverage.coverage() in-process
-  (the open needs counted and joined to the precomputed help), p50 / max;
+  (the open needs counted and joined to the precomputed help), p50 / max, and the API's answer
+  with every feature built (as in a process that has kept none yet);
 * the runs after the full refresh that find the open needs' nearest help, a batch each;
 * uncovered needs (no published opportunity within 2 km: at 1M, none is uncovered at 20 km):
   the first page, most urgent first, and the rows it held (an empty answer stops the bench),
   beside the naive query that searches near every open need;
 * over HTTP through gunicorn (production settings, one worker, a coordinator's token):
   GET /api/v1/coverage/?level=… (asked again unchanged, and just after a need changed: the
-  answer is cached per version) and /api/v1/needs/uncovered/, p50 / p99.
+  answer is cached per version, and its unchanged areas' features kept) and
+  /api/v1/needs/uncovered/, p50 / p99.
 
     ./dev python bench/coverage.py [--opportunities 1000000] [--needs 100000]
                                    [--volunteers 100000] [--rounds 3]
@@ -368,9 +370,12 @@ def incremental():
 
 def live(rounds):
     from django.db.models import Exists, OuterRef
+    from django.http import QueryDict
 
+    from needs.api import coverage_answer, coverage_feature_json
     from needs.coverage import coverage
     from needs.models import Need
+    from needs.params import coverage_filters
     from opportunities.models import Opportunity
 
     print("the live half, in-process (needs counted, joined to the help)")
@@ -382,6 +387,18 @@ def live(rounds):
             times.append((time.perf_counter() - started) * 1000)
         print(
             f"  {level:<9} {len(rows):6,} areas with open needs: p50 {statistics.median(times):7.1f} ms, max {max(times):7.1f} ms"
+        )
+    print("  the API's answer (needs.api.coverage_answer), every feature built (none kept yet):")
+    for level in ("province", "amphoe", "tambon"):
+        filters = coverage_filters(QueryDict(f"level={level}"))
+        times = []
+        for _ in range(rounds + 2):
+            coverage_feature_json.cache_clear()
+            started = time.perf_counter()
+            answer = coverage_answer(filters, every_area=False, boundary=False)
+            times.append((time.perf_counter() - started) * 1000)
+        print(
+            f"  {level:<9} {len(answer['features']):6,} features: p50 {statistics.median(times):7.1f} ms, max {max(times):7.1f} ms"
         )
     near = Opportunity.objects.published().filter(
         location__dwithin=(OuterRef("location"), UNCOVERED_KM * 1000)

@@ -4,9 +4,11 @@ Needs are not public (people in distress, with contacts): coordinators see all o
 who reported a need (for their organization) sees theirs. Incidents that are under way are public
 (the map shows the one in disaster mode); coordinators write them."""
 
+import functools
 import gzip
 import hashlib
 
+import orjson
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
@@ -27,7 +29,8 @@ from common import precompressed
 from common.geojson import PAGING_PARAMETERS, AllFeatures, FeaturePagination, attribution
 from common.openapi import collection, feature, geojson_operations
 from needs import geometry
-from needs.coverage import coverage, version
+from needs.coverage import Words, coverage, coverage_found, gap_order, version
+from needs.coverage import row as coverage_row
 from needs.models import MOST_URGENT, Incident, Need, NeedStatus
 from needs.params import coverage_filters, filtered_needs
 from needs.serializers import (
@@ -41,8 +44,9 @@ from places.models import ModerationStatus
 from places.sql import simplified_boundaries
 
 COVERAGE_CACHE_SECONDS = 3600
-# GZipMiddleware's level: every tambon, 5.2 MB, to 466 KB in 54 ms (level 1: 604 KB in 18 ms).
-COVERAGE_GZIP_LEVEL = 6
+# Every tambon, 5.2 MB, to 547 KB in 27 ms; GZipMiddleware's level 6 makes 466 KB in 72 ms, a
+# third of the answer's time after a need changed (level 1: 604 KB in 23 ms).
+COVERAGE_GZIP_LEVEL = 3
 
 
 def is_coordinator(user) -> bool:
@@ -195,7 +199,7 @@ class CoverageView(APIView):
         with translation.override(language or get_language()):
             if request.accepted_renderer.format != "json":  # the browsable API
                 return Response(coverage_answer(filters, every_area, boundary))
-            asked = [filters[name] for name in ("level", "incident", "category", "since")]
+            asked = list(_asked(filters).values())
             key_text = f"{get_language()}|{asked}|{every_area}|{boundary}|{version()}"
             key = "coverage:" + hashlib.sha1(key_text.encode()).hexdigest()  # noqa: S324 (a key)
             gzipped = cache.get(key)
@@ -214,23 +218,34 @@ class CoverageView(APIView):
 
 
 def coverage_answer(filters, every_area, boundary) -> dict:
-    rows = coverage_rows(filters, every_area=every_area)
+    found = coverage_found(**_asked(filters), every_area=every_area)
     boundaries = {}
     if boundary:
-        boundaries = simplified_boundaries(filters["level"], [r["area"].code for r in rows])
+        boundaries = simplified_boundaries(filters["level"], [f[0] for f in found])
+    language = get_language()
+    built = sorted(coverage_feature_json(f, language, boundaries.get(f[0])) for f in found)
     return {
         "type": "FeatureCollection",
         "level": filters["level"],
-        "features": [coverage_feature(r, boundaries.get(r["area"].code)) for r in rows],
+        "features": [feature for _, feature in built],
         **attribution(),
     }
 
 
+@functools.lru_cache(maxsize=20_000)  # about 1 KB each; a tambon with its boundary, 3 KB
+def coverage_feature_json(found, language, boundary=None):
+    """(its place in the order, the feature as JSON) of one coverage row as read
+    (needs.coverage.coverage_found), in a language, with its boundary (GeoJSON text) if any.
+    What the feature shows is all in these, so an unchanged row is built once per process:
+    after a need changed, one area's row of 7,000 is built again."""
+    row = coverage_row(found, Words.of(language))
+    geometry = boundary and orjson.Fragment(boundary)
+    return gap_order(row), orjson.Fragment(orjson.dumps(coverage_feature(row, geometry)))
+
+
 def coverage_rows(filters, every_area=False):
-    return coverage(
-        filters["level"],
-        incident=filters["incident"],
-        category=filters["category"],
-        since=filters["since"],
-        every_area=every_area,
-    )
+    return coverage(**_asked(filters), every_area=every_area)
+
+
+def _asked(filters) -> dict:
+    return {name: filters[name] for name in ("level", "incident", "category", "since")}

@@ -11,15 +11,17 @@ the help near it (opportunities within NEAR_KM, plus one for every five voluntee
 nothing is needed. Volunteer counts of 1 to 4 are never shown (k-anonymity); they count as 0.
 """
 
+import functools
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext, trans_real
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from needs import sql
 from needs.models import AreaHelp, CoverageDirty
@@ -34,6 +36,7 @@ FULL_SHARE = 0.4  # the changes reach more of the areas than this: recompute eve
 LEVEL_DIGITS = {"province": 2, "amphoe": 4, "tambon": 6}
 NEED_REACH_KM = 200  # a need's nearest help is kept this far: the uncovered list's widest radius
 NEED_BATCH = 10_000  # needs whose nearest help one refresh finds (about 3 s at a million)
+PHRASES_KEPT = 20_000  # phrases of the explanations a process keeps per language
 
 
 @dataclass
@@ -140,25 +143,45 @@ def gap_score(weight: int, opportunities_near: int, volunteers: int | None) -> f
 
 
 class Words:
-    """The phrases of one answer, each said once: thousands of areas are explained with a handful
-    of messages and small numbers (gettext and ngettext named as Django's, so that makemessages
-    finds the messages)."""
+    """The phrases of the explanations in one language, each said once: thousands of areas are
+    explained with a handful of messages and small numbers (gettext and ngettext named as
+    Django's, so that makemessages finds the messages). The language's catalog is found once:
+    Django's functions look for it through a context-local on every call, which was a third of a
+    tambon answer's Python."""
 
-    def __init__(self):
+    def __init__(self, language):
+        self._catalog = trans_real.translation(language) if language else None
         self._said = {}
 
+    @classmethod
+    @functools.cache
+    def of(cls, language) -> "Words":
+        """The phrases of a language, kept by the process (at most PHRASES_KEPT)."""
+        return cls(language)
+
+    def _keep(self, key, said):
+        if len(self._said) >= PHRASES_KEPT:
+            self._said.clear()
+        self._said[key] = said
+        return said
+
     def gettext(self, message, **values):
-        key = (message, *values.items())
-        if key not in self._said:
-            self._said[key] = _(message) % values
-        return self._said[key]
+        key = (message, *values.values())
+        if (said := self._said.get(key)) is None:
+            text = self._catalog.gettext(message) if self._catalog else _(message)
+            said = self._keep(key, text % values)
+        return said
 
     def ngettext(self, singular, plural, count, **values):
         """values["n"], when given, is what is shown for the count (e.g. "20+")."""
-        key = (singular, count, *values.items())
-        if key not in self._said:
-            self._said[key] = ngettext(singular, plural, count) % {"n": count, **values}
-        return self._said[key]
+        key = (singular, count, *values.values())
+        if (said := self._said.get(key)) is None:
+            if self._catalog:
+                text = self._catalog.ngettext(singular, plural, count)
+            else:
+                text = ngettext(singular, plural, count)
+            said = self._keep(key, text % {"n": count, **values})
+        return said
 
 
 def explain(row: dict, words: Words) -> str:
@@ -189,8 +212,7 @@ def explain(row: dict, words: Words) -> str:
     return ", ".join(parts)
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """An area as a coverage row shows it: read as plain values with the row, never as a model
     (7,000 tambons as Area objects with their parents cost most of a request)."""
 
@@ -206,6 +228,16 @@ class Place:
 def coverage(level="tambon", *, incident=None, category=None, since=None, every_area=False):
     """One row per area of the level: the live needs (filtered) beside the precomputed help,
     gap score first. Only areas with open needs unless every_area. One statement."""
+    words = Words.of(get_language())
+    found = coverage_found(
+        level, incident=incident, category=category, since=since, every_area=every_area
+    )
+    return sorted((row(values, words) for values in found), key=gap_order)
+
+
+def coverage_found(level, *, incident=None, category=None, since=None, every_area=False):
+    """The coverage rows of one level as read, a tuple of plain values per area (row() makes one
+    a row): what a row shows is all in its tuple, so an unchanged tuple is an unchanged row."""
     filters, params = [], {"digits": LEVEL_DIGITS[level], "level": level}
     if incident:
         filters.append("AND n.incident_id = %(incident)s")
@@ -222,28 +254,37 @@ def coverage(level="tambon", *, incident=None, category=None, since=None, every_
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        found = cursor.fetchall()
-    rows, words, times = [], Words(), {None: None}
-    for (*place, count, critical, people, weight, within, near, nearest, free, people_near,
-         computed_at) in found:  # fmt: skip
-        if computed_at not in times:
-            times[computed_at] = datetime.fromisoformat(computed_at).replace(tzinfo=UTC)
-        volunteers = volunteers_shown(people_near or 0)
-        row = {
-            "area": Place(*place),
-            "needs": count or 0,
-            "critical": critical or 0,
-            "people": people or 0,
-            "weight": weight or 0,
-            "opportunities_in": within or 0,
-            "opportunities_near": near or 0,
-            "nearest_km": nearest,
-            "free_places": free or 0,
-            "volunteers": volunteers,
-            "computed_at": times[computed_at],
-        }
-        row["gap"] = gap_score(row["weight"], row["opportunities_near"], volunteers)
-        row["explanation"] = explain(row, words)
-        rows.append(row)
-    rows.sort(key=lambda r: (-r["gap"], -r["weight"], r["area"].code))
-    return rows
+        return cursor.fetchall()
+
+
+def row(found: tuple, words: Words) -> dict:
+    """One area's coverage row from its values as read (coverage_found)."""
+    (count, critical, people, weight, within, near, nearest, free, people_near,
+     computed_at) = found[7:]  # fmt: skip
+    volunteers = volunteers_shown(people_near or 0)
+    row = {
+        "area": Place._make(found[:7]),
+        "needs": count or 0,
+        "critical": critical or 0,
+        "people": people or 0,
+        "weight": weight or 0,
+        "opportunities_in": within or 0,
+        "opportunities_near": near or 0,
+        "nearest_km": nearest,
+        "free_places": free or 0,
+        "volunteers": volunteers,
+        "computed_at": computed_at and _utc(computed_at),
+    }
+    row["gap"] = gap_score(row["weight"], row["opportunities_near"], volunteers)
+    row["explanation"] = explain(row, words)
+    return row
+
+
+def gap_order(row: dict) -> tuple:
+    """The order of coverage rows: the widest gap first, then the most urgent needs."""
+    return (-row["gap"], -row["weight"], row["area"].code)
+
+
+@functools.lru_cache(maxsize=64)  # the help is computed at a few times (a refresh's each)
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)

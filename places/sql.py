@@ -1,7 +1,5 @@
 """Raw SQL of the places app: where the ORM cannot say it."""
 
-import json
-
 from django.db import connection
 
 # ST_Subdivide has no ORM equivalent; pieces of at most 64 vertices keep point-in-polygon tests
@@ -111,8 +109,8 @@ SIMPLIFY_DEGREES = {"province": 0.01, "amphoe": 0.004, "tambon": 0.002}
 
 
 def simplified_boundaries(level, codes) -> dict:
-    """{code: GeoJSON geometry} of these areas' official boundaries, simplified for a map at the
-    zoom their level is seen; areas without a boundary are left out. The whole level is built
+    """{code: GeoJSON geometry as text} of these areas' official boundaries, simplified for a map
+    at the zoom their level is seen; areas without a boundary are left out. The whole level is built
     once and cached until one of its boundaries changes (import_boundaries)."""
     from django.core.cache import cache
     from django.db.models import Max
@@ -122,11 +120,11 @@ def simplified_boundaries(level, codes) -> dict:
     def build():
         with connection.cursor() as cursor:
             cursor.execute(_SIMPLIFIED, {"tolerance": SIMPLIFY_DEGREES[level], "level": level})
-            return {code: json.loads(text) for code, text in cursor.fetchall()}
+            return dict(cursor.fetchall())
 
     changed = Area.objects.filter(level=level).aggregate(at=Max("updated_at"))["at"]
     stamp = changed.timestamp() if changed else 0
-    every = cache.get_or_set(f"boundaries:{level}:{stamp}", build, 86400)
+    every = cache.get_or_set(f"boundaries-text:{level}:{stamp}", build, 86400)
     return {code: every[code] for code in codes if code in every}
 
 

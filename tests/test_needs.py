@@ -10,12 +10,14 @@ import zipfile
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.utils import translation
 from rest_framework.test import APIClient
 
 from needs import coverage
+from needs.api import coverage_feature_json
 from needs.importing import import_needs
 from needs.models import AreaHelp, CoverageDirty, Incident, Need, NeedHelp
 from places.models import Area, Organization
@@ -223,9 +225,8 @@ def test_each_area_is_explained_with_its_own_figures_in_the_asked_language():
         row(1, 1, 1, 0.2, 12, 7),
         row(3, 0, 0, None, 0, 0),
     ]
-    with translation.override("en"):
-        words = coverage.Words()
-        said = [coverage.explain(r, words) for r in rows]
+    words = coverage.Words("en")
+    said = [coverage.explain(r, words) for r in rows]
     assert said == [
         "3 open needs (1 critical), 20+ opportunities within 20 km, 12 free places, "
         "fewer than 5 volunteers",
@@ -235,8 +236,7 @@ def test_each_area_is_explained_with_its_own_figures_in_the_asked_language():
         "3 open needs, 0 opportunities within 20 km, none within 100 km, 0 free places, "
         "0 volunteers",
     ]
-    with translation.override("th"):
-        thai = coverage.explain(rows[1], coverage.Words())
+    thai = coverage.explain(rows[1], coverage.Words("th"))
     assert "ใกล้ที่สุดห่าง 34 กม." in thai and "open" not in thai
 
 
@@ -347,6 +347,30 @@ def test_coverage_is_built_once_per_version_and_follows_every_write():
     [english] = english.json()["features"]
     assert thai["properties"]["explanation"].startswith("ความต้องการที่ยังเปิดอยู่ 1 รายการ")
     assert english["properties"]["explanation"].startswith("1 open need")
+
+
+def test_an_unchanged_area_is_built_once_and_a_changed_one_again():
+    """Coverage features are kept by each process by all that they show (its row as read, the
+    language, the boundary): one more need in an area builds that area's feature again, the
+    others are reused, and the answer is the one built from nothing."""
+    coordinating = api(coordinator())
+    far_need(urgency=4)
+    NeedFactory()
+    coverage.refresh(full=True)
+
+    def features():
+        return coordinating.get("/api/v1/coverage/?level=tambon").json()["features"]
+
+    coverage_feature_json.cache_clear()
+    assert [f["id"] for f in features()] == ["580101", "500101"]
+    assert coverage_feature_json.cache_info()[:2] == (0, 2)  # (hits, misses)
+    NeedFactory()  # a second need in Chiang Mai's tambon
+    answer = features()
+    assert coverage_feature_json.cache_info()[:2] == (1, 3)
+    assert {f["id"]: f["properties"]["open_needs"] for f in answer} == {"580101": 1, "500101": 2}
+    coverage_feature_json.cache_clear()
+    cache.clear()
+    assert features() == answer
 
 
 def test_coverage_version_moves_only_with_what_coverage_reads():
