@@ -249,7 +249,9 @@ def coverage_found(level, *, incident=None, category=None, since=None, every_are
         filters.append("AND n.created_at >= %(since)s")
         params["since"] = since
     statement = sql.COVERAGE_ROWS.format(
-        needs=sql.NEEDS_BY_AREA.format(filters=" ".join(filters)),
+        needs=sql.NEEDS_BY_AREA.format(filters=" ".join(filters))
+        if filters
+        else sql.NEEDS_COUNTED_BY_AREA,
         join="LEFT JOIN" if every_area else "JOIN",
     )
     with connection.cursor() as cursor:

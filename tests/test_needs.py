@@ -7,19 +7,21 @@ import json
 import shutil
 import subprocess
 import zipfile
+from datetime import date
 
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count, F, Q, Sum
 from django.utils import translation
 from rest_framework.test import APIClient
 
 from needs import coverage
 from needs.api import coverage_feature_json
 from needs.importing import import_needs
-from needs.models import AreaHelp, CoverageDirty, Incident, Need, NeedHelp
+from needs.models import AreaHelp, CoverageDirty, Incident, Need, NeedHelp, OpenNeeds
 from places.models import Area, Organization
 from tests.conftest import api, streamed
 from tests.factories import (
@@ -371,6 +373,48 @@ def test_an_unchanged_area_is_built_once_and_a_changed_one_again():
     coverage_feature_json.cache_clear()
     cache.clear()
     assert features() == answer
+
+
+def test_the_open_needs_counted_follow_every_write():
+    """Coverage with no filter reads the open needs counted per area (OpenNeeds, kept by
+    triggers): after saves, an edit that moves nothing, bulk updates of urgency, status, area and
+    people, deletes and a truncate, they are what counting the needs gives, and so is coverage."""
+
+    def counted():
+        kept = OpenNeeds.objects.exclude(needs=0)
+        return {o.area_id: (o.needs, o.critical, o.people, o.weight) for o in kept}
+
+    def live():
+        needs = Need.objects.filter(status="open").exclude(area=None).values("area_id")
+        rows = needs.annotate(
+            n=Count("id"),
+            c=Count("id", filter=Q(urgency=4)),
+            p=Sum("people_affected"),
+            w=Sum("urgency"),
+        )
+        return {r["area_id"]: (r["n"], r["c"], r["p"], r["w"]) for r in rows}
+
+    a = far_need(urgency=4, people_affected=30)
+    b = NeedFactory(people_affected=5)
+    c = NeedFactory(urgency=1, people_affected=1)
+    assert counted() == live() and set(live()) == {"580101", "500101"}
+    for step in (
+        lambda: Need.objects.filter(pk=b.pk).update(title="อีกชื่อหนึ่ง"),  # moves nothing
+        lambda: Need.objects.filter(pk=a.pk).update(urgency=2),
+        lambda: Need.objects.filter(pk=b.pk).update(status="resolved"),
+        lambda: Need.objects.filter(pk=c.pk).update(area_id="580101"),
+        lambda: Need.objects.filter(pk=b.pk).update(status="open", people_affected=7),
+        lambda: Need.objects.update(people_affected=F("people_affected") + 1, urgency=4),
+        lambda: Need.objects.filter(pk=a.pk).delete(),
+    ):
+        step()
+        assert counted() == live()
+        assert coverage.coverage("tambon") == coverage.coverage("tambon", since=date(2000, 1, 1))
+    assert counted() == {"580101": (1, 1, 2, 4), "500101": (1, 1, 8, 4)}
+    with connection.cursor() as cursor:  # as a test database's flush does
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE needs_need CASCADE")
+    assert counted() == {} == live()
 
 
 def test_coverage_version_moves_only_with_what_coverage_reads():
