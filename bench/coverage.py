@@ -7,9 +7,9 @@ incremental path. Prints, in the bench database (`<name>_bench`, beside radius.p
 * needs.coverage.refresh(full=True): wall time of each round, areas, and each statement's time;
 * the incremental refresh after one opportunity added, one opportunity moved, one volunteer's
   home changed, and after 50 and 500 changes: wall time and how many areas it recomputed;
-* the live half, per level (province, amphoe, tambon): needs.coverage.coverage() in-process
-  (the open needs counted and joined to the precomputed help), p50 / max, and the API's answer
-  with every feature built (as in a process that has kept none yet);
+* the live half, per level (province, amphoe, tambon), in-process: the rows
+  (needs.coverage.coverage: the open needs joined to the precomputed help) and the API's answer,
+  with the rows and features a process keeps, and with none kept yet, p50 / max;
 * the runs after the full refresh that find the open needs' nearest help, a batch each;
 * uncovered needs (no published opportunity within 2 km: at 1M, none is uncovered at 20 km):
   the first page, most urgent first, and the rows it held (an empty answer stops the bench),
@@ -373,33 +373,45 @@ def live(rounds):
     from django.http import QueryDict
 
     from needs.api import coverage_answer, coverage_feature_json
-    from needs.coverage import coverage
+    from needs.coverage import coverage, kept_row
     from needs.models import Need
     from needs.params import coverage_filters
     from opportunities.models import Opportunity
 
-    print("the live half, in-process (needs counted, joined to the help)")
-    for level in ("province", "amphoe", "tambon"):
-        times = []
-        for _ in range(rounds + 2):
-            started = time.perf_counter()
-            rows = coverage(level)
-            times.append((time.perf_counter() - started) * 1000)
-        print(
-            f"  {level:<9} {len(rows):6,} areas with open needs: p50 {statistics.median(times):7.1f} ms, max {max(times):7.1f} ms"
-        )
-    print("  the API's answer (needs.api.coverage_answer), every feature built (none kept yet):")
+    print(
+        "the live half, in-process (the open needs joined to the help): the rows\n"
+        "(needs.coverage.coverage, the coordinators' page and exports) and the API's answer\n"
+        "(needs.api.coverage_answer), with what a process keeps, and with nothing kept yet"
+    )
+
+    def forget_all():
+        kept_row.cache_clear()
+        coverage_feature_json.cache_clear()
+
     for level in ("province", "amphoe", "tambon"):
         filters = coverage_filters(QueryDict(f"level={level}"))
-        times = []
-        for _ in range(rounds + 2):
-            coverage_feature_json.cache_clear()
-            started = time.perf_counter()
-            answer = coverage_answer(filters, every_area=False, boundary=False)
-            times.append((time.perf_counter() - started) * 1000)
-        print(
-            f"  {level:<9} {len(answer['features']):6,} features: p50 {statistics.median(times):7.1f} ms, max {max(times):7.1f} ms"
-        )
+
+        def rows_of(level=level):
+            return coverage(level)
+
+        def answer_of(filters=filters):
+            return coverage_answer(filters, False, False)["features"]
+
+        for label, answer, forget in (
+            ("rows", rows_of, lambda: None),
+            ("rows, none kept", rows_of, kept_row.cache_clear),
+            ("answer", answer_of, lambda: None),
+            ("answer, none kept", answer_of, forget_all),
+        ):
+            times = []
+            for _ in range(rounds + 2):
+                forget()
+                started = time.perf_counter()
+                rows = answer()
+                times.append((time.perf_counter() - started) * 1000)
+            print(
+                f"  {level:<9} {label:<18} {len(rows):6,} areas with open needs: p50 {statistics.median(times):7.1f} ms, max {max(times):7.1f} ms"
+            )
     near = Opportunity.objects.published().filter(
         location__dwithin=(OuterRef("location"), UNCOVERED_KM * 1000)
     )

@@ -29,8 +29,7 @@ from common import precompressed
 from common.geojson import PAGING_PARAMETERS, AllFeatures, FeaturePagination, attribution
 from common.openapi import collection, feature, geojson_operations
 from needs import geometry
-from needs.coverage import Words, coverage, coverage_found, gap_order, version
-from needs.coverage import row as coverage_row
+from needs.coverage import coverage, coverage_found, gap_order, kept_row, version
 from needs.models import MOST_URGENT, Incident, Need, NeedStatus
 from needs.params import coverage_filters, filtered_needs
 from needs.serializers import (
@@ -238,7 +237,7 @@ def coverage_feature_json(found, language, boundary=None):
     (needs.coverage.coverage_found), in a language, with its boundary (GeoJSON text) if any.
     What the feature shows is all in these, so an unchanged row is built once per process:
     after a need changed, one area's row of 7,000 is built again."""
-    row = coverage_row(found, Words.of(language))
+    row = kept_row(found, language)
     geometry = boundary and orjson.Fragment(boundary)
     return gap_order(row), orjson.Fragment(orjson.dumps(coverage_feature(row, geometry)))
 

@@ -37,6 +37,7 @@ LEVEL_DIGITS = {"province": 2, "amphoe": 4, "tambon": 6}
 NEED_REACH_KM = 200  # a need's nearest help is kept this far: the uncovered list's widest radius
 NEED_BATCH = 10_000  # needs whose nearest help one refresh finds (about 3 s at a million)
 PHRASES_KEPT = 20_000  # phrases of the explanations a process keeps per language
+ROWS_KEPT = 20_000  # coverage rows a process keeps (every area in two languages), 1 KB each
 
 
 @dataclass
@@ -228,11 +229,11 @@ class Place(NamedTuple):
 def coverage(level="tambon", *, incident=None, category=None, since=None, every_area=False):
     """One row per area of the level: the live needs (filtered) beside the precomputed help,
     gap score first. Only areas with open needs unless every_area. One statement."""
-    words = Words.of(get_language())
+    language = get_language()
     found = coverage_found(
         level, incident=incident, category=category, since=since, every_area=every_area
     )
-    return sorted((row(values, words) for values in found), key=gap_order)
+    return sorted((kept_row(values, language) for values in found), key=gap_order)
 
 
 def coverage_found(level, *, incident=None, category=None, since=None, every_area=False):
@@ -280,6 +281,13 @@ def row(found: tuple, words: Words) -> dict:
     row["gap"] = gap_score(row["weight"], row["opportunities_near"], volunteers)
     row["explanation"] = explain(row, words)
     return row
+
+
+@functools.lru_cache(maxsize=ROWS_KEPT)
+def kept_row(found: tuple, language: str | None) -> dict:
+    """row(), kept by each process for what it is made of (all in the arguments): after a need
+    changed, one area's row of 7,000 is made again. Shared by the answers: read, never changed."""
+    return row(found, Words.of(language))
 
 
 def gap_order(row: dict) -> tuple:

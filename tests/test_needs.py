@@ -371,6 +371,7 @@ def test_an_unchanged_area_is_built_once_and_a_changed_one_again():
     assert coverage_feature_json.cache_info()[:2] == (1, 3)
     assert {f["id"]: f["properties"]["open_needs"] for f in answer} == {"580101": 1, "500101": 2}
     coverage_feature_json.cache_clear()
+    coverage.kept_row.cache_clear()
     cache.clear()
     assert features() == answer
 
