@@ -19,6 +19,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from needs import coverage
+from needs import models as needs_models
 from needs.api import coverage_feature_json
 from needs.importing import import_needs
 from needs.models import AreaHelp, CoverageDirty, Incident, Need, NeedHelp, OpenNeeds
@@ -848,7 +849,18 @@ def test_coverage_on_the_official_boundaries_when_imported(open_data):
     assert points[0]["geometry"]["type"] == "Point"
 
 
-def test_uncovered_needs_let_off_by_their_nearest_help_match_the_exact_search():
+@pytest.mark.parametrize(
+    "searched_at_once, listed",
+    [(300, 10_000), (0, 10_000), (0, 0)],
+    ids=["each searched at once", "searched in order, listed", "searched in order, a subquery"],
+)
+def test_uncovered_needs_let_off_by_their_nearest_help_match_the_exact_search(
+    monkeypatch, searched_at_once, listed
+):
+    """Need.objects.uncovered's three ways to search near the needs it cannot let off (few, many,
+    very many: needs.models.SEARCHED_AT_ONCE and UNSURE_LISTED) answer alike."""
+    monkeypatch.setattr(needs_models, "SEARCHED_AT_ONCE", searched_at_once)
+    monkeypatch.setattr(needs_models, "UNSURE_LISTED", listed)
     chiang_mai = OpportunityFactory(location=CHIANG_MAI)
     needs = [NeedFactory(), far_need(), NeedFactory(location=Point(98.99, 18.70, srid=4326))]
 
