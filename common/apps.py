@@ -6,6 +6,6 @@ class CommonConfig(AppConfig):
     verbose_name = "common"
 
     def ready(self):
-        from common import checks, gdal  # noqa: F401  (checks register themselves)
+        from common import checks, gdal, lookups  # noqa: F401  (they register themselves)
 
         gdal.lock_down()

@@ -24,7 +24,7 @@ from django.utils.translation import get_language, ngettext, trans_real
 from django.utils.translation import gettext as _
 
 from needs import sql
-from needs.models import AreaHelp, CoverageDirty
+from needs.models import AreaHelp, CoverageDirty, HelpChange
 from places.models import Area
 
 NEAR_KM = 20
@@ -35,6 +35,8 @@ FULL_ABOVE = 100  # more changed places than this: recompute everything
 FULL_SHARE = 0.4  # the changes reach more of the areas than this: recompute everything
 LEVEL_DIGITS = {"province": 2, "amphoe": 4, "tambon": 6}
 NEED_REACH_KM = 200  # a need's nearest help is kept this far: the uncovered list's widest radius
+SHORTEST_KM = 1  # the uncovered list's shortest radius
+CHANGES_SEARCH_KM = 5  # a change looks for the needs whose help is this near; farther, they look
 NEED_BATCH = 10_000  # needs whose nearest help one refresh finds (about 3 s at a million)
 PHRASES_KEPT = 20_000  # phrases of the explanations a process keeps per language
 ROWS_KEPT = 20_000  # coverage rows a process keeps (every area in two languages), 1 KB each
@@ -63,11 +65,13 @@ def mark_everything():
 
 def refresh(full=False, need_batch=NEED_BATCH) -> Refresh:
     """Recompute the help around the areas near what changed, or all of them; forget the needs'
-    nearest help where better may have come, and find it for up to need_batch needs without it
-    (what was withdrawn or moved is forgotten as it is written: needs.sql.NEED_HELP_TRIGGERS)."""
+    nearest help where better may have come (HelpChange), and find it for up to need_batch needs
+    without it (what was withdrawn or moved is forgotten as it is written:
+    needs.sql.NEED_HELP_TRIGGERS)."""
     started = time.perf_counter()
     upto = CoverageDirty.objects.aggregate(upto=Max("id"))["upto"] or 0
     dirty = CoverageDirty.objects.filter(id__lte=upto)
+    changes = list(HelpChange.objects.values_list("id", flat=True))
     if not full:
         full = (
             not AreaHelp.objects.exists()
@@ -82,21 +86,26 @@ def refresh(full=False, need_batch=NEED_BATCH) -> Refresh:
         "reach_km": NEAREST_WITHIN_KM,
         "reach_m": NEED_REACH_KM * 1000,
         "dirty_upto": upto,
+        "changes": changes,
+        "shortest_m": SHORTEST_KM * 1000,
+        "close_m": CHANGES_SEARCH_KM * 1000,
         "batch": need_batch,
     }
     with transaction.atomic(), connection.cursor() as cursor:
         if full or upto:
             full, areas = _areas_help(cursor, full, params)
             mode = "full" if full else "incremental"
-        if full:  # a bulk change: what is not near is looked for again
-            cursor.execute(sql.NEED_HELP_FAR, {"far_m": NEAR_KM * 1000})
-        elif upto:
-            cursor.execute(sql.NEED_HELP_NEAR_DIRTY, params)
+        if HelpChange.objects.filter(id__in=changes, point=None).exists():
+            cursor.execute(sql.NEED_HELP_BEYOND, params)
+        elif changes:
+            cursor.execute(sql.NEED_HELP_NEAR_CHANGES, params)
+            cursor.execute(sql.NEED_HELP_FAR_NEAR_CHANGES, params)
         cursor.execute(sql.NEED_HELP_MISSING, params)
         needs = cursor.rowcount
         cursor.execute(sql.NEEDS_WITHOUT_HELP)
         left = cursor.fetchone()[0]
         dirty.delete()
+        HelpChange.objects.filter(id__in=changes).delete()
     return Refresh(mode, areas, time.perf_counter() - started, needs, left)
 
 

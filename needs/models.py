@@ -135,10 +135,8 @@ MOST_URGENT = Keyset(
 )
 
 
-# The needs the uncovered list cannot let off (their nearest help unknown, or farther than asked):
-# up to SEARCHED_AT_ONCE, each is searched near before the list is read (0.3 ms each); more, they
-# are searched near in the list's order until its page is full; listed by id up to UNSURE_LISTED.
-SEARCHED_AT_ONCE = 300
+# The needs the uncovered list cannot let off at once (nearest help unknown or farther than asked)
+# are listed by id up to this many; more (after a change anywhere), read by a subquery.
 UNSURE_LISTED = 10_000
 
 
@@ -174,30 +172,40 @@ class NeedQuerySet(LocatedQuerySet):
         return qs
 
     def uncovered(self, km):
-        """Open needs with no published opportunity within `km` kilometres (true distance).
+        """Open needs with no published opportunity within `km` kilometres (true distance), exact
+        at every moment.
 
-        A need is let off through its NeedHelp, the nearest published opportunity as the
-        coverage refresh last found it, forgotten as soon as that one is withdrawn or moved:
-        within `km`, so covered. Only the others (found through the index on its distance: truly
-        uncovered, or not looked for since) are searched for an opportunity near them, one index
-        probe each, so what is published since the refresh counts at once. Exact at every
-        moment."""
-        near = Opportunity.objects.published().filter(
-            location__dwithin=(models.OuterRef("location"), km * 1000)
+        A need is let off by its NeedHelp, the nearest published opportunity as the coverage
+        refresh last found it (forgotten as soon as that one is withdrawn or moved): within
+        `km`, covered. Farther, with no help changed within `km` since (HelpChange), uncovered:
+        nothing is searched. Only the others (their nearest help unknown, or help changed near
+        them, or anywhere) are searched near, one index probe each. The needs not let off are
+        listed by id, up to UNSURE_LISTED, so that PostgreSQL reads just those rather than
+        walking the urgency order through every covered need."""
+        metres = km * 1000
+        unsure = NeedHelp.objects.filter(Q(metres=None) | Q(metres__gt=metres))
+        listed = list(unsure.values_list("need_id", "metres")[: UNSURE_LISTED + 1])
+        if len(listed) <= UNSURE_LISTED:
+            candidates = Q(pk__any_of=[need for need, _ in listed])
+            farther = Q(pk__any_of=[need for need, farther in listed if farther is not None])
+        else:
+            candidates = Q(pk__in=unsure.values("need_id"))
+            farther = Q(pk__in=unsure.exclude(metres=None).values("need_id"))
+        changed_near = HelpChange.objects.filter(
+            point__dwithin=(models.OuterRef("location"), metres)
         )
-        located = self.open().exclude(location=None)
-        unsure = NeedHelp.objects.filter(Q(metres__isnull=True) | Q(metres__gt=km * 1000))
-        unsure_ids = list(unsure.values_list("need_id", flat=True)[: UNSURE_LISTED + 1])
-        if len(unsure_ids) > SEARCHED_AT_ONCE:
-            # Many to search near (a short distance): in the list's order, up to its page's end
-            # (at 1 km, 1,500 of 100,000 needs: 130 ms, against 450–560 ms searched at once).
-            if len(unsure_ids) > UNSURE_LISTED:
-                unsure_ids = unsure.values("need_id")
-            return located.filter(pk__in=unsure_ids).filter(~models.Exists(near))
-        # Few: each searched near at once, then listed by id, so that PostgreSQL reads just those
-        # rather than walking the urgency order through every covered need.
-        uncovered = located.filter(pk__in=unsure_ids).filter(~models.Exists(near))
-        return located.filter(pk__in=list(uncovered.order_by().values_list("pk", flat=True)))
+        surely_uncovered = farther & ~models.Exists(changed_near)
+        if HelpChange.objects.filter(point=None).exists():  # changed anywhere: search near all
+            surely_uncovered = Q(pk__in=[])
+        near = Opportunity.objects.published().filter(
+            location__dwithin=(models.OuterRef("location"), metres)
+        )
+        return (
+            self.open()
+            .exclude(location=None)
+            .filter(candidates)
+            .filter(surely_uncovered | ~models.Exists(near))
+        )
 
     def visible_to(self, user):
         if user.has_perm("needs.coordinate"):
@@ -323,10 +331,11 @@ class AreaHelp(models.Model):
 
 class NeedHelp(models.Model):
     """The nearest published opportunity of a need within coverage.NEED_REACH_KM, as
-    needs.coverage.refresh last found it: the uncovered list lets off a need whose nearest is
-    within its distance without searching. Every need has one (made by a trigger with the need);
-    metres None: not looked for yet (or forgotten, when it may be wrong); infinite: none in
-    reach."""
+    needs.coverage.refresh last found it: the uncovered list counts a need covered when its
+    nearest is within the distance asked, and uncovered when it is farther and no help changed
+    near the need since (HelpChange), without searching. Every need has one (made by a trigger
+    with the need); metres None: not looked for yet (or forgotten, when it may be wrong);
+    infinite: none in reach."""
 
     need = models.OneToOneField(Need, models.CASCADE, primary_key=True, related_name="help")
     # No constraint: an opportunity deleted leaves its id, which the next refresh finds unpublished.
@@ -338,6 +347,16 @@ class NeedHelp(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["metres"], name="need_help_metres")]
+
+
+class HelpChange(models.Model):
+    """A place where published help may have come, moved or gone since needs.coverage.refresh
+    last read these: written by triggers (needs.sql.HELP_CHANGE_TRIGGERS) with every write of an
+    opportunity's place, status, end or organization, and of an organization's status, however
+    written. The uncovered list searches near a need only when its nearest help is unknown or one
+    of these is near it. No point: more changed in one statement than is listed (anywhere)."""
+
+    point = models.PointField(geography=True, srid=4326, null=True)
 
 
 class CoverageDirty(models.Model):

@@ -2,7 +2,7 @@
 exports. Unknown values are errors."""
 
 from common import params as read
-from needs.coverage import LEVEL_DIGITS, NEED_REACH_KM
+from needs.coverage import LEVEL_DIGITS, NEED_REACH_KM, SHORTEST_KM
 from needs.models import CATEGORIES, Need
 
 CATEGORY_CODES = [code for code, _label in CATEGORIES]
@@ -17,7 +17,7 @@ def coverage_filters(params, levels=True) -> dict:
         "incident": read.identifier(params, "incident"),
         "category": read.one_of(params, "category", CATEGORY_CODES),
         "since": read.day(params, "since"),
-        "km": read.whole(params, "km", low=1, high=MAX_KM, default=20),
+        "km": read.whole(params, "km", low=SHORTEST_KM, high=MAX_KM, default=20),
     }
     filters["level"] = read.one_of(params, "level", LEVEL_DIGITS)
     if levels and not filters["level"]:

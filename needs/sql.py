@@ -274,18 +274,96 @@ DROP TRIGGER need_help_opportunity_delete ON opportunities_opportunity;
 DROP TRIGGER need_help_organization_update ON places_organization;
 DROP FUNCTION needs_help_changed();
 """
-# A place changed no farther from a need than its nearest help: better help may have come there,
-# or the change was to that help itself while a refresh was finding it (its trigger saw the row
-# as it was before that refresh).
-NEED_HELP_NEAR_DIRTY = f"""
-{_FORGET}
-FROM needs_need n, needs_coveragedirty d
-WHERE n.id = h.need_id AND d.id <= %(dirty_upto)s
-  AND ST_DWithin(n.location, d.point, d.radius_km * 1000)
-  AND h.metres + 1 >= ST_Distance(n.location, d.point)
+# Where published help may have come, moved or gone (HelpChange), logged by every write of an
+# opportunity's place, status, end or organization, or of an organization's status (however
+# written: saves, bulk updates, imports, SQL). The places of the opportunities published before
+# or after the write; one row without a place when more than HELP_CHANGES_LISTED would be.
+HELP_CHANGES_LISTED = 1000
+_LOG_CHANGES = f"""
+    IF cardinality(points) > {HELP_CHANGES_LISTED} THEN
+        INSERT INTO needs_helpchange (point) VALUES (NULL);
+    ELSIF points IS NOT NULL THEN
+        INSERT INTO needs_helpchange (point) SELECT unnest(points);
+    END IF;
 """
-# After a bulk change: every need whose nearest help is not near.
-NEED_HELP_FAR = f"{_FORGET} WHERE h.metres > %(far_m)s"
+HELP_CHANGE_TRIGGERS = f"""
+CREATE FUNCTION needs_help_change_logged() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE points geography[];
+BEGIN
+    IF TG_TABLE_NAME = 'places_organization' THEN
+        SELECT array_agg(location) INTO points FROM (
+            SELECT p.location FROM opportunities_opportunity p
+            JOIN new_rows n ON n.id = p.organization_id
+            JOIN old_rows o ON o.id = n.id AND o.status IS DISTINCT FROM n.status
+            WHERE p.location IS NOT NULL AND p.status = 'published'
+            LIMIT {HELP_CHANGES_LISTED + 1}) changed;
+    ELSIF TG_OP = 'INSERT' THEN
+        SELECT array_agg(location) INTO points FROM (
+            SELECT location FROM new_rows WHERE location IS NOT NULL AND status = 'published'
+            LIMIT {HELP_CHANGES_LISTED + 1}) changed;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(location) INTO points FROM (
+            SELECT location FROM old_rows WHERE location IS NOT NULL AND status = 'published'
+            LIMIT {HELP_CHANGES_LISTED + 1}) changed;
+    ELSE
+        SELECT array_agg(location) INTO points FROM (
+            SELECT side.location FROM old_rows o JOIN new_rows n USING (id)
+            CROSS JOIN LATERAL (VALUES (o.location, o.status), (n.location, n.status))
+                AS side (location, status)
+            WHERE (o.location::text, o.status, o.ends_on, o.organization_id)
+                  IS DISTINCT FROM (n.location::text, n.status, n.ends_on, n.organization_id)
+              AND side.location IS NOT NULL AND side.status = 'published'
+            LIMIT {HELP_CHANGES_LISTED + 1}) changed;
+    END IF;
+    {_LOG_CHANGES}
+    RETURN NULL;
+END $$;
+CREATE TRIGGER help_change_opportunity_insert AFTER INSERT ON opportunities_opportunity
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION needs_help_change_logged();
+CREATE TRIGGER help_change_opportunity_update AFTER UPDATE ON opportunities_opportunity
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION needs_help_change_logged();
+CREATE TRIGGER help_change_opportunity_delete AFTER DELETE ON opportunities_opportunity
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION needs_help_change_logged();
+CREATE TRIGGER help_change_organization_update AFTER UPDATE ON places_organization
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION needs_help_change_logged();
+-- What changed before these triggers is not known: anywhere.
+INSERT INTO needs_helpchange (point) VALUES (NULL);
+"""
+DROP_HELP_CHANGE_TRIGGERS = """
+DROP TRIGGER help_change_opportunity_insert ON opportunities_opportunity;
+DROP TRIGGER help_change_opportunity_update ON opportunities_opportunity;
+DROP TRIGGER help_change_opportunity_delete ON opportunities_opportunity;
+DROP TRIGGER help_change_organization_update ON places_organization;
+DROP FUNCTION needs_help_change_logged();
+"""
+# The changes a refresh read (by id: it deletes the rows it read, whatever commits meanwhile),
+# each no farther from a need than its nearest help: better help may have come there, or the
+# change was to that help itself while a refresh was finding it (its trigger saw the row as it
+# was before that refresh). Most needs have help within coverage.CHANGES_SEARCH_KM: each change
+# looks for those around it (a few milliseconds each); the few others each look for a change as
+# far as their help.
+NEED_HELP_NEAR_CHANGES = f"""
+{_FORGET}
+FROM needs_need n, needs_helpchange c
+WHERE n.id = h.need_id AND c.id = ANY(%(changes)s) AND h.metres <= %(close_m)s
+  AND ST_DWithin(n.location, c.point, %(close_m)s + 1)
+  AND h.metres + 1 >= ST_Distance(n.location, c.point)
+"""
+NEED_HELP_FAR_NEAR_CHANGES = f"""
+{_FORGET}
+FROM needs_need n
+WHERE n.id = h.need_id AND h.metres > %(close_m)s
+  AND EXISTS (SELECT FROM needs_helpchange c
+              WHERE c.id = ANY(%(changes)s)
+                AND ST_DWithin(c.point, n.location, least(h.metres + 1, %(reach_m)s)))
+"""
+# A change too large to list: every need whose nearest help is farther than the shortest
+# distance the uncovered list is asked for.
+NEED_HELP_BEYOND = f"{_FORGET} WHERE h.metres > %(shortest_m)s"
 NEED_HELP_MISSING = f"""
 UPDATE needs_needhelp h
 SET opportunity_id = k.id, metres = coalesce(k.metres, 'Infinity'), computed_at = now()

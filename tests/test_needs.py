@@ -19,10 +19,18 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from needs import coverage
-from needs import models as needs_models
 from needs.api import coverage_feature_json
 from needs.importing import import_needs
-from needs.models import AreaHelp, CoverageDirty, Incident, Need, NeedHelp, OpenNeeds
+from needs.models import (
+    AreaHelp,
+    CoverageDirty,
+    HelpChange,
+    Incident,
+    Need,
+    NeedHelp,
+    OpenNeeds,
+)
+from needs.sql import HELP_CHANGES_LISTED
 from places.models import Area, Organization
 from tests.conftest import api, streamed
 from tests.factories import (
@@ -849,36 +857,34 @@ def test_coverage_on_the_official_boundaries_when_imported(open_data):
     assert points[0]["geometry"]["type"] == "Point"
 
 
-@pytest.mark.parametrize(
-    "searched_at_once, listed",
-    [(300, 10_000), (0, 10_000), (0, 0)],
-    ids=["each searched at once", "searched in order, listed", "searched in order, a subquery"],
-)
-def test_uncovered_needs_let_off_by_their_nearest_help_match_the_exact_search(
-    monkeypatch, searched_at_once, listed
-):
-    """Need.objects.uncovered's three ways to search near the needs it cannot let off (few, many,
-    very many: needs.models.SEARCHED_AT_ONCE and UNSURE_LISTED) answer alike."""
-    monkeypatch.setattr(needs_models, "SEARCHED_AT_ONCE", searched_at_once)
-    monkeypatch.setattr(needs_models, "UNSURE_LISTED", listed)
+@pytest.mark.parametrize("anywhere", [False, True], ids=["changes listed", "a change anywhere"])
+def test_uncovered_needs_let_off_by_their_nearest_help_match_the_exact_search(anywhere):
+    """Need.objects.uncovered answers as searching near every open need would, however help
+    changed since the last refresh: with the places listed, or with a change too large to list
+    (then every need it cannot let off is searched near)."""
     chiang_mai = OpportunityFactory(location=CHIANG_MAI)
     needs = [NeedFactory(), far_need(), NeedFactory(location=Point(98.99, 18.70, srid=4326))]
+    opportunities = type(chiang_mai).objects
 
     def exact(km):
-        published = OpportunityFactory._meta.model.objects.published()
         return {
             n.pk
             for n in Need.objects.open()
-            if not published.filter(location__dwithin=(n.location, km * 1000)).exists()
+            if not opportunities.published().filter(location__dwithin=(n.location, km * 1000))
         }
 
     def uncovered(km):
-        return {n.pk for n in Need.objects.uncovered(km)}
+        everywhere = HelpChange.objects.create(point=None) if anywhere else None
+        found = {n.pk for n in Need.objects.uncovered(km)}
+        if everywhere:
+            everywhere.delete()
+        return found
 
     for km in (5, 20, 200):
         assert uncovered(km) == exact(km)  # before any refresh: each need searched near
     run = coverage.refresh(full=True)
     assert (run.needs, run.needs_left) == (3, 0)
+    assert not HelpChange.objects.exists()  # read by the refresh
     assert NeedHelp.objects.get(need=needs[0]).opportunity == chiang_mai
     assert NeedHelp.objects.get(need=needs[1]).metres > 100_000  # Mae Hong Son
     for km in (5, 20, 200):
@@ -899,6 +905,15 @@ def test_uncovered_needs_let_off_by_their_nearest_help_match_the_exact_search(
     assert uncovered(20) == exact(20) == {needs[1].pk}
     assert coverage.refresh().needs == 0  # nothing changed: nothing searched
 
+    # Help brought near in bulk (no model signal): counted at once, and found by the refresh.
+    opportunities.filter(pk=nearer.pk).update(status="published", location=needs[1].location)
+    assert uncovered(20) == exact(20) == set()
+    assert coverage.refresh().needs == 1
+    assert NeedHelp.objects.get(need=needs[1]).opportunity == nearer
+    opportunities.filter(pk=nearer.pk).update(status="closed")
+    assert uncovered(20) == exact(20) == {needs[1].pk}
+    coverage.refresh()
+
     Need.objects.filter(pk=needs[0].pk).update(location=needs[1].location)  # moved far, in bulk
     assert NeedHelp.objects.get(need=needs[0]).metres is None  # forgotten with the move
     assert uncovered(20) == exact(20) == {needs[0].pk, needs[1].pk}
@@ -906,16 +921,72 @@ def test_uncovered_needs_let_off_by_their_nearest_help_match_the_exact_search(
     assert uncovered(20) == exact(20) == {needs[0].pk, needs[1].pk}
     assert NeedHelp.objects.filter(metres=None).count() == 0
 
-    # However it is written: an organization withdrawn, an opportunity deleted in bulk.
+    # However it is written: an organization withdrawn and approved again, an opportunity
+    # deleted in bulk.
     Organization.objects.filter(pk=chiang_mai.organization_id).update(status="rejected")
     assert NeedHelp.objects.filter(opportunity=chiang_mai).count() == 0
     assert uncovered(5) == exact(5) == {n.pk for n in needs}
+    coverage.refresh()
     Organization.objects.filter(pk=chiang_mai.organization_id).update(status="published")
+    assert uncovered(10) == exact(10) == {needs[0].pk, needs[1].pk}  # before the refresh
     coverage.refresh()
     assert NeedHelp.objects.get(need=needs[2]).opportunity == chiang_mai  # 9.8 km away
     assert uncovered(10) == exact(10) == {needs[0].pk, needs[1].pk}
-    type(chiang_mai).objects.filter(pk=chiang_mai.pk).delete()
+    opportunities.filter(pk=chiang_mai.pk).delete()
     assert uncovered(5) == exact(5) == {n.pk for n in needs}
+
+
+def test_every_write_that_may_bring_or_take_help_is_logged_where_it_happened():
+    """needs.sql.HELP_CHANGE_TRIGGERS: the places of the published opportunities a write
+    touched (before and after), however written; past HELP_CHANGES_LISTED, one change anywhere,
+    after which a refresh forgets every nearest help farther than the shortest distance asked."""
+    HelpChange.objects.all().delete()  # the migration's (what came before it is not known)
+    opportunity = OpportunityFactory(location=CHIANG_MAI)
+    opportunities = type(opportunity).objects
+    moved_to = Point(*point_of("580101").coords, srid=4326)
+
+    def logged():
+        points = list(HelpChange.objects.order_by("id").values_list("point", flat=True))
+        HelpChange.objects.all().delete()
+        return [p and (round(p.x, 4), round(p.y, 4)) for p in points]
+
+    chiang_mai, mae_hong_son = (
+        (round(CHIANG_MAI.x, 4), round(CHIANG_MAI.y, 4)),
+        (
+            round(moved_to.x, 4),
+            round(moved_to.y, 4),
+        ),
+    )
+    assert logged() == [chiang_mai]  # published
+    opportunity.title = "ชื่อใหม่"
+    opportunity.save()
+    assert logged() == []  # nothing that counts changed
+    opportunities.filter(pk=opportunity.pk).update(location=moved_to)
+    assert logged() == [chiang_mai, mae_hong_son]  # gone from one place, come to another
+    Organization.objects.filter(pk=opportunity.organization_id).update(status="pending")
+    assert logged() == [mae_hong_son]
+    opportunities.filter(pk=opportunity.pk).update(status="draft")
+    assert logged() == [mae_hong_son]  # withdrawn
+    Organization.objects.filter(pk=opportunity.organization_id).update(status="published")
+    assert logged() == []  # its only opportunity is a draft
+    opportunities.filter(pk=opportunity.pk).update(status="published")
+    opportunities.filter(pk=opportunity.pk).delete()
+    assert logged() == [mae_hong_son, mae_hong_son]
+
+    near, far = NeedFactory(), far_need()
+    OpportunityFactory(location=CHIANG_MAI)
+    coverage.refresh(full=True)
+    assert NeedHelp.objects.get(need=near).metres < 1000 < NeedHelp.objects.get(need=far).metres
+    opportunities.bulk_create(
+        OpportunityFactory.build(organization=opportunity.organization, location=moved_to)
+        for _ in range(HELP_CHANGES_LISTED + 1)
+    )
+    assert list(HelpChange.objects.values_list("point", flat=True)) == [None]
+    assert far.pk not in {n.pk for n in Need.objects.uncovered(1)}  # searched near: covered
+    coverage.refresh()
+    assert NeedHelp.objects.get(need=near).metres < 1000  # nearer than asked: kept
+    assert NeedHelp.objects.get(need=far).metres < 1  # looked for again: the new ones
+    assert not HelpChange.objects.exists()
 
 
 def test_help_changed_while_a_refresh_was_finding_it_is_forgotten_by_the_next_refresh():
