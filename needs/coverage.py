@@ -36,7 +36,9 @@ FULL_SHARE = 0.4  # the changes reach more of the areas than this: recompute eve
 LEVEL_DIGITS = {"province": 2, "amphoe": 4, "tambon": 6}
 NEED_REACH_KM = 200  # a need's nearest help is kept this far: the uncovered list's widest radius
 SHORTEST_KM = 1  # the uncovered list's shortest radius
-CHANGES_SEARCH_KM = 5  # a change looks for the needs whose help is this near; farther, they look
+# The refresh looks around each change for the needs whose nearest help is this near; the few
+# whose help is farther look for a change as far as their help.
+CHANGES_SEARCH_KM = 5
 NEED_BATCH = 10_000  # needs whose nearest help one refresh finds (about 3 s at a million)
 PHRASES_KEPT = 20_000  # phrases of the explanations a process keeps per language
 ROWS_KEPT = 20_000  # coverage rows a process keeps (every area in two languages), 1 KB each

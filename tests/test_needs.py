@@ -19,6 +19,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from needs import coverage
+from needs import models as needs_models
 from needs.api import coverage_feature_json
 from needs.importing import import_needs
 from needs.models import (
@@ -858,10 +859,15 @@ def test_coverage_on_the_official_boundaries_when_imported(open_data):
 
 
 @pytest.mark.parametrize("anywhere", [False, True], ids=["changes listed", "a change anywhere"])
-def test_uncovered_needs_let_off_by_their_nearest_help_match_the_exact_search(anywhere):
+@pytest.mark.parametrize("listed", [10_000, 0], ids=["needs listed", "needs by a subquery"])
+def test_uncovered_needs_let_off_by_their_nearest_help_match_the_exact_search(
+    monkeypatch, listed, anywhere
+):
     """Need.objects.uncovered answers as searching near every open need would, however help
     changed since the last refresh: with the places listed, or with a change too large to list
-    (then every need it cannot let off is searched near)."""
+    (then every need it cannot let off is searched near); with the needs it cannot let off at
+    once listed by id, or too many for that (needs.models.UNSURE_LISTED)."""
+    monkeypatch.setattr(needs_models, "UNSURE_LISTED", listed)
     chiang_mai = OpportunityFactory(location=CHIANG_MAI)
     needs = [NeedFactory(), far_need(), NeedFactory(location=Point(98.99, 18.70, srid=4326))]
     opportunities = type(chiang_mai).objects
