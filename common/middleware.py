@@ -1,10 +1,12 @@
 """Requests refused before any view reads them: bodies larger than any form or upload takes, and
 query strings with a NUL character (PostgreSQL refuses NUL in text; no parameter needs one); the
-Content-Security-Policy of answers that are not pages."""
+API's language; the Content-Security-Policy of answers that are not pages."""
 
 from csp.constants import HEADER
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.http import JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from common.errors import error_response
@@ -28,6 +30,30 @@ class RequestLimitsMiddleware:
             )
         if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.path:
             return error_response(request, 400, _("The address contains a NUL character."))
+        return self.get_response(request)
+
+
+class ApiLanguageMiddleware:
+    """The API speaks the language its `lang` parameter names (th or en: the pages of each
+    language ask in theirs), Thai without one: its messages (a place not found, why a place is
+    offered, an explanation of coverage) are the page's. In the address rather than a header, so
+    that an edge cache keyed on the address keeps each language's answer apart. Any other value:
+    400. After LocaleMiddleware, which speaks the default language at addresses without one."""
+
+    PREFIX = "/api/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.languages = dict(settings.LANGUAGES)
+
+    def __call__(self, request):
+        if request.path_info.startswith(self.PREFIX) and "lang" in request.GET:
+            language = request.GET["lang"]
+            if language not in self.languages:
+                message = _("Unknown value “%(value)s”.") % {"value": language[:80]}
+                return JsonResponse({"lang": [message]}, status=400)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)
 
 

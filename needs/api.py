@@ -9,9 +9,7 @@ import gzip
 import hashlib
 
 import orjson
-from django.conf import settings
 from django.core.cache import cache
-from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -194,19 +192,17 @@ class CoverageView(APIView):
         every_area = bool(read.flag(request.query_params, "all"))
         shape = read.one_of(request.query_params, "geometry", ["point", "boundary"])
         boundary = shape == "boundary"
-        language = read.one_of(request.query_params, "lang", dict(settings.LANGUAGES))
-        with translation.override(language or get_language()):
-            if request.accepted_renderer.format != "json":  # the browsable API
-                return Response(coverage_answer(filters, every_area, boundary))
-            asked = list(_asked(filters).values())
-            key_text = f"{get_language()}|{asked}|{every_area}|{boundary}|{version()}"
-            key = "coverage:" + hashlib.sha1(key_text.encode()).hexdigest()  # noqa: S324 (a key)
-            gzipped = cache.get(key)
-            if gzipped is None:
-                answer = coverage_answer(filters, every_area, boundary)
-                body = request.accepted_renderer.render(answer)
-                gzipped = gzip.compress(body, compresslevel=COVERAGE_GZIP_LEVEL, mtime=0)
-                cache.set(key, gzipped, COVERAGE_CACHE_SECONDS)
+        if request.accepted_renderer.format != "json":  # the browsable API
+            return Response(coverage_answer(filters, every_area, boundary))
+        asked = list(_asked(filters).values())
+        key_text = f"{get_language()}|{asked}|{every_area}|{boundary}|{version()}"
+        key = "coverage:" + hashlib.sha1(key_text.encode()).hexdigest()  # noqa: S324 (a key)
+        gzipped = cache.get(key)
+        if gzipped is None:
+            answer = coverage_answer(filters, every_area, boundary)
+            body = request.accepted_renderer.render(answer)
+            gzipped = gzip.compress(body, compresslevel=COVERAGE_GZIP_LEVEL, mtime=0)
+            cache.set(key, gzipped, COVERAGE_CACHE_SECONDS)
         return precompressed.response(
             request,
             f'"{key[9:25]}"',

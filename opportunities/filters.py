@@ -22,7 +22,7 @@ PLAIN_FILTERS = {
     "date_from",
     "date_to",
 }
-NOT_FILTERS = {"near", "radius_km", "page_size", "format"}
+NOT_FILTERS = {"near", "radius_km", "page_size", "format", "lang"}
 
 # Filters on what apps above this one keep (the needs app: `incident`), added by them at start-up:
 # {parameter: function(queryset, params) → queryset}. What such a parameter means is theirs.

@@ -3,6 +3,7 @@ chain's precision, the command line, the HTTP API and the remote backend (record
 
 import io
 import json
+import re
 import time
 
 import pytest
@@ -395,6 +396,31 @@ def test_the_same_answers_from_the_function_the_command_and_the_api(client, monk
     assert [_gist(properties) for properties in api] == expected
     messages = [c["message"] for c in api[0]["candidates"]]
     assert messages == ["อำเภอเมืองของจังหวัด", "อีกแห่งที่ใช้ชื่อเดียวกัน"]
+
+
+def test_the_api_speaks_the_language_its_lang_names_and_thai_without_one(client):
+    """The English map asks with lang=en: why a place is offered, and what was not found, are then
+    said in English (a header would not do: the site's addresses without a language are Thai,
+    and an edge cache keys on the address)."""
+
+    def asked(**params):
+        response = client.get("/api/v1/geocode/", params, HTTP_ACCEPT_LANGUAGE="en")
+        return response.status_code, response.json()
+
+    thai = asked(q="เชียงใหม่")[1]["properties"]["candidates"]
+    assert [c["message"] for c in thai] == ["อำเภอเมืองของจังหวัด", "อีกแห่งที่ใช้ชื่อเดียวกัน"]
+    english = asked(q="เชียงใหม่", lang="en")[1]["properties"]["candidates"]
+    assert [c["message"] for c in english] == [
+        "The province's capital district",
+        "Another place of the same name",
+    ]
+    thai_letters = re.compile("[\u0e00-\u0e7f]")
+    assert not thai_letters.search(asked(q="asdfgh", lang="en")[1]["properties"]["message"])
+    assert thai_letters.search(asked(q="asdfgh", lang="th")[1]["properties"]["message"])
+    refused = client.get("/api/v1/opportunities/", {"near": "asdfgh", "lang": "en"})
+    assert refused.status_code == 400 and "asdfgh" in refused.json()["near"][0]
+    assert not thai_letters.search(refused.json()["near"][0])
+    assert asked(q="เชียงใหม่", lang="fr") == (400, {"lang": ["ไม่รู้จักค่า “fr”"]})
 
 
 def test_geocode_api_none_has_null_geometry(client):

@@ -94,6 +94,13 @@
     $("filter-message").textContent = text || "";
   }
 
+  /* An API address in the page's language: the API's messages (a place not found, why a place
+   * is offered) are then the page's; it speaks Thai without `lang`. */
+  function apiUrl(base, params) {
+    params.set("lang", config.lang);
+    return base + "?" + params.toString();
+  }
+
   function apiError(body) {
     // The API's 400s name the parameter: {"near": ["…"]} or {"detail": "…"}; the words are the
     // request's language already.
@@ -436,7 +443,7 @@
     params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(","));
     params.set("page_size", String(Math.min(c.count, MAX_LISTED)));
     var mine = ++clusterGeneration; // only the cluster clicked last opens
-    fetch(config.api + "?" + params.toString())
+    fetch(apiUrl(config.api, params))
       .then(function (response) { return response.json(); })
       .then(function (body) {
         if (mine !== clusterGeneration) return;
@@ -521,7 +528,7 @@
     var params = new URLSearchParams();
     params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(","));
     params.set("page_size", String(Math.min(c.count, MAX_LISTED)));
-    fetch(config.org_api + "?" + params.toString())
+    fetch(apiUrl(config.org_api, params))
       .then(function (response) { return response.json(); })
       .then(function (body) {
         var items = (body.features || []).map(function (f) { return f.properties; });
@@ -623,7 +630,7 @@
     }
     if (organizations) {
       params.set("page_size", "20");
-      fetch(config.org_api + "?" + params.toString())
+      fetch(apiUrl(config.org_api, params))
         .then(function (response) { return response.json(); })
         .then(function (body) {
           if (search) return;
@@ -634,7 +641,7 @@
       return;
     }
     params.set("page_size", "20");
-    fetch(config.api + "?" + params.toString())
+    fetch(apiUrl(config.api, params))
       .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
       .then(function (answer) {
         if (search) return;
@@ -754,7 +761,7 @@
   function locate(text) {
     var point = parseCoordinates(text);
     if (point) return Promise.resolve({ point: point, label: text, candidates: [] });
-    return fetch(config.geocode + "?" + new URLSearchParams({ q: text }).toString())
+    return fetch(apiUrl(config.geocode, new URLSearchParams({ q: text })))
       .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
       .then(function (answer) {
         if (!answer.ok) return { problem: apiError(answer.body), refused: true, candidates: [] };
@@ -807,7 +814,7 @@
         params.set("near", search.centreText);
         params.set("radius_km", String(km));
         params.set("page_size", "20");
-        return fetch(config.api + "?" + params.toString())
+        return fetch(apiUrl(config.api, params))
           .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
           .then(function (answer) {
             if (mine !== searchGeneration) return;

@@ -41,6 +41,9 @@ def test_english_and_back_on_every_kind_of_page(demo_world, journey):
     expect(page.locator("#near-q")).to_have_value("เชียงใหม่")
     expect(page.locator("#results-heading")).to_contain_text("Chiang Mai")
     expect(page.locator("#results li a").first).to_be_visible()
+    # The other places it may mean, and why, in English too (the API's words).
+    person.sees("Or did you mean:")
+    expect(page.locator("#candidates li").first).to_contain_text("The province's capital district")
     person.step("the search kept in English")
     switch(person, "th")
     expect(page.locator("#results-heading")).to_contain_text("จ.เชียงใหม่")
