@@ -39,6 +39,10 @@ def test_browse_the_map_to_one_opportunity_and_open_it(demo_world, journey):
     expect(page).to_have_url(person.base + "/")  # loading the map adds no step to go back through
     size = page.viewport_size  # turned sideways and back: the same view, the same address
     page.set_viewport_size({"width": size["height"], "height": size["width"]})
+    if size["height"] > size["width"]:  # a phone: sideways, the map is beside the search
+        expect(page.locator(".leaflet-container")).to_be_in_viewport(ratio=0.9)
+        expect(page.locator("#near-q")).to_be_in_viewport()
+        person.step("turned sideways")
     page.set_viewport_size(size)
     page.wait_for_timeout(500)  # Leaflet tells of a resize's move 200 ms after it: an absence
     expect(page.locator(".leaflet-marker-icon.cluster").first).to_be_visible()
