@@ -1,6 +1,6 @@
 """OpenAPI descriptions of what the GeoJSON endpoints answer (the write serializers describe
 only what they accept): a Feature, a page of Features, and the decorator that gives a viewset's
-operations those responses."""
+operations those responses; the `lang` parameter every operation takes."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
@@ -74,3 +74,23 @@ def geojson_operations(description: str, *, actions=(), **extra):
     for name, arguments in extra.items():
         operations[name] = {**operations.get(name, {}), **arguments}
     return extend_schema_view(**{name: extend_schema(**a) for name, a in operations.items()})
+
+
+LANGUAGE = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "description": "The language of the answer's messages: th (also without it) or en",
+    "schema": {"type": "string", "enum": ["th", "en"]},
+}
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def language_on_every_operation(result, generator, request, public):
+    """A postprocessing hook: common.middleware.ApiLanguageMiddleware reads `lang` for every
+    operation, so each says so."""
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method in METHODS:
+                operation.setdefault("parameters", []).append(LANGUAGE)
+    return result

@@ -319,6 +319,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "common.openapi.language_on_every_operation",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "GeometryTypeEnum": ["Point"],
         "FeatureTypeEnum": ["Feature"],

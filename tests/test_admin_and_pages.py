@@ -228,6 +228,8 @@ def test_api_docs_are_served_locally(client):
     assert assets and all(a.startswith("/") for a in assets), assets
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     assert "/api/v1/opportunities/" in schema["paths"] and "/api/v1/geocode/" in schema["paths"]
+    parameters = schema["paths"]["/api/v1/geocode/"]["get"]["parameters"]
+    assert {"name": "lang", "in": "query"}.items() <= parameters[-1].items()
 
 
 def test_thai_pages_give_buddhist_era_dates(client):
