@@ -1,6 +1,7 @@
 """The coverage queries (see needs.coverage). Values travel as parameters; the published rule is
 the opportunities app's own (opportunities.sql.PUBLISHED_OPPORTUNITY)."""
 
+from common.triggers import replaced
 from opportunities.sql import PUBLISHED_OPPORTUNITY as PUBLISHED
 
 # The areas to compute, as geography points with a spatial index (all of them, or those near
@@ -333,6 +334,87 @@ CREATE TRIGGER help_change_organization_update AFTER UPDATE ON places_organizati
 -- What changed before these triggers is not known: anywhere.
 INSERT INTO needs_helpchange (point) VALUES (NULL);
 """
+# 0012: the queries that join the transition tables planned for their sizes (common.triggers).
+_CHANGED_ORGANIZATIONS = """
+            SELECT n.id FROM old_rows o JOIN new_rows n USING (id)
+            WHERE o.status IS DISTINCT FROM n.status"""
+HELP_TRIGGERS_PLANNED_EACH_TIME = f"""
+CREATE OR REPLACE FUNCTION needs_need_help() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO needs_needhelp (need_id) SELECT id FROM new_rows ON CONFLICT DO NOTHING;
+    ELSE
+        EXECUTE $q$
+        {_FORGET}
+        FROM old_rows o JOIN new_rows n USING (id)
+        WHERE h.need_id = n.id
+          AND (o.location::text IS DISTINCT FROM n.location::text
+               OR (n.status = 'open' AND o.status <> 'open'))
+        $q$;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION needs_help_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'places_organization' THEN
+        EXECUTE $q$
+        {_FORGET}
+        FROM opportunities_opportunity p
+        WHERE h.opportunity_id = p.id AND p.organization_id IN ({_CHANGED_ORGANIZATIONS})
+        $q$;
+    ELSIF TG_OP = 'DELETE' THEN
+        EXECUTE $q$ {_FORGET} FROM old_rows o WHERE h.opportunity_id = o.id $q$;
+    ELSE
+        EXECUTE $q$
+        {_FORGET}
+        FROM old_rows o JOIN new_rows n USING (id)
+        WHERE h.opportunity_id = n.id
+          AND (o.location::text, o.status, o.ends_on, o.organization_id)
+              IS DISTINCT FROM (n.location::text, n.status, n.ends_on, n.organization_id)
+        $q$;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION needs_help_change_logged() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE points geography[];
+BEGIN
+    IF TG_TABLE_NAME = 'places_organization' THEN
+        EXECUTE $q$
+        SELECT array_agg(location) FROM (
+            SELECT p.location FROM opportunities_opportunity p
+            WHERE p.location IS NOT NULL AND p.status = 'published'
+              AND p.organization_id IN ({_CHANGED_ORGANIZATIONS})
+            LIMIT {HELP_CHANGES_LISTED + 1}) changed
+        $q$ INTO points;
+    ELSIF TG_OP = 'INSERT' THEN
+        SELECT array_agg(location) INTO points FROM (
+            SELECT location FROM new_rows WHERE location IS NOT NULL AND status = 'published'
+            LIMIT {HELP_CHANGES_LISTED + 1}) changed;
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(location) INTO points FROM (
+            SELECT location FROM old_rows WHERE location IS NOT NULL AND status = 'published'
+            LIMIT {HELP_CHANGES_LISTED + 1}) changed;
+    ELSE
+        EXECUTE $q$
+        SELECT array_agg(location) FROM (
+            SELECT side.location FROM old_rows o JOIN new_rows n USING (id)
+            CROSS JOIN LATERAL (VALUES (o.location, o.status), (n.location, n.status))
+                AS side (location, status)
+            WHERE (o.location::text, o.status, o.ends_on, o.organization_id)
+                  IS DISTINCT FROM (n.location::text, n.status, n.ends_on, n.organization_id)
+              AND side.location IS NOT NULL AND side.status = 'published'
+            LIMIT {HELP_CHANGES_LISTED + 1}) changed
+        $q$ INTO points;
+    END IF;
+    {_LOG_CHANGES}
+    RETURN NULL;
+END $$;
+"""
+HELP_TRIGGERS_AS_BEFORE = (
+    replaced(NEED_HELP_TRIGGERS, "needs_need_help")
+    + replaced(NEED_HELP_TRIGGERS, "needs_help_changed")
+    + replaced(HELP_CHANGE_TRIGGERS, "needs_help_change_logged")
+)
 DROP_HELP_CHANGE_TRIGGERS = """
 DROP TRIGGER help_change_opportunity_insert ON opportunities_opportunity;
 DROP TRIGGER help_change_opportunity_update ON opportunities_opportunity;
