@@ -20,14 +20,8 @@ def free_port():
 SECRET_KEY = "bench-" + "x" * 50  # the servers', and a bench's own when it signs what they read
 
 
-@contextlib.contextmanager
-def gunicorn(app="mapsite.wsgi", timeout=120, quiet=False, workers=1, threads=0, **env):
-    """Production settings (DEBUG off) and compose's gunicorn settings (mapsite/gunicorn.py:
-    sync workers), `workers` workers, on 127.0.0.1; yields the port. `threads`: threaded
-    (gthread) workers with that many threads instead, to compare. `quiet`: the server's log
-    (every 4xx it answered) is not shown."""
-    port = free_port()
-    environ = {
+def _environment(env):
+    return {
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": SECRET_KEY,
@@ -37,30 +31,70 @@ def gunicorn(app="mapsite.wsgi", timeout=120, quiet=False, workers=1, threads=0,
         "GEOCODING_RATE": "1000000/min",
         **env,
     }
+
+
+@contextlib.contextmanager
+def gunicorn(app="mapsite.wsgi", timeout=120, quiet=False, workers=1, threads=0, **env):
+    """Production settings (DEBUG off) and compose's gunicorn settings (mapsite/gunicorn.py:
+    sync workers), `workers` workers, on 127.0.0.1; yields the port. `threads`: threaded
+    (gthread) workers with that many threads instead, to compare. `quiet`: the server's log
+    (every 4xx it answered) is not shown."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        str(ROOT / "mapsite" / "gunicorn.py"),
+        *(["--worker-class", "gthread", "--threads", str(threads)] if threads else []),
+        app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        str(timeout),
+        "--access-logfile",
+        "/dev/null",
+        "--log-level",
+        "warning",
+        "--pythonpath",
+        str(ROOT / "bench"),
+    ]
+    with _serving(command, port, quiet, env):
+        yield port
+
+
+@contextlib.contextmanager
+def uvicorn(workers=1, quiet=False, **env):
+    """The site's ASGI application (mapsite/asgi.py) under uvicorn, to compare a worker model
+    (bench/mixed_load.py); production settings as gunicorn() has them."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "mapsite.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    with _serving(command, port, quiet, env):
+        yield port
+
+
+@contextlib.contextmanager
+def _serving(command, port, quiet, env):
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(ROOT / "mapsite" / "gunicorn.py"),
-            *(["--worker-class", "gthread", "--threads", str(threads)] if threads else []),
-            app,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            str(timeout),
-            "--access-logfile",
-            "/dev/null",
-            "--log-level",
-            "warning",
-            "--pythonpath",
-            str(ROOT / "bench"),
-        ],
+        command,
         cwd=ROOT,
-        env=environ,
+        env=_environment(env),
         stdout=subprocess.DEVNULL if quiet else None,
         stderr=subprocess.DEVNULL if quiet else None,
     )
@@ -73,7 +107,7 @@ def gunicorn(app="mapsite.wsgi", timeout=120, quiet=False, workers=1, threads=0,
                 time.sleep(0.1)
         else:
             sys.exit("the server did not start")
-        yield port
+        yield
     finally:
         server.terminate()
         server.wait()

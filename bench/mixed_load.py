@@ -1,9 +1,10 @@
 """The map as many people use it at once: 70 % tiles (zoom 6–14, in the viewports of people around
 Thai places), 30 % radius pages (10, 25 or 50 km around them), asked by wrk at 8 and 32
 connections of gunicorn: compose's sync workers (mapsite/gunicorn.py), 2 of them and as many as
-compose starts on this machine (2 per CPU and one, at most 9), or as many as --workers says, and
-2 threaded (gthread) ones, beside the floor: the same SQL the server runs for those requests,
-through pgbench at the same concurrency, in one run.
+compose starts on this machine (2 per CPU and one, at most 9), or as many as --workers says, 2
+threaded (gthread) ones, and 2 uvicorn workers of the ASGI application (an event loop, Django's
+synchronous views each run in a thread), beside the floor: the same SQL the server runs for
+those requests, through pgbench at the same concurrency, in one run.
 
     ./dev python bench/mixed_load.py [--size 1000000] [--seconds 20] [--urls 3000] [--threads 4]
                                      [--workers 2 3 5] [--tiles 0.7]
@@ -19,10 +20,11 @@ import re
 import shutil
 import subprocess
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import _setup
-from _server import gunicorn
+from _server import gunicorn, uvicorn
 
 from mapsite.gunicorn import workers as COMPOSE_WORKERS
 
@@ -247,10 +249,13 @@ def main():
             f"{'SQL floor (pgbench), ' + str(connections) + ' clients':<34} {tps:8.0f} "
             f"{latency:8.2f} {'(mean)':>8}"
         )
-    servers = [(f"{w} sync workers (compose)", w, 0) for w in args.workers]
-    servers += [(f"2 threaded workers ×{t}", 2, t) for t in args.threads]
-    for label, workers, threads in servers:
-        with gunicorn(workers=workers, threads=threads, quiet=True) as port:
+    servers = [(f"{w} sync workers (compose)", partial(gunicorn, workers=w)) for w in args.workers]
+    servers += [
+        (f"2 threaded workers ×{t}", partial(gunicorn, workers=2, threads=t)) for t in args.threads
+    ]
+    servers.append(("2 uvicorn workers (ASGI)", partial(uvicorn, workers=2)))
+    for label, server in servers:
+        with server(quiet=True) as port:
             wrk(port, str(folder / "urls.txt"), 8, min(10, args.seconds), str(folder / "mix0.lua"))
             for connections in (8, 32):
                 rate, p50, p99, errors, timeouts = wrk(
