@@ -7,8 +7,11 @@ and spend their time in Python, so threads only contend for the interpreter. Mea
 bench/mixed_load.py at a million opportunities (2 workers, 2 cores shared with wrk and PostgreSQL,
 70 % tiles, 30 % radius pages), two runs: sync workers kept their throughput from 8 to 32
 connections (409 → 420 and 316 → 316 requests/s), threaded workers with 4 threads lost it
-(345 → 181 and 357 → 211). Put a buffering proxy (nginx) in front of them for slow clients, as
-gunicorn's documentation says.
+(345 → 181 and 357 → 211). A threaded worker with one thread, which keeps connections open,
+spent more of a core per cached tile than a sync worker (1.6–2.3 ms against 1.4–1.7, tiles alone,
+3 alternating runs), and the ASGI application under 2 uvicorn workers served a fifth of the mix
+(73–85 requests/s against 379–434, with errors at 32 connections). Put a buffering proxy (nginx)
+in front of them for slow clients, as gunicorn's documentation says.
 
 A sync worker is killed when one request outlasts `timeout`: a full export at a million rows takes
 about 40 s here (bench/lists.py), so the timeout leaves it three times that. No list or search
