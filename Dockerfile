@@ -1,4 +1,4 @@
-# The web app for docker-compose.yml: Debian 13's GDAL 3.10 / GEOS / PROJ, the project, gunicorn.
+# The web app for docker-compose.yml: Debian 13's GDAL 3.10 / GEOS / PROJ, the project, granian.
 FROM python:3.11-slim-trixie
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gdal-bin gettext curl \

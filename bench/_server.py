@@ -1,8 +1,9 @@
-"""A gunicorn worker of the project on a free local port, for HTTP benchmarks."""
+"""The site's web server on a free local port, for HTTP benchmarks (and other servers to compare)."""
 
 import contextlib
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -34,32 +35,44 @@ def _environment(env):
 
 
 @contextlib.contextmanager
-def gunicorn(app="mapsite.wsgi", timeout=120, quiet=False, workers=1, threads=0, **env):
-    """Production settings (DEBUG off) and compose's gunicorn settings (mapsite/gunicorn.py:
-    sync workers), `workers` workers, on 127.0.0.1; yields the port. `threads`: threaded
-    (gthread) workers with that many threads instead, to compare. `quiet`: the server's log
-    (every 4xx it answered) is not shown."""
+def web(app="mapsite.wsgi:application", quiet=False, workers=1, threads=1, **env):
+    """The site as compose serves it (mapsite/web.py: granian, production settings, DEBUG off),
+    `workers` workers of `threads` threads each, on 127.0.0.1; yields the port. `app`: another
+    WSGI application of bench/ under the same server. `quiet`: the server's log (every 4xx it
+    answered) is not shown."""
+    port = free_port()
+    command = [sys.executable, "-c", f"from mapsite.web import server; server({app!r}).serve()"]
+    env = {
+        "WEB_BIND": f"127.0.0.1:{port}",
+        "WEB_WORKERS": str(workers),
+        "WEB_THREADS": str(threads),
+        "WEB_ACCESS_LOG": "0",
+        "PYTHONPATH": str(ROOT / "bench"),
+        **env,
+    }
+    with _serving(command, port, quiet, env):
+        yield port
+
+
+@contextlib.contextmanager
+def gunicorn(workers=1, threads=0, quiet=False, **env):
+    """The WSGI application under gunicorn, to compare a worker model (bench/mixed_load.py): sync
+    workers, or threaded (gthread) ones with `threads` threads; production settings as web()."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
         "gunicorn",
-        "-c",
-        str(ROOT / "mapsite" / "gunicorn.py"),
         *(["--worker-class", "gthread", "--threads", str(threads)] if threads else []),
-        app,
+        "mapsite.wsgi",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
         "--timeout",
-        str(timeout),
-        "--access-logfile",
-        "/dev/null",
+        "120",
         "--log-level",
         "warning",
-        "--pythonpath",
-        str(ROOT / "bench"),
     ]
     with _serving(command, port, quiet, env):
         yield port
@@ -68,7 +81,7 @@ def gunicorn(app="mapsite.wsgi", timeout=120, quiet=False, workers=1, threads=0,
 @contextlib.contextmanager
 def uvicorn(workers=1, quiet=False, **env):
     """The site's ASGI application (mapsite/asgi.py) under uvicorn, to compare a worker model
-    (bench/mixed_load.py); production settings as gunicorn() has them."""
+    (bench/mixed_load.py); production settings as web() has them."""
     port = free_port()
     command = [
         sys.executable,
@@ -97,6 +110,7 @@ def _serving(command, port, quiet, env):
         env=_environment(env),
         stdout=subprocess.DEVNULL if quiet else None,
         stderr=subprocess.DEVNULL if quiet else None,
+        start_new_session=True,
     )
     try:
         for _ in range(150):
@@ -110,11 +124,15 @@ def _serving(command, port, quiet, env):
         yield
     finally:
         server.terminate()
-        server.wait()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # a worker still starting holds granian's stop for 30 s
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
 def http_ms(port, path, timeout=30, size=None, headers=None):
-    """Milliseconds for one GET, a new connection each time (as gunicorn's sync worker wants);
+    """Milliseconds for one GET, on a new connection;
     the body's length goes into `size` (a list) when given; `headers` (a dict) are sent along."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     started = time.perf_counter()

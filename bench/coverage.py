@@ -15,7 +15,7 @@ incremental path. Prints, in the bench database (`<name>_bench`, beside radius.p
 * uncovered needs (no published opportunity within 2 km: at 1M, none is uncovered at 20 km):
   the first page, most urgent first, and the rows it held (an empty answer stops the bench),
   beside the naive query that searches near every open need;
-* over HTTP through gunicorn (production settings, one worker, a coordinator's token):
+* over HTTP through the web server (production settings, one worker, a coordinator's token):
   GET /api/v1/coverage/?level=… (asked again unchanged, and just after a need changed: the
   answer is cached per version, and its unchanged areas' features kept) and
   /api/v1/needs/uncovered/, p50 / p99.
@@ -39,7 +39,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import _setup
-from _server import gunicorn, http_ms
+from _server import http_ms, web
 
 NEED = "bench-need-"
 VOLUNTEER = "coverage-"
@@ -483,8 +483,8 @@ def over_http(requests):
     def change():
         changed.update(people_affected=F("people_affected") + 1)
 
-    print(f"over HTTP (gunicorn, one worker; {requests} requests each)")
-    with gunicorn() as port:
+    print(f"over HTTP (one worker; {requests} requests each)")
+    with web() as port:
         for path in (
             "/api/v1/coverage/?level=province",
             "/api/v1/coverage/?level=amphoe",

@@ -1,4 +1,4 @@
-"""The organization directory at 100,000 organizations: its searches through HTTP (gunicorn as
+"""The organization directory at 100,000 organizations: its searches through HTTP (the web server as
 compose runs it, DEBUG off), each beside its SQL floor (the statements the server sent for it,
 run again straight through psycopg), in one run. A database of its own
 (`<name>_bench_directory`): 100,000 organizations with Thai names as the network's are made
@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import _setup
-from _server import SECRET_KEY, gunicorn, http_ms
+from _server import SECRET_KEY, http_ms, web
 from lighthouse import collect_static
 
 DIRECTORY = "synthetic-directory-"
@@ -206,7 +206,7 @@ def main():
     collect_static(static)
     print(f"{'':<28} {'HTTP p50':>9} {'p99':>8} {'SQL p50':>9} {'p99':>8}   rows per answer")
     worst = 0.0
-    with gunicorn(workers=1, quiet=True, STATIC_ROOT=str(static)) as port:
+    with web(workers=1, quiet=True, STATIC_ROOT=str(static)) as port:
         for label, urls in paths.items():
             for url in urls[:5]:
                 http_ms(port, url)

@@ -1,7 +1,7 @@
 """The edge cache under the map's mixed load: bench/mixed_load.py's requests (70 % tiles at zoom
-6–14 in the viewports of people around Thai places, 30 % radius searches) through wrk, to gunicorn
-alone (2 sync workers, production settings) and to Debian's nginx with deploy/nginx.conf in front
-of the same gunicorn, in one run, at a million opportunities.
+6–14 in the viewports of people around Thai places, 30 % radius searches) through wrk, to the web server
+alone (2 workers, production settings) and to Debian's nginx with deploy/nginx.conf in front
+of the same server, in one run, at a million opportunities.
 
     ./dev python bench/edge_cache.py [--size 1000000] [--seconds 20] [--urls 3000] [--connections 32]
 
@@ -22,7 +22,7 @@ import os
 import random
 from pathlib import Path
 
-from _server import gunicorn
+from _server import web
 from mixed_load import load_floor, pgbench, prepare_map, sample_urls, wrk, wrk_files
 
 
@@ -102,8 +102,8 @@ def main():
             f"{rate / tps:4.0%} of the floor  {shown}"
         )
 
-    with gunicorn(workers=2, quiet=True) as port:
-        run("gunicorn alone", port)
+    with web(workers=2, quiet=True) as port:
+        run("the web server alone", port)
         log = folder / "access.log"
         edge = Nginx(folder, port, access_log=log)
         try:

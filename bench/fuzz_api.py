@@ -3,7 +3,7 @@
     ./dev python bench/fuzz_api.py [--max-examples 25] [--roles anonymous,volunteer,…]
 
 A database of its own (`<name>_bench_fuzz`, rebuilt each run: migrated, demo data, one user and
-API token per role) behind gunicorn with DEBUG off. For each role schemathesis generates requests
+API token per role) behind the web server with DEBUG off. For each role schemathesis generates requests
 for every operation and checks each answer: no server error (5xx), the body matches the documented
 response schema, the content type is the documented one. Prints per role the operations, requests
 and failures by check, and the first few failures; exits 1 when any server error or schema
@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 import _setup
-from _server import gunicorn
+from _server import web
 
 ROLES = ["anonymous", "volunteer", "editor", "owner", "moderator", "coordinator"]
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
@@ -141,7 +141,7 @@ def main():
     tokens = {"anonymous": None, **role_tokens()}
     bad = 0
     print(f"{'role':<12} {'operations':>10} {'requests':>9}  failures by check")
-    with gunicorn(ALLOWED_HOSTS="127.0.0.1", quiet=True) as port:
+    with web(ALLOWED_HOSTS="127.0.0.1", quiet=True) as port:
         for role in args.roles.split(","):
             with tempfile.TemporaryDirectory() as report_dir:
                 operations, requests, failures, examples = run(

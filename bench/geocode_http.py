@@ -1,4 +1,4 @@
-"""Latency of one HTTP geocode, end to end: a gunicorn worker on this machine, one request at a
+"""Latency of one HTTP geocode, end to end: a web server worker on this machine, one request at a
 time, addresses from the accuracy benchmark's forms.
 
     ./dev python bench/geocode_http.py [--requests 2000]
@@ -12,7 +12,7 @@ import statistics
 from urllib.parse import urlencode
 
 import _setup
-from _server import gunicorn, http_ms
+from _server import http_ms, web
 from geocode_accuracy import GAZETTEER_CSV, forms, load_rows
 
 
@@ -34,7 +34,7 @@ def main():
     rng.shuffle(addresses)
     addresses = (addresses * (args.requests // len(addresses) + 1))[: args.requests]
     points = [(rng.uniform(6, 20), rng.uniform(98, 105)) for _ in range(args.requests // 2)]
-    with gunicorn() as port:
+    with web() as port:
         for address in addresses[:50]:  # warm up: the worker loads the gazetteer once
             http_ms(port, "/api/v1/geocode/?" + urlencode({"q": address}))
         report(

@@ -1,9 +1,9 @@
-"""Lighthouse on the public pages, production settings behind gunicorn, mobile and desktop.
+"""Lighthouse on the public pages, production settings behind the web server, mobile and desktop.
 
     npm install --prefix /tmp/lh lighthouse      # once, anywhere outside the repository
     ./dev python bench/lighthouse.py [--lighthouse /tmp/lh/node_modules/.bin/lighthouse]
 
-Collects the static files as the Docker image does (DEBUG=0, hashed names), starts gunicorn on the
+Collects the static files as the Docker image does (DEBUG=0, hashed names), starts the web server on the
 configured database (demo data: run ./dev run once, or ./dev manage load_demo), and runs Lighthouse
 (CHROME_PATH=/usr/bin/chromium, offline) on the home, list and detail pages with its mobile and
 desktop presets. Prints the accessibility and performance scores, CLS, LCP, total bytes and whether
@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 import _setup
-from _server import gunicorn
+from _server import web
 
 PAGES = {"home": "/", "list": "/opportunities/", "detail": None}
 
@@ -85,7 +85,7 @@ def main():
         print(f"load average before: {Path('/proc/loadavg').read_text().strip()}")
         header = f"{'page':<8} {'preset':<8} {'a11y':>5} {'perf':>5} {'best':>5} {'seo':>5} {'CLS':>6} {'LCP ms':>7} {'KB':>6}  compressed"
         print(header)
-        with gunicorn(STATIC_ROOT=str(static), ALLOWED_HOSTS="127.0.0.1", quiet=True) as port:
+        with web(STATIC_ROOT=str(static), ALLOWED_HOSTS="127.0.0.1", quiet=True) as port:
             for name, path in PAGES.items():
                 for preset in ("mobile", "desktop"):
                     report = lighthouse(

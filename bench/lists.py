@@ -1,5 +1,5 @@
-"""Every list, search, filter and deep page at 100k and 1M opportunities, through HTTP (gunicorn
-as compose runs it: mapsite/gunicorn.py, DEBUG off), beside OFFSET paging of the same order in
+"""Every list, search, filter and deep page at 100k and 1M opportunities, through HTTP (the web server
+as compose runs it: mapsite/web.py, DEBUG off), beside OFFSET paging of the same order in
 SQL (what the numbered pages did); then full exports, checked line by line. One run:
 
     ./dev python bench/lists.py [--sizes 100000 1000000] [--requests 60]
@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import _setup
-from _server import SECRET_KEY, gunicorn, http_ms
+from _server import SECRET_KEY, http_ms, web
 from lighthouse import collect_static
 
 DEPTH = 200_000  # rows before a deep page: page 4,000 of 50, as a crawler reaches it
@@ -204,7 +204,7 @@ def main():
             * n,
             "organizations, by name": ["/api/v1/organizations/?" + urlencode({"q": "ทดสอบ"})] * n,
         }
-        with gunicorn(workers=1, quiet=True, STATIC_ROOT=str(static)) as port:
+        with web(workers=1, quiet=True, STATIC_ROOT=str(static)) as port:
             for label, urls in paths.items():
                 times, counts = timed(port, urls)
                 p50, p99 = stats(times)

@@ -6,7 +6,7 @@ p99 ≤ 50 ms. For a few hundred volunteer profiles at populated places, in one 
   (the statement that scores and ranks the candidates is the SQL floor of a call);
 * the candidates each volunteer's three candidate reads find, how many are in reach (within the
   travel radius, or remote) and how many matches come back;
-* GET /api/v1/me/matches/ through gunicorn (production settings, one sync worker, token auth):
+* GET /api/v1/me/matches/ through the web server (production settings, one worker, token auth):
   p50 / p95 / p99 / max;
 * EXPLAIN (ANALYZE, BUFFERS) of the queries of the slowest volunteer: time, indexes used,
   sequential scans, buffers (`--plans` prints the whole plans).
@@ -32,7 +32,7 @@ import re
 import time
 
 import _setup
-from _server import gunicorn, http_ms
+from _server import http_ms, web
 
 PREFIX = "bench-volunteer-"
 TARGET_P99_MS = 50
@@ -229,7 +229,7 @@ def explain(queries, full):
 
 def over_http(profiles, rounds):
     paths = [(PATH, {"Authorization": f"Token {p.user.auth_token.key}"}) for p in profiles]
-    with gunicorn() as port:
+    with web() as port:
         for path, headers in paths[:WARM_UP]:
             http_ms(port, path, headers=headers)
         return [

@@ -1,12 +1,13 @@
 """The map as many people use it at once: 70 % tiles (zoom 6–14, in the viewports of people around
 Thai places), 30 % radius pages (10, 25 or 50 km around them), asked by wrk at 8 and 32
-connections of gunicorn: compose's sync workers (mapsite/gunicorn.py), 2 of them and as many as
-compose starts on this machine (2 per CPU and one, at most 9), or as many as --workers says, 2
-threaded (gthread) ones, and 2 uvicorn workers of the ASGI application (an event loop, Django's
-synchronous views each run in a thread), beside the floor: the same SQL the server runs for
-those requests, through pgbench at the same concurrency, in one run.
+connections of the site's web server (mapsite/web.py: granian), 2 workers and as many as compose
+starts on this machine (one per CPU and one, at most 9), or as many as --workers says, with one
+thread each and with --threads; beside it, other ways to serve the same application: 2 sync and
+2 threaded (×4) workers of gunicorn, 2 uvicorn workers of the ASGI application (an event loop,
+Django's synchronous views each run in a thread); and the floor: the same SQL the server runs
+for those requests, through pgbench at the same concurrency, in one run.
 
-    ./dev python bench/mixed_load.py [--size 1000000] [--seconds 20] [--urls 3000] [--threads 4]
+    ./dev python bench/mixed_load.py [--size 1000000] [--seconds 20] [--urls 3000] [--threads 2]
                                      [--workers 2 3 5] [--tiles 0.7]
 
 Needs wrk (apt-get install wrk). Prints requests/s, latency p50/p99 (ms) and non-2xx answers per
@@ -24,9 +25,9 @@ from functools import partial
 from pathlib import Path
 
 import _setup
-from _server import gunicorn, uvicorn
+from _server import gunicorn, uvicorn, web
 
-from mapsite.gunicorn import workers as COMPOSE_WORKERS
+from mapsite.web import WORKERS as COMPOSE_WORKERS
 
 LUA = """
 local urls = {}
@@ -214,10 +215,10 @@ def main():
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--urls", type=int, default=3000)
     parser.add_argument(
-        "--threads", type=int, nargs="+", default=[4], help="threaded workers' threads to compare"
+        "--threads", type=int, nargs="+", default=[2], help="threads per worker to compare with 1"
     )
     parser.add_argument(
-        "--workers", type=int, nargs="+", default=sorted({2, COMPOSE_WORKERS}), help="sync workers"
+        "--workers", type=int, nargs="+", default=sorted({2, COMPOSE_WORKERS}), help="workers"
     )
     parser.add_argument(
         "--tiles", type=float, default=0.7, help="the tiles' share of the URLs (1: tiles alone)"
@@ -238,7 +239,7 @@ def main():
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
     print(
-        f"{'':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'timeouts':>8} "
+        f"{'':<46} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'timeouts':>8} "
         f"{'of floor':>8}"
     )
     floors = {}
@@ -246,14 +247,19 @@ def main():
         tps, latency = pgbench(connections, args.seconds, len(urls))
         floors[connections] = tps
         print(
-            f"{'SQL floor (pgbench), ' + str(connections) + ' clients':<34} {tps:8.0f} "
+            f"{'SQL floor (pgbench), ' + str(connections) + ' clients':<46} {tps:8.0f} "
             f"{latency:8.2f} {'(mean)':>8}"
         )
-    servers = [(f"{w} sync workers (compose)", partial(gunicorn, workers=w)) for w in args.workers]
+    servers = [(f"granian, {w} workers (compose)", partial(web, workers=w)) for w in args.workers]
     servers += [
-        (f"2 threaded workers ×{t}", partial(gunicorn, workers=2, threads=t)) for t in args.threads
+        (f"granian, 2 workers ×{t} threads", partial(web, workers=2, threads=t))
+        for t in args.threads
     ]
-    servers.append(("2 uvicorn workers (ASGI)", partial(uvicorn, workers=2)))
+    servers += [
+        ("gunicorn, 2 sync workers", partial(gunicorn, workers=2)),
+        ("gunicorn, 2 threaded workers ×4", partial(gunicorn, workers=2, threads=4)),
+        ("uvicorn, 2 workers (ASGI)", partial(uvicorn, workers=2)),
+    ]
     for label, server in servers:
         with server(quiet=True) as port:
             wrk(port, str(folder / "urls.txt"), 8, min(10, args.seconds), str(folder / "mix0.lua"))
@@ -266,7 +272,7 @@ def main():
                     str(folder / "mix0.lua"),
                 )
                 print(
-                    f"{label + ', ' + str(connections) + ' connections':<34} {rate:8.0f} "
+                    f"{label + ', ' + str(connections) + ' connections':<46} {rate:8.0f} "
                     f"{p50:8.2f} {p99:8.2f} {errors:8d} {timeouts:8d} "
                     f"{rate / floors[connections]:8.0%}"
                 )

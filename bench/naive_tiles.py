@@ -1,6 +1,6 @@
 """The naive tile endpoint the map is compared with: a tile "built the usual way", with
 djangorestframework-gis's TMSTileFilter and GeoFeatureModelSerializer (no clustering, no feature
-cap, no cache). Served by bench/tiles.py only: gunicorn naive_tiles:application."""
+cap, no cache). Served by bench/tiles.py only: the web server's naive_tiles:application."""
 
 import os
 

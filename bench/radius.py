@@ -1,5 +1,5 @@
 """Radius search at 100k and 1M opportunities: nearest 50 within 10 km and 50 km, through HTTP
-(gunicorn, one request at a time) beside the raw SQL floor of the same query, in one run.
+(the web server, one request at a time) beside the raw SQL floor of the same query, in one run.
 
     ./dev python bench/radius.py [--sizes 100000 1000000] [--requests 400]
 
@@ -12,7 +12,7 @@ import time
 from urllib.parse import urlencode
 
 import _setup
-from _server import gunicorn, http_ms
+from _server import http_ms, web
 
 # The API's query at its leanest: one page, nearest first by the GiST index, exact distances,
 # cut at the radius (what FeaturePagination does), without the ORM, HTTP or JSON.
@@ -72,7 +72,7 @@ def main():
         print(
             f"EXPLAIN of an API page near Bangkok: {'KNN scan of the GiST index' if knn else plan}"
         )
-        with gunicorn() as port:
+        with web() as port:
             for km in (10, 50):
                 floor = floor_ms(centres, km)
                 query = {"radius_km": km, "page_size": 50}

@@ -1,5 +1,5 @@
 """Where the public's reads go with a read replica: bench/mixed_load.py's requests (70 % tiles,
-30 % radius searches, at a million opportunities) through wrk against gunicorn (2 sync workers,
+30 % radius searches, at a million opportunities) through wrk against the web server (2 workers,
 production settings), first with the primary alone, then with one streaming replica of the
 project-local cluster (pg_basebackup -R, another port) in DATABASE_REPLICA_URLS. Meanwhile a writer
 changes an opportunity's title every 50 ms on the primary, as coordinators would.
@@ -21,7 +21,7 @@ import threading
 import time
 
 import _setup
-from _server import gunicorn
+from _server import web
 from mixed_load import prepare_map, sample_urls, wrk, wrk_files
 
 
@@ -91,7 +91,7 @@ def main():
             ("primary alone", {}),
             ("one replica", {"DATABASE_REPLICA_URLS": replica.url}),
         ]:
-            with gunicorn(workers=2, quiet=True, **env) as port:
+            with web(workers=2, quiet=True, **env) as port:
                 wrk(port, str(folder / "urls.txt"), 8, 10, str(folder / "mix0.lua"))  # warm
                 writer = Writer(replica.primary, ids)
                 before = transactions(replica.primary), transactions(replica.connect)

@@ -16,7 +16,7 @@ import random
 import time
 
 import _setup
-from _server import gunicorn, http_ms
+from _server import http_ms, web
 
 ZOOMS = range(5, 17)
 NAIVE_TIMEOUT = 60
@@ -37,15 +37,14 @@ def stats(values):
 
 def naive_ms(sampled):
     """The naive endpoint's time for each tile, from a server of its own that is stopped before
-    anything else is timed: a request that timed out would otherwise go on using the CPU (its
-    query too: PostgreSQL stops it at the same timeout)."""
+    anything else is timed: a request that timed out would otherwise go on using the CPU
+    (PostgreSQL stops its query at the same timeout)."""
     if not sampled:
         return []
     times = []
-    with gunicorn(
+    with web(
         app="naive_tiles:application",
-        timeout=NAIVE_TIMEOUT + 10,
-        PGOPTIONS=f"-c statement_timeout={NAIVE_TIMEOUT * 1000}",
+        DATABASE_STATEMENT_TIMEOUT=str(NAIVE_TIMEOUT),
     ) as naive_port:
         for t in sampled:
             try:
@@ -122,7 +121,7 @@ def main():
             f"{'zoom':>4} {'tiles':>5} | {'SQL floor p50/p99':>17} | {'cold p50/p99':>15} | "
             f"{'warm p50/p99':>13} | {'KB p50/max':>11} | {'naive p50/max (n)':>22} | cold p99 vs floor, naive"
         )
-        with gunicorn() as port:
+        with web() as port:
             for z, sampled in sample.items():
                 floor = []
                 for t in sampled:

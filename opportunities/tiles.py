@@ -13,7 +13,7 @@ import math
 import time
 
 from django.contrib.gis.geos import Polygon
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.expressions import RawSQL
@@ -252,7 +252,7 @@ def build_tile(layer, z, x, y, filters) -> bytes:
 
 
 def cached_tile(layer, z, x, y, params) -> tuple[bytes | None, bytes | None, str]:
-    """(GeoJSON bytes, the same gzipped, ETag) from the server-side cache, built on a miss:
+    """(GeoJSON bytes, the same gzipped, ETag) from the server-side caches, built on a miss:
     compressed once, not on every request. One of the two is kept, the gzipped one unless it is
     too small to gain (then it is None): a hit reads a sixth of the bytes, and the rare client
     without gzip has it decompressed."""
@@ -262,10 +262,13 @@ def cached_tile(layer, z, x, y, params) -> tuple[bytes | None, bytes | None, str
     version = data_version()
     key_text = f"{layer}/{z}/{x}/{y}?{sorted(filters.items())}#{version}"
     key = "tile:" + hashlib.sha1(key_text.encode()).hexdigest()  # noqa: S324 (a cache key)
-    cached = cache.get(key)
+    cached = caches["tiles"].get(key)  # this process's own, then the shared cache
     if cached is None:
-        body = build_tile(layer, z, x, y, filters)
-        gzipped = precompressed.compress(body)
-        cached = (None, gzipped) if gzipped else (body, None)
-        cache.set(key, cached, CACHE_SECONDS)
+        cached = cache.get(key)
+        if cached is None:
+            body = build_tile(layer, z, x, y, filters)
+            gzipped = precompressed.compress(body)
+            cached = (None, gzipped) if gzipped else (body, None)
+            cache.set(key, cached, CACHE_SECONDS)
+        caches["tiles"].set(key, cached, CACHE_SECONDS)
     return *cached, f'"{key[5:21]}"'

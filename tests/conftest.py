@@ -19,7 +19,7 @@ CHROMIUM_ARGS = [
 
 
 # A test that asks for one of these, or is marked `browser`, is slow: Chromium, a live server, the
-# official data files, the Docker image's static files built and served by gunicorn. Tests that
+# official data files, the Docker image's static files built and served by the web server. Tests that
 # start threads or servers of their own are marked where they are (pytest.mark.slow).
 # `./dev test -m "not slow"` runs the rest in a fraction of the time.
 SLOW_FIXTURES = {
@@ -210,11 +210,12 @@ def wait_until(page, expression, timeout=10_000):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache: no rate-limit counts, tiles or versions of another
+    """Each test starts with empty caches: no rate-limit counts, tiles or versions of another
     test (./dev test gives the tests a Redis database of their own)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

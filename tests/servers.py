@@ -1,4 +1,4 @@
-"""Real servers for tests (and benchmarks): gunicorn as docker-compose.yml runs it, a canary HTTP
+"""Real servers for tests (and benchmarks): the web server as docker-compose.yml runs it, a canary HTTP
 server that records every request made to it (to prove that nothing was fetched), Debian's nginx
 with deploy/nginx.conf, and a streaming replica of the project-local PostgreSQL cluster."""
 
@@ -9,6 +9,7 @@ import http.server
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,7 +23,6 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
 def free_port() -> int:
@@ -39,7 +39,7 @@ class Server:
         # A pipe that nobody reads could fill up and stall the server: its log goes to a file.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
         self.process = subprocess.Popen(  # the compose command's server and settings
-            [str(GUNICORN), "-c", "mapsite/gunicorn.py", "mapsite.wsgi"],
+            [sys.executable, "-m", "mapsite.web"],
             cwd=ROOT,
             env={
                 **environ,
@@ -49,6 +49,7 @@ class Server:
             },
             stdout=subprocess.DEVNULL,
             stderr=self.log,
+            start_new_session=True,  # its workers with it: stop() may have to kill them all
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -59,10 +60,10 @@ class Server:
                 if self.process.poll() is not None:
                     raise AssertionError(self.errors()) from None
                 time.sleep(0.1)
-        raise AssertionError("gunicorn did not start")
+        raise AssertionError("the web server did not start")
 
     def get(self, path, language="th", data=None, headers=None):
-        """(status, headers, body); `data` (bytes) makes it a POST; cookies are kept."""
+        """(status, headers (any case), body); `data` (bytes) makes it a POST; cookies are kept."""
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.port}{path}",
             data=data,
@@ -75,9 +76,9 @@ class Server:
         )
         try:
             with self.opener.open(request, timeout=30) as response:
-                return response.status, dict(response.headers), response.read().decode()
+                return response.status, response.headers, response.read().decode()
         except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read().decode()
+            return error.code, error.headers, error.read().decode()
 
     def cookie(self, name):
         return next((c.value for c in self.cookies if c.name == name and not c.is_expired()), None)
@@ -111,8 +112,14 @@ class Server:
         return self.log.read().decode(errors="replace")
 
     def stop(self):
+        """A worker still starting when it is told to stop holds granian's stop for 30 s (its
+        workers_kill_timeout): after 5 s, the server and its workers are killed."""
         self.process.terminate()
-        self.process.wait(timeout=10)
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
         self.log.close()
 
 

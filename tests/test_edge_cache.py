@@ -1,5 +1,5 @@
 """The edge cache: Debian's nginx with deploy/nginx.conf (only its upstream, port and folders
-changed) in front of gunicorn. Tiles and the public API answers are kept and served by nginx
+changed) in front of the web server. Tiles and the public API answers are kept and served by nginx
 (MISS, then HIT); a change shows once their max-age passes (the site's PUBLIC_MAX_AGE_SECONDS, two
 seconds here); an unchanged entry is revalidated with a 304; someone logged in goes past the
 cache and their answers are never stored."""

@@ -143,8 +143,37 @@ def test_docker_compose_runs_postgis_web_and_redis_with_healthchecks():
     for name in ("db", "web", "redis"):
         assert "healthcheck" in services[name], f"{name} has no healthcheck"
     web = services["web"]
-    assert "gunicorn" in " ".join(web["command"]) and "migrate" in " ".join(web["command"])
+    assert "mapsite.web" in " ".join(web["command"]) and "migrate" in " ".join(web["command"])
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+@pytest.mark.django_db
+def test_the_web_servers_statements_stop_at_their_timeout():
+    database = connection.settings_dict
+    url = f"postgis://{database['USER']}@/{database['NAME']}"
+
+    def run(code, **environ):
+        return subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {code}"],
+            cwd=ROOT,
+            env=subprocess_env(
+                DJANGO_SETTINGS_MODULE="mapsite.settings", DATABASE_URL=url, **environ
+            ),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    sleep = "from django.db import connection; connection.cursor().execute('SELECT pg_sleep(2)')"
+    stopped = run(sleep, DATABASE_STATEMENT_TIMEOUT="1")
+    assert stopped.returncode == 1 and "statement timeout" in stopped.stderr
+    assert run(sleep).returncode == 0  # commands and tasks: no limit
+    # The web server gives its workers the limit.
+    served = run(
+        "import os; from mapsite.web import server; server(); "
+        "print(os.environ['DATABASE_STATEMENT_TIMEOUT'])"
+    )
+    assert served.stdout.strip() == "120", served.stderr
 
 
 def settings_names():

@@ -1,6 +1,6 @@
 """The Docker image's way of building and serving, without Docker: the Dockerfile's own build
-commands (compilemessages, collectstatic with production settings), then gunicorn with DEBUG=0 as
-docker-compose.yml runs it. Pages render with their hashed static files, errors come in the site's
+commands (compilemessages, collectstatic with production settings), then the web server (granian) with DEBUG=0
+as docker-compose.yml runs it. Pages render with their hashed static files, errors come in the site's
 layout, and a database that cannot be reached is a 503 (JSON on the API), never a 500."""
 
 import re
@@ -71,7 +71,7 @@ def test_the_dockerfile_collects_static_with_production_settings():
         assert assignments.get("DEBUG") == "0", step
 
 
-def test_pages_render_under_gunicorn_with_debug_off(collected_static):
+def test_pages_render_under_the_web_server_with_debug_off(collected_static):
     if not Area.objects.exists():  # an earlier transactional test emptied the database
         package_gazetteer.load()
     opportunity = OpportunityFactory(title="สอนหนังสือน้องที่วัด")

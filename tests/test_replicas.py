@@ -1,5 +1,5 @@
 """Read replicas, with a real streaming replica: `pg_basebackup -R` of the project-local cluster
-into a folder of its own, started on another port, and the site under gunicorn with
+into a folder of its own, started on another port, and the site under its web server with
 DATABASE_REPLICA_URLS naming it. Replay is paused on the replica to make it visibly behind: what
 a page then shows says which database answered.
 
@@ -59,7 +59,7 @@ def replica(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def site(replica):
-    """The site under gunicorn with the replica; started by the test with its own settings."""
+    """The site under its web server with the replica; started by the test with its own settings."""
     if not Area.objects.exists():  # an earlier transactional test emptied the database
         package_gazetteer.load()
     database = connection.settings_dict

@@ -6,7 +6,6 @@ import json
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.cache import cache
 from django.core.management import call_command
 
 from common import precompressed
@@ -16,13 +15,6 @@ from tests.factories import OpportunityFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 BANGKOK = Point(100.5018, 13.7563, srid=4326)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def tile_of(point, z):
@@ -142,6 +134,24 @@ def test_cache_etag_and_invalidation(client, django_capture_on_commit_callbacks)
     out = __import__("io").StringIO()
     call_command("refresh_map", stdout=out)
     assert "current" in out.getvalue()
+
+
+def test_a_process_keeps_the_tiles_it_served_until_the_data_changes(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    built = []
+    build_tile = tiles.build_tile
+    monkeypatch.setattr(tiles, "build_tile", lambda *a: built.append(a) or build_tile(*a))
+    OpportunityFactory(location=BANGKOK)
+    first = get(client, BANGKOK, 15)
+    cache.clear()  # the shared cache lost it (Redis restarted): this process still has it
+    again = get(client, BANGKOK, 15)
+    assert len(built) == 1 and again["ETag"] == first["ETag"]
+    with django_capture_on_commit_callbacks(execute=True):
+        OpportunityFactory(location=BANGKOK)
+    assert total(get(client, BANGKOK, 15))[0] == 2 and len(built) == 2
 
 
 def test_the_data_version_is_read_once_a_second_and_a_change_here_at_once(monkeypatch):
