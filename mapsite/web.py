@@ -5,14 +5,15 @@ docker-compose.yml, the tests' servers and the benchmarks. `python -m mapsite.we
 Why granian: the map's requests are short (a cached tile is under a millisecond of Python), so a
 server's own HTTP work in Python is a large part of each. bench/mixed_load.py at a million
 opportunities (70 % tiles, 30 % radius pages; wrk at 8 and 32 connections; 2 workers of each on 2
-cores shared with wrk and PostgreSQL), two runs: granian 521–723 requests/s, gunicorn's sync
-workers 432–554 (they parse, write and close every request in Python, one connection each),
-gunicorn's threaded workers (4 threads) 419–501, uvicorn running the ASGI application 91–103 with
+cores shared with wrk and PostgreSQL), two runs: granian 580–723 requests/s, gunicorn's sync
+workers 458–554 (they parse, write and close every request in Python, one connection each),
+gunicorn's threaded workers (4 threads) 242–501, uvicorn running the ASGI application 91–110 with
 errors. nginx in front (deploy/nginx.conf) keeps its connections to the server open.
 
 One worker per CPU, each running the application in WEB_THREADS threads (1: one request in
 Python at a time, as the interpreter allows; the sockets are served by Rust threads). More did
-not help on 2 cores: 3 workers 457–563 requests/s, 2 threads per worker 510–602, in the same runs.
+not help on 2 cores: 3 workers 552–563 requests/s against 628–723 for 2, 2 threads per worker
+560–621 against 580–659, in the same runs.
 A request has no time limit of its own: a full export at a million rows streams for 40–55 s
 (bench/lists.py). What could hang one has: PostgreSQL stops a statement after 120 s
 (DATABASE_STATEMENT_TIMEOUT, set here for the workers alone), the geocoders' HTTP clients after
