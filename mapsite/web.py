@@ -13,7 +13,7 @@ errors. nginx in front (deploy/nginx.conf) keeps its connections to the server o
 One worker per CPU, each running the application in WEB_THREADS threads (1: one request in
 Python at a time, as the interpreter allows; the sockets are served by Rust threads). More did
 not help on 2 cores: 3 workers 552–563 requests/s against 628–723 for 2, 2 threads per worker
-560–621 against 580–659, in the same runs.
+560–621 against 580–723, in the same runs.
 A request has no time limit of its own: a full export at a million rows streams for 40–55 s
 (bench/lists.py). What could hang one has: PostgreSQL stops a statement after 120 s
 (DATABASE_STATEMENT_TIMEOUT, set here for the workers alone), the geocoders' HTTP clients after
