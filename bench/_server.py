@@ -132,8 +132,8 @@ def _serving(command, port, quiet, env):
 
 
 def http_ms(port, path, timeout=30, size=None, headers=None):
-    """Milliseconds for one GET, on a new connection;
-    the body's length goes into `size` (a list) when given; `headers` (a dict) are sent along."""
+    """Milliseconds for one GET, on a new connection; the body's length goes into `size` (a
+    list) when given; `headers` (a dict) are sent along."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     started = time.perf_counter()
     conn.request("GET", path, headers=headers or {})

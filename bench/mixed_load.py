@@ -1,7 +1,7 @@
 """The map as many people use it at once: 70 % tiles (zoom 6–14, in the viewports of people around
 Thai places), 30 % radius pages (10, 25 or 50 km around them), asked by wrk at 8 and 32
 connections of the site's web server (mapsite/web.py: granian), 2 workers and as many as compose
-starts on this machine (one per CPU and one, at most 9), or as many as --workers says, with one
+starts on this machine (one per CPU, at most 9), or as many as --workers says, with one
 thread each and with --threads; beside it, other ways to serve the same application: 2 sync and
 2 threaded (×4) workers of gunicorn, 2 uvicorn workers of the ASGI application (an event loop,
 Django's synchronous views each run in a thread); and the floor: the same SQL the server runs
