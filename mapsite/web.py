@@ -1,6 +1,6 @@
 """The web server: granian (HTTP in Rust) running the WSGI application, the same for
 docker-compose.yml, the tests' servers and the benchmarks. `python -m mapsite.web`; WEB_BIND
-(host:port), WEB_WORKERS, WEB_THREADS and WEB_ACCESS_LOG change it.
+(host:port), WEB_WORKERS, WEB_THREADS, WEB_MAX_MEMORY_MB and WEB_ACCESS_LOG change it.
 
 Why granian: the map's requests are short (a cached tile is under a millisecond of Python), so a
 server's own HTTP work in Python is a large part of each. bench/mixed_load.py at a million
@@ -46,6 +46,9 @@ def server(application="mapsite.wsgi:application") -> Granian:
         workers=WORKERS,
         blocking_threads=THREADS,
         respawn_failed_workers=True,
+        # A worker past this much memory (sampled every 30 s) is replaced, against slow leaks: a
+        # full export at a million rows leaves one at about 200 MB.
+        workers_max_rss=int(os.environ.get("WEB_MAX_MEMORY_MB", 1024)),
         # A worker stopping finishes its requests for up to 30 s (one still starting when told to
         # stop holds the stop that long).
         workers_kill_timeout=30,
