@@ -7,11 +7,12 @@ thread each and with --threads; beside it, other ways to serve the same applicat
 Django's synchronous views each run in a thread); and the floor: the same SQL the server runs
 for those requests, through pgbench at the same concurrency, in one run.
 
-    ./dev python bench/mixed_load.py [--size 1000000] [--seconds 20] [--urls 3000] [--threads 2]
-                                     [--workers 2 3 5] [--tiles 0.7]
+    ./dev python bench/mixed_load.py [--size 1000000] [--seconds 20] [--floor-seconds 10]
+                                     [--urls 3000] [--threads 2] [--workers 2 3 5] [--tiles 0.7]
 
 Needs wrk (apt-get install wrk). Prints requests/s, latency p50/p99 (ms) and non-2xx answers per
-server and connection count, the floor's transactions/s, and each server's share of the floor.
+server and connection count, the floor's transactions/s measured just before each (the server
+idle), and the server's share of it.
 """
 
 import argparse
@@ -213,6 +214,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument(
+        "--floor-seconds", type=int, default=10, help="pgbench before each server's wrk run"
+    )
     parser.add_argument("--urls", type=int, default=3000)
     parser.add_argument(
         "--threads", type=int, nargs="+", default=[2], help="threads per worker to compare with 1"
@@ -240,16 +244,8 @@ def main():
     )
     print(
         f"{'':<46} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'timeouts':>8} "
-        f"{'of floor':>8}"
+        f"{'floor':>8} {'of floor':>8}"
     )
-    floors = {}
-    for connections in (8, 32):
-        tps, latency = pgbench(connections, args.seconds, len(urls))
-        floors[connections] = tps
-        print(
-            f"{'SQL floor (pgbench), ' + str(connections) + ' clients':<46} {tps:8.0f} "
-            f"{latency:8.2f} {'(mean)':>8}"
-        )
     servers = [(f"granian, {w} workers (compose)", partial(web, workers=w)) for w in args.workers]
     servers += [
         (f"granian, 2 workers ×{t} threads", partial(web, workers=2, threads=t))
@@ -264,6 +260,9 @@ def main():
         with server(quiet=True) as port:
             wrk(port, str(folder / "urls.txt"), 8, min(10, args.seconds), str(folder / "mix0.lua"))
             for connections in (8, 32):
+                # The floor just before (the server idle): the machine's speed drifts by up to
+                # half within an hour, so a floor measured once would be another machine's.
+                floor, _ = pgbench(connections, args.floor_seconds, len(urls))
                 rate, p50, p99, errors, timeouts = wrk(
                     port,
                     str(folder / "urls.txt"),
@@ -273,8 +272,8 @@ def main():
                 )
                 print(
                     f"{label + ', ' + str(connections) + ' connections':<46} {rate:8.0f} "
-                    f"{p50:8.2f} {p99:8.2f} {errors:8d} {timeouts:8d} "
-                    f"{rate / floors[connections]:8.0%}"
+                    f"{p50:8.2f} {p99:8.2f} {errors:8d} {timeouts:8d} {floor:8.0f} "
+                    f"{rate / floor:8.0%}"
                 )
     load = os.getloadavg()
     print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
