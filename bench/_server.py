@@ -1,4 +1,4 @@
-"""The site's web server on a free local port, for HTTP benchmarks (and other servers to compare)."""
+"""The site's web server on a free local port, for HTTP benchmarks, and other servers to compare."""
 
 import contextlib
 import http.client

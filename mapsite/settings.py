@@ -157,15 +157,20 @@ else:
     raise ImproperlyConfigured(
         f"CACHE_URL={CACHE_URL!r}: use redis://host:port/db, unix:///path.sock?db=N or locmem://."
     )
-# Each process also keeps the map tiles it served last (opportunities.tiles.cached_tile): a hit
-# there skips the shared cache's round trip, a sixth of a worker's time under the map's load.
-# Keyed by the data's version like the shared entries, so never stale; at most 2,000 tiles (about
-# 5 KB each gzipped, 20 KB at the densest) per process.
-CACHES["tiles"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "tiles",
-    "OPTIONS": {"MAX_ENTRIES": 2000},
-}
+# With a shared cache, each process also keeps the map tiles it served last
+# (opportunities.tiles.cached_tile): a hit there skips the shared cache's round trip, a sixth of a
+# worker's time under the map's load. Keyed by the data's version like the shared entries, so never
+# stale; at most 2,000 tiles (about 5 KB each gzipped, 20 KB at the densest) per process. Without
+# one, the default cache is already the process's own: nothing is kept twice.
+CACHES["tiles"] = (
+    {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tiles",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+    if CACHES["default"]["BACKEND"].endswith("RedisCache")
+    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+)
 
 # Celery: the work outside the request (mapsite/celery.py). CELERY_BROKER_URL is any broker URL
 # (redis://…, amqp://… for RabbitMQ); by default the cache's Redis, its keys under their own

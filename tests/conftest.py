@@ -19,8 +19,8 @@ CHROMIUM_ARGS = [
 
 
 # A test that asks for one of these, or is marked `browser`, is slow: Chromium, a live server, the
-# official data files, the Docker image's static files built and served by the web server. Tests that
-# start threads or servers of their own are marked where they are (pytest.mark.slow).
+# official data files, the Docker image's static files built and served by the web server. Tests
+# that start threads or servers of their own are marked where they are (pytest.mark.slow).
 # `./dev test -m "not slow"` runs the rest in a fraction of the time.
 SLOW_FIXTURES = {
     "browser",

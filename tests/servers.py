@@ -1,6 +1,7 @@
-"""Real servers for tests (and benchmarks): the web server as docker-compose.yml runs it, a canary HTTP
-server that records every request made to it (to prove that nothing was fetched), Debian's nginx
-with deploy/nginx.conf, and a streaming replica of the project-local PostgreSQL cluster."""
+"""Real servers for tests (and benchmarks): the web server as docker-compose.yml runs it, a
+canary HTTP server that records every request made to it (to prove that nothing was fetched),
+Debian's nginx with deploy/nginx.conf, and a streaming replica of the project-local PostgreSQL
+cluster."""
 
 import copy
 import getpass
