@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from opportunities.models import Opportunity, Status
 from places.models import Membership, ModerationStatus, Organization
-from tests.conftest import api
+from tests.conftest import api, streamed
 from tests.factories import (
     OpportunityFactory,
     OrganizationFactory,
@@ -41,6 +41,75 @@ def test_list_is_geojson_with_lon_lat_order(client):
     assert feature["properties"]["title"] == o.title
     assert feature["properties"]["organization"]["name_th"] == o.organization.name_th
     assert feature["properties"]["url"].endswith(f"/opportunities/{o.pk}/")
+
+
+def test_an_opportunity_is_the_same_feature_wherever_it_is_written(client):
+    """PostgreSQL writes an opportunity's Feature (opportunities.serializers.feature_json): the
+    list, a radius page, the detail and the GeoJSON export give the same one."""
+    o = OpportunityFactory(
+        location=Point(98.98765432, 18.7883, srid=4326),
+        causes=["education", "elderly"],
+        skills=[],
+        minimum_age=None,
+        family_friendly=True,
+    )
+    remote = OpportunityFactory(
+        mode="remote", location=None, address="", precision="", area_id="10", ends_on=None
+    )
+    listed = {f["id"]: f for f in features(client.get("/api/v1/opportunities/"))}
+    assert listed[o.pk] == {
+        "type": "Feature",
+        "id": o.pk,
+        "geometry": {"type": "Point", "coordinates": [98.987654, 18.7883]},
+        "properties": {
+            "id": o.pk,
+            "title": o.title,
+            "title_en": "",
+            "organization": {
+                "id": o.organization_id,
+                "name_th": o.organization.name_th,
+                "name_en": o.organization.name_en,
+                "verified": o.organization.verified,
+            },
+            "causes": ["education", "elderly"],
+            "skills": [],
+            "languages": ["th"],
+            "mode": "onsite",
+            "schedule": "one_off",
+            "starts_on": o.starts_on.isoformat(),
+            "ends_on": o.ends_on.isoformat(),
+            "volunteers_needed": o.volunteers_needed,
+            "minimum_age": None,
+            "family_friendly": True,
+            "address": o.address,
+            "precision": "exact",
+            "province": "50",
+            "amphoe": "5001",
+            "tambon": "500101",
+            "status": "published",
+            "url": f"http://testserver/opportunities/{o.pk}/",
+        },
+    }
+    remote_properties = listed[remote.pk]["properties"]
+    assert listed[remote.pk]["geometry"] is None
+    assert [remote_properties[k] for k in ("precision", "province", "amphoe", "tambon")] == [
+        None,
+        "10",
+        None,
+        None,
+    ]
+    assert remote_properties["ends_on"] is None
+    [near] = features(client.get("/api/v1/opportunities/", {"near": "18.79,98.99"}))
+    assert 0 < near["properties"].pop("distance_km") < 1
+    assert near == listed[o.pk]
+    exported = json.loads(streamed(client.get("/exports/opportunities.geojson")))["features"]
+    assert {f["id"]: f for f in exported} == listed
+    for one in (o, remote):
+        detail = client.get(f"/api/v1/opportunities/{one.pk}/").json()
+        for name in ("description", "accessibility_notes", "rejection_reason", "shifts"):
+            del detail["properties"][name]
+        del detail["properties"]["co_organizers"]
+        assert detail == listed[one.pk]
 
 
 def test_nothing_unpublished_is_public(client):
