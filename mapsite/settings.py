@@ -103,8 +103,13 @@ if not DATABASE_URL:
         "DATABASE_URL is not set. Use `./dev run` (starts a local PostGIS) or set it to a PostGIS "
         "database, for example postgis://user:password@localhost:5432/volmap."
     )
+# A connection is kept for DATABASE_CONN_MAX_AGE seconds (0: closed after each request), as long
+# as the thread that opened it lives: mapsite/asgi.py turns it off.
+_CONN_MAX_AGE = env.integer("DATABASE_CONN_MAX_AGE", 60)
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=_CONN_MAX_AGE, conn_health_checks=True
+    )
 }
 if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
     raise ImproperlyConfigured("DATABASE_URL must use the postgis:// scheme.")
@@ -134,7 +139,7 @@ PUBLIC_MAX_AGE_SECONDS = env.integer("PUBLIC_MAX_AGE_SECONDS", 60)
 # reads (common/replicas.py); everything else, and anyone who just wrote, stays on the primary.
 for _n, _url in enumerate(env.items("DATABASE_REPLICA_URLS"), 1):
     DATABASES[f"replica_{_n}"] = {
-        **dj_database_url.parse(_url, conn_max_age=60, conn_health_checks=True),
+        **dj_database_url.parse(_url, conn_max_age=_CONN_MAX_AGE, conn_health_checks=True),
         "OPTIONS": dict(_options),
         "TEST": {"MIRROR": "default"},  # the test database has no replica of its own
     }

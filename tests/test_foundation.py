@@ -176,6 +176,62 @@ def test_the_web_servers_statements_stop_at_their_timeout():
     assert served.stdout.strip() == "120", served.stderr
 
 
+ASGI_REQUESTS = """
+import asyncio, sys
+from asgiref.testing import ApplicationCommunicator
+from mapsite.asgi import application
+
+async def get(path):
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"",
+             "headers": [(b"host", b"localhost")], "scheme": "http", "http_version": "1.1",
+             "server": ("localhost", 80), "asgi": {"version": "3.0"}}
+    communicator = ApplicationCommunicator(application, scope)
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(10)
+    while (await communicator.receive_output(10)).get("more_body"):
+        pass
+    await communicator.wait(10)  # the application's end: the request's signals
+    return start["status"]
+
+async def main():
+    return [await get("/healthz") for _ in range(5)]
+
+print(asyncio.run(main()), flush=True)
+sys.stdin.readline()  # alive, with whatever connections it kept, until the test has counted
+"""
+
+
+@pytest.mark.django_db
+def test_the_asgi_application_leaves_no_connection_open():
+    """Django runs each ASGI request's views in a thread of that request: a connection kept
+    after it is not used again, and such connections piled up to PostgreSQL's max_connections
+    (bench/mixed_load.py's uvicorn rows). mapsite/asgi.py closes them after each request."""
+    database = connection.settings_dict
+    name = f"asgi-test-{os.getpid()}"
+    process = subprocess.Popen(
+        [sys.executable, "-c", ASGI_REQUESTS],
+        cwd=ROOT,
+        env=subprocess_env(
+            DATABASE_URL=f"postgis://{database['USER']}@/{database['NAME']}",
+            PGAPPNAME=name,  # libpq names the process's connections
+            ALLOWED_HOSTS="localhost",
+        ),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout.readline().strip() == "[200, 200, 200, 200, 200]"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [name]
+            )
+            assert cursor.fetchone()[0] == 0
+    finally:
+        process.communicate("\n", timeout=30)
+
+
 def settings_names():
     # mapsite.settings has already been imported by pytest-django: every name it read is recorded.
     return env.NAMES_READ
