@@ -11,6 +11,10 @@ import time
 
 from _setup import ROOT
 
+# The process of each server running, by port: its workers are in its session
+# (start_new_session), whose id is its pid.
+SESSIONS = {}
+
 
 def free_port():
     with socket.socket() as s:
@@ -121,8 +125,10 @@ def _serving(command, port, quiet, env):
                 time.sleep(0.1)
         else:
             sys.exit("the server did not start")
+        SESSIONS[port] = server.pid
         yield
     finally:
+        SESSIONS.pop(port, None)
         server.terminate()
         try:
             server.wait(timeout=5)

@@ -12,7 +12,9 @@ for those requests, through pgbench at the same concurrency, in one run.
 
 Needs wrk (apt-get install wrk). Prints requests/s, latency p50/p99 (ms) and non-2xx answers per
 server and connection count, the floor's transactions/s measured just before each (the server
-idle), and the server's share of it.
+idle), the server's share of it, and where the CPU went: milliseconds per request in the server's
+processes and in PostgreSQL's (from /proc; a connection that ended within the run, as uvicorn's
+do, is not counted).
 """
 
 import argparse
@@ -26,7 +28,7 @@ from functools import partial
 from pathlib import Path
 
 import _setup
-from _server import gunicorn, uvicorn, web
+from _server import SESSIONS, gunicorn, uvicorn, web
 
 from mapsite.web import WORKERS as COMPOSE_WORKERS
 
@@ -166,6 +168,39 @@ def wrk(port, urls_file, connections, seconds, script):
     return rate, p50, p99, int(errors[1]) if errors else 0, int(timeouts[1]) if timeouts else 0
 
 
+def cpu_seconds(session, postmaster):
+    """{pid: (family, CPU seconds used so far)} of the server's processes (its session) and of
+    PostgreSQL's (the postmaster's children), from /proc."""
+    used, tick = {}, os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:  # ended
+            continue
+        _, parent, _, sid, *_, utime, stime = stat[stat.rindex(")") + 2 :].split()[:13]
+        family = (
+            "server" if int(sid) == session else "postgres" if int(parent) == postmaster else None
+        )
+        if family:
+            used[pid] = (family, (int(utime) + int(stime)) / tick)
+    return used
+
+
+def cpu_used(before, after, family):
+    """CPU seconds a family used between two cpu_seconds(): each process that is still there
+    (one that ended in between, as pgbench's connections just after it, is left out)."""
+    return sum(t - before.get(pid, (f, 0.0))[1] for pid, (f, t) in after.items() if f == family)
+
+
+def postmaster_pid():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
 def tool(name):
     path = shutil.which(name) or f"/usr/lib/postgresql/15/bin/{name}"
     if not Path(path).exists():
@@ -246,7 +281,7 @@ def main():
     )
     print(
         f"{'':<46} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'timeouts':>8} "
-        f"{'floor':>8} {'of floor':>8}"
+        f"{'floor':>8} {'of floor':>8} {'app ms':>7} {'db ms':>7}"
     )
     servers = [(f"granian, {w} workers (compose)", partial(web, workers=w)) for w in args.workers]
     servers += [
@@ -258,6 +293,7 @@ def main():
         ("gunicorn, 2 threaded workers ×4", partial(gunicorn, workers=2, threads=4)),
         ("uvicorn, 2 workers (ASGI)", partial(uvicorn, workers=2)),
     ]
+    postmaster = postmaster_pid()
     for label, server in servers:
         with server(quiet=True) as port:
             wrk(port, str(folder / "urls.txt"), 8, min(10, args.seconds), str(folder / "mix0.lua"))
@@ -265,6 +301,7 @@ def main():
                 # The floor just before (the server idle): the machine's speed drifts by up to
                 # half within an hour, so a floor measured once would be another machine's.
                 floor, _ = pgbench(connections, args.floor_seconds, len(urls))
+                before = cpu_seconds(SESSIONS[port], postmaster)
                 rate, p50, p99, errors, timeouts = wrk(
                     port,
                     str(folder / "urls.txt"),
@@ -272,10 +309,15 @@ def main():
                     args.seconds,
                     str(folder / "mix0.lua"),
                 )
+                after = cpu_seconds(SESSIONS[port], postmaster)
+                requests = rate * args.seconds
+                app, db = (
+                    cpu_used(before, after, k) * 1000 / requests for k in ("server", "postgres")
+                )
                 print(
                     f"{label + ', ' + str(connections) + ' connections':<46} {rate:8.0f} "
                     f"{p50:8.2f} {p99:8.2f} {errors:8d} {timeouts:8d} {floor:8.0f} "
-                    f"{rate / floor:8.0%}"
+                    f"{rate / floor:8.0%} {app:7.2f} {db:7.2f}"
                 )
     load = os.getloadavg()
     print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")

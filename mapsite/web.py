@@ -8,7 +8,8 @@ opportunities (70 % tiles, 30 % radius pages; wrk at 8 and 32 connections; 2 wor
 cores shared with wrk and PostgreSQL), two runs: granian 580–723 requests/s, gunicorn's sync
 workers 458–554 (they parse, write and close every request in Python, one connection each),
 gunicorn's threaded workers (4 threads) 242–501, uvicorn running the ASGI application 91–110 with
-errors (connections left open: mapsite/asgi.py; 96–109 without errors since). nginx in front (deploy/nginx.conf) keeps its connections to the server open.
+errors (connections left open: mapsite/asgi.py; 96–109 without errors since). nginx in front
+(deploy/nginx.conf) keeps its connections to the server open.
 
 One worker per CPU, each running the application in WEB_THREADS threads (1: one request in
 Python at a time, as the interpreter allows; the sockets are served by Rust threads). More did
