@@ -42,7 +42,13 @@ PAGING = {"distance", "knn", *(name for name, _, _ in NEWEST.keys + SOONEST.keys
 
 def listing(queryset):
     """The rows of a list or map: plain values and the point's coordinates, no model instances
-    or geometry objects (they cost more than the query itself; bench/radius.py)."""
+    or geometry objects (they cost more than the query itself; bench/radius.py).
+
+    Features written by PostgreSQL instead (json_build_object, ST_AsGeoJSON; the rows' text
+    passed through as orjson.Fragment) were measured on 2026-12-07: a radius page took 30 % less
+    of the web worker's CPU (2.5 → 1.8 ms) and 25 % more of PostgreSQL's (1.7 → 2.1 ms), the
+    map's mix and a 150,000-row GeoJSON export were no faster, and answers were 12 % larger. The
+    database is the part that does not grow with more web servers: not kept."""
     names = [*LIST_FIELDS, *(a for a in queryset.query.annotations if a in PAGING)]
     return queryset.values(*names, lon=Lon("location"), lat=Lat("location"))
 
