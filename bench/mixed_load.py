@@ -9,10 +9,12 @@ for those requests, through pgbench at the same concurrency, in one run.
 
     ./dev python bench/mixed_load.py [--size 1000000] [--seconds 20] [--floor-seconds 10]
                                      [--urls 3000] [--threads 2] [--workers 2 3 5] [--tiles 0.7]
+                                     [--rounds 1] [--only granian gunicorn uvicorn]
 
 Needs wrk (apt-get install wrk). Prints requests/s, latency p50/p99 (ms) and non-2xx answers per
 server and connection count, the floor's transactions/s measured just before each (the server
-idle), the server's share of it, and where the CPU went: milliseconds per request in the server's
+idle), the server's share of it (with --rounds, floor and server alternate: the means, and the
+highest p99), and where the CPU went: milliseconds per request in the server's
 processes and in PostgreSQL's (from /proc; a connection that ended within the run, as uvicorn's
 do, is not counted).
 """
@@ -264,6 +266,12 @@ def main():
     parser.add_argument(
         "--tiles", type=float, default=0.7, help="the tiles' share of the URLs (1: tiles alone)"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="floor and server alternated, per connection count"
+    )
+    parser.add_argument(
+        "--only", nargs="+", default=[""], help="the servers whose label starts so (granian …)"
+    )
     args = parser.parse_args()
     prepare_map(args.size)
     from opportunities.models import Opportunity
@@ -293,31 +301,40 @@ def main():
         ("gunicorn, 2 threaded workers ×4", partial(gunicorn, workers=2, threads=4)),
         ("uvicorn, 2 workers (ASGI)", partial(uvicorn, workers=2)),
     ]
+    servers = [(label, server) for label, server in servers if label.startswith(tuple(args.only))]
     postmaster = postmaster_pid()
     for label, server in servers:
         with server(quiet=True) as port:
             wrk(port, str(folder / "urls.txt"), 8, min(10, args.seconds), str(folder / "mix0.lua"))
             for connections in (8, 32):
-                # The floor just before (the server idle): the machine's speed drifts by up to
-                # half within an hour, so a floor measured once would be another machine's.
-                floor, _ = pgbench(connections, args.floor_seconds, len(urls))
-                before = cpu_seconds(SESSIONS[port], postmaster)
-                rate, p50, p99, errors, timeouts = wrk(
-                    port,
-                    str(folder / "urls.txt"),
-                    connections,
-                    args.seconds,
-                    str(folder / "mix0.lua"),
-                )
-                after = cpu_seconds(SESSIONS[port], postmaster)
-                requests = rate * args.seconds
-                app, db = (
-                    cpu_used(before, after, k) * 1000 / requests for k in ("server", "postgres")
-                )
+                floors, rates, p50s, p99s, errors, timeouts, app, db = [], [], [], [], 0, 0, 0, 0
+                for _ in range(args.rounds):
+                    # The floor just before (the server idle): the machine's speed drifts by up
+                    # to half within an hour, so a floor measured once would be another
+                    # machine's; rounds alternate the two.
+                    floors.append(pgbench(connections, args.floor_seconds, len(urls))[0])
+                    before = cpu_seconds(SESSIONS[port], postmaster)
+                    rate, p50, p99, failed, late = wrk(
+                        port,
+                        str(folder / "urls.txt"),
+                        connections,
+                        args.seconds,
+                        str(folder / "mix0.lua"),
+                    )
+                    after = cpu_seconds(SESSIONS[port], postmaster)
+                    rates.append(rate)
+                    p50s.append(p50)
+                    p99s.append(p99)
+                    errors, timeouts = errors + failed, timeouts + late
+                    app += cpu_used(before, after, "server")
+                    db += cpu_used(before, after, "postgres")
+                rate, floor = sum(rates) / len(rates), sum(floors) / len(floors)
+                requests = sum(rates) * args.seconds
                 print(
                     f"{label + ', ' + str(connections) + ' connections':<46} {rate:8.0f} "
-                    f"{p50:8.2f} {p99:8.2f} {errors:8d} {timeouts:8d} {floor:8.0f} "
-                    f"{rate / floor:8.0%} {app:7.2f} {db:7.2f}"
+                    f"{sum(p50s) / len(p50s):8.2f} {max(p99s):8.2f} {errors:8d} {timeouts:8d} "
+                    f"{floor:8.0f} {rate / floor:8.0%} {app * 1000 / requests:7.2f} "
+                    f"{db * 1000 / requests:7.2f}"
                 )
     load = os.getloadavg()
     print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
