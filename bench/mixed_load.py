@@ -15,8 +15,7 @@ Needs wrk (apt-get install wrk). Prints requests/s, latency p50/p99 (ms) and non
 server and connection count, the floor's transactions/s measured just before each (the server
 idle), the server's share of it (with --rounds, floor and server alternate: the means, and the
 highest p99), and where the CPU went: milliseconds per request in the server's
-processes and in PostgreSQL's (from /proc; a connection that ended within the run, as uvicorn's
-do, is not counted).
+processes and in PostgreSQL's (from /proc).
 """
 
 import argparse
@@ -171,27 +170,23 @@ def wrk(port, urls_file, connections, seconds, script):
 
 
 def cpu_seconds(session, postmaster):
-    """{pid: (family, CPU seconds used so far)} of the server's processes (its session) and of
-    PostgreSQL's (the postmaster's children), from /proc."""
-    used, tick = {}, os.sysconf("SC_CLK_TCK")
+    """CPU seconds used so far by the server's processes (its session) and by PostgreSQL's (the
+    postmaster and its children), from /proc: each living process's own, and its children's
+    that ended (a connection closed within a run is in the postmaster's)."""
+    used, tick = {"server": 0.0, "postgres": 0.0}, os.sysconf("SC_CLK_TCK")
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:  # ended
             continue
-        _, parent, _, sid, *_, utime, stime = stat[stat.rindex(")") + 2 :].split()[:13]
-        family = (
-            "server" if int(sid) == session else "postgres" if int(parent) == postmaster else None
-        )
-        if family:
-            used[pid] = (family, (int(utime) + int(stime)) / tick)
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parent, sid = int(fields[1]), int(fields[3])
+        seconds = sum(int(t) for t in fields[11:15]) / tick  # utime stime cutime cstime
+        if sid == session:
+            used["server"] += seconds
+        elif postmaster in (int(pid), parent):
+            used["postgres"] += seconds
     return used
-
-
-def cpu_used(before, after, family):
-    """CPU seconds a family used between two cpu_seconds(): each process that is still there
-    (one that ended in between, as pgbench's connections just after it, is left out)."""
-    return sum(t - before.get(pid, (f, 0.0))[1] for pid, (f, t) in after.items() if f == family)
 
 
 def postmaster_pid():
@@ -326,8 +321,8 @@ def main():
                     p50s.append(p50)
                     p99s.append(p99)
                     errors, timeouts = errors + failed, timeouts + late
-                    app += cpu_used(before, after, "server")
-                    db += cpu_used(before, after, "postgres")
+                    app += after["server"] - before["server"]
+                    db += after["postgres"] - before["postgres"]
                 rate, floor = sum(rates) / len(rates), sum(floors) / len(floors)
                 requests = sum(rates) * args.seconds
                 print(
