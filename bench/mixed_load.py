@@ -169,6 +169,12 @@ def wrk(port, urls_file, connections, seconds, script):
     return rate, p50, p99, int(errors[1]) if errors else 0, int(timeouts[1]) if timeouts else 0
 
 
+def _stat(pid) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command's name: state, parent, group, session…"""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat[stat.rindex(")") + 2 :].split()
+
+
 def cpu_seconds(session, postmaster):
     """CPU seconds used so far by the server's processes (its session) and by PostgreSQL's (the
     postmaster and its children), from /proc: each living process's own, and its children's
@@ -176,10 +182,9 @@ def cpu_seconds(session, postmaster):
     used, tick = {"server": 0.0, "postgres": 0.0}, os.sysconf("SC_CLK_TCK")
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
+            fields = _stat(pid)
         except OSError:  # ended
             continue
-        fields = stat[stat.rindex(")") + 2 :].split()
         parent, sid = int(fields[1]), int(fields[3])
         seconds = sum(int(t) for t in fields[11:15]) / tick  # utime stime cutime cstime
         if sid == session:
@@ -194,8 +199,7 @@ def postmaster_pid():
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-    return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        return int(_stat(cursor.fetchone()[0])[1])
 
 
 def tool(name):
@@ -242,6 +246,20 @@ def pgbench(connections, seconds, count):
     tps = float(re.search(r"tps = ([\d.]+) \(without initial", result)[1])
     latency = float(re.search(r"latency average = ([\d.]+) ms", result)[1])
     return tps, latency
+
+
+def measure(port, folder, connections, args, postmaster, count):
+    """(floor, req/s, p50, p99, non-2xx, timeouts, server CPU s, PostgreSQL CPU s) of one round:
+    the floor just before the server's run (the server idle). The machine's speed drifts by up to
+    half within an hour, so a floor measured once would be another machine's."""
+    floor, _ = pgbench(connections, args.floor_seconds, count)
+    before = cpu_seconds(SESSIONS[port], postmaster)
+    served = wrk(
+        port, str(folder / "urls.txt"), connections, args.seconds, str(folder / "mix0.lua")
+    )
+    after = cpu_seconds(SESSIONS[port], postmaster)
+    used = (after[k] - before[k] for k in ("server", "postgres"))
+    return (floor, *served, *used)
 
 
 def main():
@@ -302,34 +320,18 @@ def main():
         with server(quiet=True) as port:
             wrk(port, str(folder / "urls.txt"), 8, min(10, args.seconds), str(folder / "mix0.lua"))
             for connections in (8, 32):
-                floors, rates, p50s, p99s, errors, timeouts, app, db = [], [], [], [], 0, 0, 0, 0
-                for _ in range(args.rounds):
-                    # The floor just before (the server idle): the machine's speed drifts by up
-                    # to half within an hour, so a floor measured once would be another
-                    # machine's; rounds alternate the two.
-                    floors.append(pgbench(connections, args.floor_seconds, len(urls))[0])
-                    before = cpu_seconds(SESSIONS[port], postmaster)
-                    rate, p50, p99, failed, late = wrk(
-                        port,
-                        str(folder / "urls.txt"),
-                        connections,
-                        args.seconds,
-                        str(folder / "mix0.lua"),
-                    )
-                    after = cpu_seconds(SESSIONS[port], postmaster)
-                    rates.append(rate)
-                    p50s.append(p50)
-                    p99s.append(p99)
-                    errors, timeouts = errors + failed, timeouts + late
-                    app += after["server"] - before["server"]
-                    db += after["postgres"] - before["postgres"]
-                rate, floor = sum(rates) / len(rates), sum(floors) / len(floors)
-                requests = sum(rates) * args.seconds
+                runs = [
+                    measure(port, folder, connections, args, postmaster, len(urls))
+                    for _ in range(args.rounds)
+                ]
+                floor, rate, p50 = (sum(r[k] for r in runs) / len(runs) for k in (0, 1, 2))
+                p99 = max(r[3] for r in runs)
+                errors, timeouts, app, db = (sum(r[k] for r in runs) for k in (4, 5, 6, 7))
+                requests = rate * len(runs) * args.seconds
                 print(
                     f"{label + ', ' + str(connections) + ' connections':<46} {rate:8.0f} "
-                    f"{sum(p50s) / len(p50s):8.2f} {max(p99s):8.2f} {errors:8d} {timeouts:8d} "
-                    f"{floor:8.0f} {rate / floor:8.0%} {app * 1000 / requests:7.2f} "
-                    f"{db * 1000 / requests:7.2f}"
+                    f"{p50:8.2f} {p99:8.2f} {errors:8d} {timeouts:8d} {floor:8.0f} "
+                    f"{rate / floor:8.0%} {app * 1000 / requests:7.2f} {db * 1000 / requests:7.2f}"
                 )
     load = os.getloadavg()
     print(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
