@@ -136,16 +136,19 @@ def main():
                 f50, f99 = stats(floor)
                 c50, c99 = stats(cold)
                 w50, w99 = stats(warm)
-                n50 = _setup.percentile(naive, 0.5)
-                shown = [
-                    f"> {NAIVE_TIMEOUT} s" if math.isinf(v) else f"{v:.1f}"
-                    for v in (n50, max(naive))
-                ]
-                naive_text = f"{shown[0]}/{shown[1]} ({len(naive)})" if naive else "-"
+                naive_text, naive_ratio = "-", "-"  # --naive-per-zoom 0: not asked
+                if naive:
+                    n50 = _setup.percentile(naive, 0.5)
+                    shown = [
+                        f"> {NAIVE_TIMEOUT} s" if math.isinf(v) else f"{v:.1f}"
+                        for v in (n50, max(naive))
+                    ]
+                    naive_text = f"{shown[0]}/{shown[1]} ({len(naive)})"
+                    naive_ratio = f"{n50 / max(c50, 0.001):.0f}x"
                 print(
                     f"{z:>4} {len(sampled):>5} | {f50:7.2f}/{f99:7.2f} ms | {c50:6.2f}/{c99:6.2f} ms | "
                     f"{w50:5.2f}/{w99:5.2f} ms | {_setup.percentile(sizes, 0.5) / 1024:5.1f}/{max(sizes) / 1024:5.1f} | "
-                    f"{naive_text:>22} | {c99 / max(f99, 0.001):4.1f}x, {n50 / max(c50, 0.001):7.0f}x"
+                    f"{naive_text:>22} | {c99 / max(f99, 0.001):4.1f}x, {naive_ratio:>7}"
                 )
 
 

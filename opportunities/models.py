@@ -26,6 +26,7 @@ from places.models import (
     ModerationStatus,
     Organization,
     TransitionError,
+    few_organizations_named,
     organizations_named,
 )
 
@@ -124,16 +125,20 @@ class OpportunityQuerySet(LocatedQuerySet):
         so that a rare word is one indexed condition on this table."""
         qs = self.annotate(searched_text=SEARCHED_TEXT)
         for word in text.split():
-            named = organizations_named(word)
-            by_name = list(named[: NAMED_INLINE + 1])
-            if len(by_name) > NAMED_INLINE:
+            by_name = few_organizations_named(word, NAMED_INLINE)
+            if by_name is None:
                 # A word in many names is in many opportunities' rows: the list's own order
                 # finds a page of them soon, checking each against the names (a hashed subquery).
-                by_name = named
+                by_name = organizations_named(word)
             if len(word) < INDEXED_WORD:
                 # No trigram to look it up by: kept from the trigram index, whose every entry
                 # would match, so that PostgreSQL reads the rows in the list's order instead.
-                found = Q(GreaterThan(StrIndex(Upper("searched_text"), Upper(Value(word))), 0))
+                # Thai letters have no case: a word of them is looked for as it is written,
+                # and no row read is upper-cased for it.
+                uncased = word.upper() == word.lower()
+                text = "searched_text" if uncased else Upper("searched_text")
+                wanted = Value(word) if uncased else Upper(Value(word))
+                found = Q(GreaterThan(StrIndex(text, wanted), 0))
             else:
                 found = Q(searched_text__icontains=word)
             qs = qs.filter(found | Q(organization_id__in=by_name))

@@ -376,12 +376,33 @@ def name_words(text: str) -> list[str]:
 
 def organizations_named(word: str):
     """The ids of the organizations with `word` in their Thai or English name (any status: what
-    is public of theirs is the caller's to say)."""
+    is public of theirs is the caller's to say), in no order. A subquery reads them whole: a
+    word of three letters or more through the names' trigrams, a shorter one in every name."""
     return (
         Organization.objects.annotate(names_text=NAMES_TEXT)
         .filter(names_text__icontains=word)
+        .order_by()
         .values_list("pk", flat=True)
     )
+
+
+def few_organizations_named(word: str, most: int) -> list[int] | None:
+    """organizations_named(word) as a list, or None when there are more than `most`: a
+    two-letter word is looked up through the names' bigrams as well, so that a rare one is found
+    at once, not in every name (a common one stops at the `most` + 1st name it finds)."""
+    named = _named(Organization.objects.annotate(names_text=NAMES_TEXT), word)
+    found = list(named.order_by().values_list("pk", flat=True)[: most + 1])
+    return found if len(found) <= most else None
+
+
+def _named(queryset, word):
+    """Those with `word` in their names, found through an index: the names' trigrams, or their
+    bigrams for a two-letter word, which has no trigram (without them, every name is read)."""
+    if len(word) == SHORT_WORD:
+        queryset = queryset.alias(name_bigrams=NameBigrams(NAMES_TEXT)).filter(
+            name_bigrams__contains=[word.upper()]
+        )
+    return queryset.filter(names_text__icontains=word)
 
 
 class OrganizationQuerySet(LocatedQuerySet):
@@ -390,11 +411,7 @@ class OrganizationQuerySet(LocatedQuerySet):
         an index: trigrams, or the name's bigrams for a two-letter word."""
         qs = self.annotate(names_text=NAMES_TEXT)
         for word in name_words(text):
-            if len(word) == SHORT_WORD:
-                qs = qs.alias(name_bigrams=NameBigrams(NAMES_TEXT)).filter(
-                    name_bigrams__contains=[word.upper()]
-                )
-            qs = qs.filter(names_text__icontains=word)
+            qs = _named(qs, word)
         return qs
 
     def by_name(self):

@@ -240,3 +240,28 @@ def test_words_too_short_for_the_index_are_looked_for_among_the_newest_and_say_s
     exported = client.get("/exports/opportunities.csv", {"q": "ไฟ"})
     rows = list(csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode())))
     assert sorted(int(r["id"]) for r in rows) == sorted(o.pk for o in fires)  # every one
+
+
+def test_a_short_word_is_found_in_any_case_and_in_organizations_few_or_many(monkeypatch):
+    """A short word with letters that have case ("AI") is looked for in upper case, a Thai one as
+    written; in organizations' names it is found through their bigrams when few have it, and
+    through a subquery when more do than a list carries."""
+    from opportunities import models
+
+    first_aid = OpportunityFactory(title="อบรม", title_en="First aid for volunteers")
+    by_name = OpportunityFactory(
+        title="งานวันเสาร์", organization=OrganizationFactory(name_th="กลุ่มอาสาตำบลยม")
+    )
+    in_title = OpportunityFactory(title="ปั่นจักรยานรอบบึงยม")
+    OpportunityFactory(title="ปลูกป่า", organization=OrganizationFactory(name_th="ชมรมรักษ์ป่า"))
+
+    def found(q):
+        body = api().get("/api/v1/opportunities/", {"q": q}).json()
+        return sorted(f["id"] for f in body["features"])
+
+    assert found("AI") == found("ai") == [first_aid.pk]
+    assert found("ยม") == sorted([by_name.pk, in_title.pk])
+    assert found("ฝฝ") == []
+    monkeypatch.setattr(models, "NAMED_INLINE", 0)  # any name is more than the list carries
+    assert found("ยม") == sorted([by_name.pk, in_title.pk])
+    assert found("ฝฝ") == []
