@@ -136,9 +136,9 @@ class OpportunityQuerySet(LocatedQuerySet):
                 # Thai letters have no case: a word of them is looked for as it is written,
                 # and no row read is upper-cased for it.
                 uncased = word.upper() == word.lower()
-                text = "searched_text" if uncased else Upper("searched_text")
+                searched = "searched_text" if uncased else Upper("searched_text")
                 wanted = Value(word) if uncased else Upper(Value(word))
-                found = Q(GreaterThan(StrIndex(text, wanted), 0))
+                found = Q(GreaterThan(StrIndex(searched, wanted), 0))
             else:
                 found = Q(searched_text__icontains=word)
             qs = qs.filter(found | Q(organization_id__in=by_name))
