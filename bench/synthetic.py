@@ -189,7 +189,7 @@ def grow_opportunities(total, seed=1):
                 )
         # As a quiet hour leaves the tables: statistics for the planner, the visibility map for
         # index-only scans and the trigram indexes' pending entries merged (a bench run straight
-        # after the rows went in measured 10-25 times slower paths at 100k without them).
+        # after the rows went in measured paths at 100k 15-35 times slower without them).
         for table in ("opportunities_opportunity", "places_organization"):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
     return total - have
@@ -258,7 +258,7 @@ def ensure_shifts(percent=30):
     with transaction.atomic(), connection.cursor() as cursor:
         # Those that have shifts, read once: checked against the table being filled, they were
         # read again for every opportunity when the planner took the table for empty (a seq scan
-        # of its growing heap: on a fresh database, 750,000 shifts had not gone in after 12 minutes).
+        # of its growing heap: on a fresh database, 730,000 shifts had not gone in after 12 minutes).
         cursor.execute(
             "CREATE TEMP TABLE bench_with_shifts ON COMMIT DROP AS "
             "SELECT DISTINCT opportunity_id FROM opportunities_shift"
