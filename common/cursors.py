@@ -1,4 +1,4 @@
-"""Cursors for statements run again and again: the radius search's first page."""
+"""Cursors for statements run again and again: the radius search's first page, "for you"."""
 
 from django.db.backends.postgresql.base import ServerBindingCursor
 

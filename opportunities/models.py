@@ -3,12 +3,13 @@
 from datetime import date
 
 from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import GeometryDistance
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, Concat, StrIndex, Upper
+from django.db.models.functions import Cast, Coalesce, Concat, StrIndex, Upper
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -52,6 +53,12 @@ SEARCHED_TEXT = Concat(
     "title", Value(" "), "title_en", Value(" "), "description", output_field=models.TextField()
 )
 
+# The location on the plane of longitude and latitude (geometry, not geography), behind a 2-D GiST
+# index of the published ones: its nearest-first walk costs a third of the sphere's (3 ms against
+# 8.5 ms for the 300 nearest of a million sharing a cause or a skill, EXPLAIN ANALYZE), for reads
+# that want a pool of near candidates rather than an exact order (about_nearest_first).
+ON_THE_PLANE = Cast("location", models.PointField(srid=4326))
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -93,6 +100,14 @@ class OpportunityQuerySet(LocatedQuerySet):
             status=Status.PUBLISHED,
             organization__status=ModerationStatus.PUBLISHED,
         )
+
+    def about_nearest_first(self, point):
+        """Nearest first on the plane of degrees (the ON_THE_PLANE index), sliced to read only the
+        rows returned. In Thailand a degree of longitude is 0.94 to 1 of a degree of latitude, so
+        this order can differ from the true one by up to 6 % of the distance: for a pool of
+        candidates measured truly afterwards (volunteers.matching), never for pages that claim
+        to be in the order of the distance they show (LocatedQuerySet.nearest_first)."""
+        return self.order_by(GeometryDistance(ON_THE_PLANE, point))
 
     def visible_to(self, user):
         if user.has_perm("opportunities.moderate_opportunity"):
@@ -267,6 +282,9 @@ class Opportunity(Located):
             GinIndex(fields=["causes"], name="opportunity_causes"),
             GinIndex(fields=["skills"], name="opportunity_skills"),
             models.Index(fields=["ends_on"], name="opportunity_ends_on"),
+            GistIndex(
+                ON_THE_PLANE, name="opportunity_on_the_plane", condition=Q(status="published")
+            ),
             # The newest remote opportunities (suggestions for volunteers, bench/matching.py).
             models.Index(
                 fields=["-published_at"],

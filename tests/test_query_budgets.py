@@ -237,7 +237,7 @@ ENDPOINTS = [
     # The API: the volunteer's own.
     Endpoint("me", through_api("volunteer"), "/api/v1/me/", 6),
     Endpoint("my data", through_api("volunteer"), "/api/v1/me/data/", 6, my_data),
-    Endpoint("my matches", through_api("volunteer"), "/api/v1/me/matches/", 9, results),
+    Endpoint("my matches", through_api("volunteer"), "/api/v1/me/matches/", 3, results),
     Endpoint("my sign-ups", through_api("volunteer"), "/api/v1/me/sign-ups/", 2, results),
     # Exports.
     Endpoint("opportunities.csv", browser(), "/exports/opportunities.csv", 3, csv_rows),

@@ -493,6 +493,61 @@ def test_matches_read_shift_slots_in_bangkok_time_and_reach_as_the_radius_says()
     assert [m.opportunity for m in matches_for(profile)] == [far_hybrid]
 
 
+def next_saturday_morning():
+    today = timezone.localdate()
+    saturday = today + datetime.timedelta(days=(5 - today.weekday()) % 7 + 7)
+    return timezone.make_aware(datetime.datetime.combine(saturday, datetime.time(9, 0)))
+
+
+def test_a_fitting_time_lifts_a_match_past_better_ones_at_any_limit():
+    """Shift times are read only for candidates that could still reach the list: the first n
+    are the first n of the whole list, for every n, a fitting time counted wherever it lifts."""
+    home = Point(100.5018, 13.7563, srid=4326)
+    profile = VolunteerFactory(
+        home=home,
+        home_precision="grid",
+        travel_radius_km=10,
+        causes=["health"],
+        skills=["medical"],
+        availability=["sat_morning"],
+    )
+
+    def east(km, **fields):
+        point = Point(home.x + km / 108.1, home.y, srid=4326)  # 1 km ≈ 1/108.1° here
+        return OpportunityFactory(location=point, area_id=None, **fields)
+
+    lifted = east(8, causes=["health"])  # 3 + 0.2, and a fitting time: 5.2
+    ShiftFactory(opportunity=lifted, starts_at=next_saturday_morning())
+    both = east(9, causes=["health"], skills=["medical"])  # 3 + 2 + 0.1: 5.1
+    short = east(9.9, causes=["health"])  # 3 + 0.01, and a fitting time: 5.01
+    ShiftFactory(opportunity=short, starts_at=next_saturday_morning())
+    cause = east(1, causes=["health"])  # 3 + 0.9: 3.9
+    skill = east(2, skills=["medical"])  # 2 + 0.8: 2.8
+
+    whole = [(m.opportunity, m.score) for m in matches_for(profile, limit=100)]
+    assert [o for o, _ in whole] == [lifted, both, short, cause, skill]
+    assert [score for _, score in whole] == pytest.approx([5.2, 5.1, 5.01, 3.9, 2.8], abs=0.002)
+    for n in range(1, len(whole) + 1):
+        assert [(m.opportunity, m.score) for m in matches_for(profile, limit=n)] == whole[:n]
+
+
+def test_matches_say_which_the_volunteer_has_signed_up_for():
+    home = Point(100.5018, 13.7563, srid=4326)
+    profile = VolunteerFactory(home=home, home_precision="grid", causes=["health"], skills=[])
+    other = VolunteerFactory()
+    mine, theirs, cancelled = (
+        OpportunityFactory(location=home, causes=["health"], area_id=None) for _ in range(3)
+    )
+    signups.sign_up(profile.user, ShiftFactory(opportunity=mine).pk)
+    signups.sign_up(other.user, ShiftFactory(opportunity=theirs).pk)
+    signups.cancel(signups.sign_up(profile.user, ShiftFactory(opportunity=cancelled).pk)[0])
+
+    matches = {m.opportunity: m for m in matches_for(profile)}
+    assert [matches[o].signed_up for o in (mine, theirs, cancelled)] == [True, False, False]
+    shown = matches[mine].opportunity
+    assert (shown.title, shown.organization.name_th) == (mine.title, mine.organization.name_th)
+
+
 def test_matches_api_needs_a_login_and_consent(client):
     assert client.get("/api/v1/me/matches/").status_code in (401, 403)
     profile = VolunteerFactory(home=CHIANG_MAI, home_precision="tambon")

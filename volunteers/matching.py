@@ -1,23 +1,30 @@
 """ "For you": the published opportunities a volunteer could do, best first, each with its reasons.
 
 Candidates come from three index-backed reads, so the cost does not grow with the country's total:
-the nearest opportunities that share a cause or a skill, the nearest of any kind (both in the
-geography index's nearest-first order), and the newest remote ones that share a cause or a skill.
+the nearest opportunities that share a cause or a skill, the nearest of any kind (both nearest
+first on the plane of degrees, a pool rather than an exact order: about_nearest_first), and the
+newest remote ones that share a cause or a skill.
 Those within the travel radius (true distance) or remote are scored on cause and skill overlap,
 shift times against the volunteer's availability, and distance, all in one statement: no
 per-candidate Python (it was most of a request's time at a million opportunities).
 """
 
+import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import SimpleNamespace
 
+from django.contrib.gis.db.backends.postgis.adapter import PostGISAdapter
+from django.contrib.gis.geos import Point
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.cursors import bound_cursor
 from opportunities.models import Opportunity
 from opportunities.taxonomy import Cause, Mode, Skill
+from places.models import Organization
 from volunteers.models import DAY_PARTS, SLOTS, WEEKDAYS, SignUp
 
 NEAR_SHARED = 300  # nearest candidates sharing a cause or a skill
@@ -57,8 +64,9 @@ class Match:
         return " · ".join(parts)
 
 
-def candidate_ids(profile):
-    """The three candidate reads as one UNION of index-backed, sliced queries (ids only), or
+def candidates(profile):
+    """The three candidate reads as one UNION ALL of index-backed, sliced queries, each row what
+    scoring reads (id, mode, location, causes, skills; one found by two reads comes twice), or
     None when the volunteer has neither a home nor causes nor skills."""
     published = Opportunity.objects.published()
     shared = Q(causes__overlap=profile.causes) | Q(skills__overlap=profile.skills)
@@ -66,8 +74,8 @@ def candidate_ids(profile):
     if profile.home is not None:
         nearby = published.exclude(location=None).exclude(mode=Mode.REMOTE)
         if profile.causes or profile.skills:
-            parts.append(nearby.filter(shared).nearest_first(profile.home)[:NEAR_SHARED])
-        parts.append(nearby.nearest_first(profile.home)[:NEAR_ANY])
+            parts.append(nearby.filter(shared).about_nearest_first(profile.home)[:NEAR_SHARED])
+        parts.append(nearby.about_nearest_first(profile.home)[:NEAR_ANY])
     if profile.causes or profile.skills:
         parts.append(
             published.filter(shared, mode__in=[Mode.REMOTE, Mode.HYBRID]).order_by("-published_at")[
@@ -76,8 +84,8 @@ def candidate_ids(profile):
         )
     if not parts:
         return None
-    parts = [part.values_list("pk") for part in parts]
-    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    parts = [part.values_list("pk", "mode", "location", "causes", "skills") for part in parts]
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
 def _slot_sql(column):
@@ -97,87 +105,165 @@ def _slot_sql(column):
 # the opportunity has, in its order; the volunteer's slots its shifts in the next 90 days start
 # in, in the week's order), reach (true distance within the travel radius, or done remotely) and
 # the score, as WEIGHTS says; the best first, nearer first at equal score (remote ones after the
-# near ones), then by id.
+# near ones), then by id. Shift times can add only WEIGHTS["when"] to a score, so they are read
+# only for the contenders: candidates whose score with that added reaches the `limit`-th best
+# score without it (they were most of the statement's time). The best are read whole (title,
+# organization) with whether the volunteer has signed up, in the same statement.
 SCORED = """
-WITH candidate AS ({candidates}),
+WITH candidate (id, mode, location, causes, skills) AS ({candidates}),
 reasoned AS MATERIALIZED (
     SELECT o.id, o.mode,
            ST_Distance(o.location, %(home)s::geography) AS metres,
            ARRAY(SELECT c FROM unnest(o.causes) WITH ORDINALITY AS u(c, i)
                  WHERE c = ANY(%(causes)s) ORDER BY i) AS causes,
            ARRAY(SELECT k FROM unnest(o.skills) WITH ORDINALITY AS u(k, i)
-                 WHERE k = ANY(%(skills)s) ORDER BY i) AS skills,
+                 WHERE k = ANY(%(skills)s) ORDER BY i) AS skills
+    FROM (SELECT DISTINCT ON (id) * FROM candidate) o
+),
+reached AS MATERIALIZED (
+    SELECT *, %(cause)s * cardinality(causes) + %(skill)s * cardinality(skills)
+              + %(near)s * CASE WHEN metres IS NULL THEN 0.5 ELSE 1 - metres / %(radius_m)s END
+              AS base
+    FROM (SELECT id, CASE WHEN metres <= %(radius_m)s THEN metres END AS metres, causes, skills
+          FROM reasoned
+          WHERE metres <= %(radius_m)s OR mode <> 'onsite') r
+),
+bar AS (
+    SELECT round(base::numeric, 3) AS score FROM reached ORDER BY base DESC
+    OFFSET %(limit)s - 1 LIMIT 1
+),
+contender AS MATERIALIZED (
+    SELECT *,
            ARRAY(SELECT slot
                  FROM (SELECT DISTINCT {slot} AS slot
                        FROM opportunities_shift s
-                       WHERE s.opportunity_id = o.id
+                       WHERE s.opportunity_id = c.id
                          AND s.starts_at >= %(now)s AND s.starts_at < %(horizon)s) starts
                  WHERE slot = ANY(%(available)s)
                  ORDER BY array_position(%(slots)s, slot)) AS slots
-    FROM opportunities_opportunity o
-    WHERE o.id IN (SELECT * FROM candidate)
-),
-reached AS (
-    SELECT id, CASE WHEN metres <= %(radius_m)s THEN metres END AS metres, causes, skills, slots
-    FROM reasoned
-    WHERE metres <= %(radius_m)s OR mode <> 'onsite'
+    FROM reached c
+    WHERE round((base + %(when)s)::numeric, 3) >= ALL (SELECT score FROM bar)
 ),
 scored AS (
-    SELECT *, round((
-        %(cause)s * cardinality(causes) + %(skill)s * cardinality(skills)
-        + %(when)s * (cardinality(slots) > 0)::int
-        + %(near)s * CASE WHEN metres IS NULL THEN 0.5 ELSE 1 - metres / %(radius_m)s END
-    )::numeric, 3) AS score
-    FROM reached
+    SELECT *, round((base + %(when)s * (cardinality(slots) > 0)::int)::numeric, 3) AS score
+    FROM contender
+),
+best AS (
+    SELECT id, score, round((metres / 1000)::numeric, 1) AS km, causes, skills, slots
+    FROM scored
+    ORDER BY score DESC, coalesce(round((metres / 1000)::numeric, 1), %(far)s), id
+    LIMIT %(limit)s
 )
-SELECT id, score::float, round((metres / 1000)::numeric, 1)::float, causes, skills, slots
-FROM scored
-ORDER BY score DESC, coalesce(round((metres / 1000)::numeric, 1), %(far)s), id
-LIMIT %(limit)s
+SELECT b.id, b.score::float, b.km::float, b.causes, b.skills, b.slots,
+       o.title, o.title_en, o.mode, o.organization_id, g.name_th, g.name_en,
+       EXISTS (SELECT FROM ({signed_up}) s(volunteer_id, opportunity_id)
+               WHERE s.volunteer_id = %(volunteer)s AND s.opportunity_id = b.id)
+FROM best b
+JOIN opportunities_opportunity o ON o.id = b.id
+JOIN places_organization g ON g.id = o.organization_id
+ORDER BY b.score DESC, coalesce(b.km, %(far)s), b.id
 """
+
+# Stand-ins for a volunteer's own values while the candidate reads are compiled (once for each
+# shape of profile and day, `_compiled`), found again among the compiled parameters and replaced
+# by each volunteer's: compiling the three querysets cost 4 ms of a call's Python.
+STAND_IN_HOME = Point(0.123456789, 0.987654321, srid=4326)
+STAND_IN = "\x00stand-in:"
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(day, has_home, causes, skills):
+    """The statement for profiles with (or without) a home and this many causes and skills, on
+    this day (the published ones are those not past on it), and its compiled parameters, each
+    (name, source, value): a constant, or where the volunteer's goes ("home", its geography
+    flag), ("causes", i), ("skills", i). None when such a profile has no candidates."""
+    stand_in = SimpleNamespace(
+        home=STAND_IN_HOME if has_home else None,
+        causes=[f"{STAND_IN}causes:{i}" for i in range(causes)],
+        skills=[f"{STAND_IN}skills:{i}" for i in range(skills)],
+    )
+    reads = candidates(stand_in)
+    if reads is None:
+        return None
+    union, union_params = reads.query.sql_with_params()
+    signed_up, signed_up_params = (
+        SignUp.objects.active()
+        .order_by()
+        .values_list("volunteer_id", "shift__opportunity_id")
+        .query
+    ).sql_with_params()
+    home = PostGISAdapter(STAND_IN_HOME).ewkb
+    parameters = []
+    for i, value in enumerate(union_params):
+        if isinstance(value, PostGISAdapter) and value.ewkb == home:
+            parameters.append((f"c{i}", "home", value.geography))
+        elif isinstance(value, str) and value.startswith(STAND_IN):
+            source, index = value.removeprefix(STAND_IN).split(":")
+            parameters.append((f"c{i}", source, int(index)))
+        else:
+            parameters.append((f"c{i}", "constant", value))
+    parameters += [(f"s{i}", "constant", value) for i, value in enumerate(signed_up_params)]
+    statement = SCORED.format(
+        candidates=union % tuple(f"%(c{i})s" for i in range(len(union_params))),
+        slot=_slot_sql("s.starts_at"),
+        signed_up=signed_up % tuple(f"%(s{i})s" for i in range(len(signed_up_params))),
+    )
+    return statement, parameters
 
 
 def matches_for(profile, limit=20) -> list[Match]:
     """The best `limit` opportunities for the volunteer (a Volunteer profile), best first: the
-    candidates scored and ranked in the database; only the best are read whole."""
-    candidates = candidate_ids(profile)
-    if candidates is None:
+    candidates scored and ranked, and the best read whole, in one statement."""
+    compiled = _compiled(
+        timezone.localdate(), profile.home is not None, len(profile.causes), len(profile.skills)
+    )
+    if compiled is None:
         return []
-    union, union_params = candidates.query.sql_with_params()
-    named = {f"c{i}": value for i, value in enumerate(union_params)}
+    statement, parameters = compiled
+    own = {"causes": profile.causes, "skills": profile.skills}
+    params = {}
+    for name, source, value in parameters:
+        if source == "constant":
+            params[name] = value
+        elif source == "home":
+            params[name] = PostGISAdapter(profile.home, geography=value)
+        else:
+            params[name] = own[source][value]
     now = timezone.now()
-    params = {
-        **named,
-        "now": now,
-        "horizon": now + SHIFT_HORIZON,
-        "radius_m": profile.travel_radius_km * 1000.0,
-        "causes": list(profile.causes),
-        "skills": list(profile.skills),
-        "available": list(profile.availability),
-        "slots": list(SLOT_LABELS),
-        "home": profile.home.ewkt if profile.home is not None else None,
-        "far": float(profile.travel_radius_km),
-        "limit": limit,
-        **{name: weight for name, weight in WEIGHTS.items()},
-    }
-    statement = SCORED.format(
-        candidates=union % tuple(f"%({name})s" for name in named), slot=_slot_sql("s.starts_at")
+    params.update(
+        {
+            "now": now,
+            "horizon": now + SHIFT_HORIZON,
+            "radius_m": profile.travel_radius_km * 1000.0,
+            "causes": list(profile.causes),
+            "skills": list(profile.skills),
+            "available": list(profile.availability),
+            "slots": list(SLOT_LABELS),
+            "home": profile.home.ewkt if profile.home is not None else None,
+            "far": float(profile.travel_radius_km),
+            "limit": limit,
+            "volunteer": profile.user_id,
+            **{name: weight for name, weight in WEIGHTS.items()},
+        }
     )
-    with connection.cursor() as cursor:  # JIT off (mapsite.settings): it took 55 ms to compile
+    # Parameters apart from the SQL: psycopg prepares the statement once it recurs on a
+    # connection, and PostgreSQL parses it once (0.6 ms a call). It is still planned for each
+    # volunteer: a generic plan cannot use the partial indexes. JIT off (mapsite.settings): it
+    # took 55 ms to compile.
+    with bound_cursor(connection) as cursor:
         cursor.execute(statement, params)
-        best = [
-            Match(pk, score, km, causes, skills, slots)
-            for pk, score, km, causes, skills, slots in cursor.fetchall()
-        ]
-    chosen = [m.opportunity for m in best]
-    shown = ("title", "title_en", "mode", "organization__name_th", "organization__name_en")
-    whole = Opportunity.objects.select_related("organization").only(*shown).in_bulk(chosen)
-    signed_up = set(
-        SignUp.objects.active()
-        .filter(volunteer_id=profile.user_id, shift__opportunity_id__in=chosen)
-        .values_list("shift__opportunity_id", flat=True)
-    )
-    for m in best:
-        m.signed_up = m.opportunity in signed_up
-        m.opportunity = whole[m.opportunity]
-    return best
+        rows = cursor.fetchall()
+    matches = []
+    for pk, score, km, causes, skills, slots, title, title_en, mode, by, th, en, signed_up in rows:
+        opportunity = _loaded(
+            Opportunity, id=pk, title=title, title_en=title_en, mode=mode, organization_id=by
+        )
+        opportunity.organization = _loaded(Organization, id=by, name_th=th, name_en=en)
+        matches.append(Match(opportunity, score, km, causes, skills, slots, signed_up))
+    return matches
+
+
+def _loaded(model, **columns):
+    """An instance from some of its columns, as .only() loads one (the others deferred)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in columns]
+    return model.from_db(connection.alias, names, [columns[name] for name in names])
