@@ -408,6 +408,12 @@ def test_roster_attendance_and_the_volunteers_hours(client):
 # --- suggestions -------------------------------------------------------------------------------
 
 
+def next_saturday_morning():
+    today = timezone.localdate()
+    saturday = today + datetime.timedelta(days=(5 - today.weekday()) % 7 + 7)
+    return timezone.make_aware(datetime.datetime.combine(saturday, datetime.time(9, 0)))
+
+
 def test_matches_are_within_reach_ranked_and_explained():
     home = Point(100.5018, 13.7563, srid=4326)  # Bangkok
     profile = VolunteerFactory(
@@ -422,14 +428,7 @@ def test_matches_are_within_reach_ranked_and_explained():
     teaching = OpportunityFactory(
         location=near, causes=["education"], skills=["teaching"], area_id=None
     )
-    saturday = timezone.make_aware(
-        datetime.datetime.combine(
-            timezone.localdate()
-            + datetime.timedelta(days=(5 - timezone.localdate().weekday()) % 7 + 7),
-            datetime.time(9, 0),
-        )
-    )
-    ShiftFactory(opportunity=teaching, starts_at=saturday)
+    ShiftFactory(opportunity=teaching, starts_at=next_saturday_morning())
     other = OpportunityFactory(location=near, causes=["animals"], skills=["driving"], area_id=None)
     far = OpportunityFactory(
         location=Point(100.75, 13.7563, srid=4326), causes=["education"], area_id=None
@@ -491,12 +490,6 @@ def test_matches_read_shift_slots_in_bangkok_time_and_reach_as_the_radius_says()
 
     profile.home = None  # without a home only what can be done remotely is left
     assert [m.opportunity for m in matches_for(profile)] == [far_hybrid]
-
-
-def next_saturday_morning():
-    today = timezone.localdate()
-    saturday = today + datetime.timedelta(days=(5 - today.weekday()) % 7 + 7)
-    return timezone.make_aware(datetime.datetime.combine(saturday, datetime.time(9, 0)))
 
 
 def test_a_fitting_time_lifts_a_match_past_better_ones_at_any_limit():
